@@ -1,0 +1,31 @@
+# The two commands of README.md: `make run` and `make test`. Everything else is set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test lint sandbox clean
+
+$(STAMP): pyproject.toml scripts/bootstrap.sh
+	sh scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	QT_QPA_PLATFORM= $(BIN)/affilitest-gui $(ARGS)
+
+test: $(STAMP)
+	sh scripts/qt-system-libs.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+sandbox: $(STAMP)
+	$(BIN)/python -m affilitest_gui.sandbox $(ARGS)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The AffiliTest API: client, typed results and errors, validation, error catalog. No Qt."""

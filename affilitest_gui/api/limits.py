@@ -1,0 +1,72 @@
+"""The rate-limit, retry and timeout numbers: the one place they live.
+
+Why these numbers: ../shared/notes/rate-limit-and-retry.md, summarised in README.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` sends in any `window_s + margin_s` span, `min_spacing_s` apart."""
+
+    limit: int = 50
+    window_s: float = 30.0
+    margin_s: float = 1.0
+    min_spacing_s: float = 0.1
+
+    @classmethod
+    def scaled(cls, limit: int, window_s: float) -> RateLimit:
+        """A limit for a sandbox in scaled time: margin and spacing shrink with the window."""
+        api = cls()
+        factor = window_s / api.window_s
+        return cls(
+            limit=limit,
+            window_s=window_s,
+            margin_s=api.margin_s * factor,
+            min_spacing_s=api.min_spacing_s * min(1.0, factor),
+        )
+
+    @property
+    def effective_window_s(self) -> float:
+        """The span the client keeps free of a 51st send (window plus safety margin)."""
+        return self.window_s + self.margin_s
+
+
+@dataclass(frozen=True)
+class RetryLimits:
+    """How often and how long a failed call is tried again."""
+
+    max_attempts: int = 3
+    # Jittered waits before the 2nd and the 3rd attempt, as (low, high) seconds.
+    backoff_s: tuple[tuple[float, float], ...] = ((1.0, 2.0), (3.0, 6.0))
+    # A call that failed after it was sent may have been charged: retry it once at most.
+    max_retries_after_sent: int = 1
+    # A 429 sends the call back to the front of the queue, this many times at most.
+    max_rate_limited: int = 3
+    # Extra wait added to every 429 pause, as (low, high) seconds.
+    rate_limit_jitter_s: tuple[float, float] = (0.5, 2.0)
+    # No retry is scheduled past this many seconds after an item's first send.
+    item_deadline_s: float = 300.0
+    retryable_statuses: frozenset[int] = frozenset({500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """requests' (connect, read) timeouts, in seconds."""
+
+    connect_s: float = 5.0
+    read_s: float = 60.0
+
+    def as_tuple(self) -> tuple[float, float]:
+        return (self.connect_s, self.read_s)
+
+
+DEFAULT_CONCURRENCY = 12
+"""Calls in flight at once: by Little's law (50 / 31 s) x 3-8 s latency = 5-13."""
+
+API_RATE_LIMIT = RateLimit()
+RETRY_LIMITS = RetryLimits()
+TIMEOUTS = Timeouts()

@@ -1,0 +1,344 @@
+"""The batch runner: a queue of checks, C calls in flight, pause / resume / cancel.
+
+Every state change is reported through one callback (from worker threads, under the
+runner's lock, so each item's events arrive in order). Every item ends in exactly one
+terminal state. A 401 or 403 pauses the whole runner with ONE BatchPaused event; the
+checks still waiting stay queued, untouched, for `resume()`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from affilitest_gui.api.errors import (
+    AffiliTestError,
+    AuthError,
+    ForbiddenError,
+    RateLimitedError,
+    UnexpectedError,
+)
+from affilitest_gui.api.limits import DEFAULT_CONCURRENCY
+from affilitest_gui.api.models import CheckRequest, CheckResult
+from affilitest_gui.engine.events import (
+    BatchIdle,
+    BatchPaused,
+    BatchResumed,
+    ItemEvent,
+    ItemState,
+    RateLimitPause,
+    RunnerEvent,
+)
+from affilitest_gui.engine.retry import RetryPolicy
+from affilitest_gui.engine.throttle import SlidingWindowThrottle, ThrottleInterrupted
+
+Perform = Callable[[CheckRequest], CheckResult]
+EventSink = Callable[[RunnerEvent], None]
+
+
+@dataclass
+class _Item:
+    id: int
+    request: CheckRequest
+    state: ItemState = ItemState.QUEUED
+    attempts: int = 0
+    sent_failures: int = 0
+    rate_limited: int = 0
+    first_send: float | None = None
+    cancel_requested: bool = False
+
+
+class BatchRunner:
+    """Runs checks through `perform` with a shared throttle and retry policy."""
+
+    def __init__(
+        self,
+        perform: Perform,
+        on_event: EventSink,
+        *,
+        throttle: SlidingWindowThrottle | None = None,
+        policy: RetryPolicy | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._perform = perform
+        self._emit = on_event
+        self.throttle = throttle or SlidingWindowThrottle()
+        self.policy = policy or RetryPolicy(rate=self.throttle.rate)
+        self.concurrency = max(1, concurrency)
+        self._clock = clock
+        self._cond = threading.Condition(threading.RLock())
+        self._ids = itertools.count(1)
+        self._ready: deque[_Item] = deque()
+        self._delayed: list[tuple[float, int, _Item]] = []
+        self._live: dict[int, _Item] = {}
+        self._counts = {ItemState.DONE: 0, ItemState.FAILED: 0, ItemState.CANCELLED: 0}
+        self._paused = False
+        self._cause_reported = False
+        self._closed = False
+        self._threads: list[threading.Thread] = []
+
+    # --- control (any thread) -------------------------------------------------------
+
+    def submit(self, requests: Iterable[CheckRequest]) -> list[int]:
+        """Queue checks; returns their ids in order."""
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the runner is shut down")
+            ids = []
+            for request in requests:
+                item = _Item(id=next(self._ids), request=request)
+                self._live[item.id] = item
+                self._ready.append(item)
+                ids.append(item.id)
+                self._report(item)
+            self._start_threads()
+            self._cond.notify_all()
+            return ids
+
+    @property
+    def paused(self) -> bool:
+        with self._cond:
+            return self._paused
+
+    @property
+    def pending(self) -> int:
+        """Checks not yet in a terminal state."""
+        with self._cond:
+            return len(self._live)
+
+    def pause(self) -> None:
+        """Stop sending; calls in flight finish, the rest wait."""
+        with self._cond:
+            if not self._paused:
+                self._paused = True
+                self._emit(BatchPaused(cause=None))
+        self.throttle.wake_all()
+
+    def resume(self) -> None:
+        with self._cond:
+            if self._paused:
+                self._paused = False
+                self._cause_reported = False
+                self._emit(BatchResumed())
+                self._cond.notify_all()
+
+    def cancel(self, item_ids: Iterable[int] | None = None) -> None:
+        """Cancel the given checks (all if None). Calls in flight finish and are kept."""
+        with self._cond:
+            wanted = set(self._live) if item_ids is None else set(item_ids) & set(self._live)
+            for item_id in wanted:
+                item = self._live[item_id]
+                item.cancel_requested = True
+                if item.state in (ItemState.QUEUED, ItemState.RETRYING):
+                    self._finish(item, ItemState.CANCELLED)
+            self._ready = deque(i for i in self._ready if i.id in self._live)
+            self._delayed = [d for d in self._delayed if d[2].id in self._live]
+            heapq.heapify(self._delayed)
+        self.throttle.wake_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every submitted check is terminal; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._live, timeout)
+
+    def shutdown(self, timeout: float = 1.0) -> None:
+        """Cancel everything, in-flight checks included, and stop the threads."""
+        with self._cond:
+            self._closed = True
+            for item in list(self._live.values()):
+                self._finish(item, ItemState.CANCELLED)
+            self._ready.clear()
+            self._delayed.clear()
+            self._cond.notify_all()
+        self.throttle.wake_all()
+        deadline = self._clock() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - self._clock()))
+
+    # --- worker threads -------------------------------------------------------------
+
+    def _start_threads(self) -> None:
+        while len(self._threads) < self.concurrency:
+            thread = threading.Thread(
+                target=self._work, name=f"affilitest-call-{len(self._threads) + 1}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _work(self) -> None:
+        while True:
+            item = self._next_item()
+            if item is None:
+                return
+            self._attempt(item)
+
+    def _next_item(self) -> _Item | None:
+        with self._cond:
+            while not self._closed:
+                timeout = None
+                if not self._paused:
+                    now = self._clock()
+                    due = []
+                    while self._delayed and self._delayed[0][0] <= now:
+                        due.append(heapq.heappop(self._delayed)[2])
+                    self._ready.extendleft(reversed(due))
+                    if self._ready:
+                        item = self._ready.popleft()
+                        item.state = ItemState.SENDING
+                        return item
+                    if self._delayed:
+                        timeout = self._delayed[0][0] - now
+                self._cond.wait(timeout)
+            return None
+
+    def _interrupted(self, item: _Item) -> Callable[[], bool]:
+        return lambda: self._paused or self._closed or item.cancel_requested
+
+    def _attempt(self, item: _Item) -> None:
+        try:
+            self.throttle.acquire(self._interrupted(item))
+        except ThrottleInterrupted:
+            with self._cond:
+                if item.id not in self._live:
+                    return
+                if item.cancel_requested:
+                    self._finish(item, ItemState.CANCELLED)
+                else:
+                    self._requeue_front(item)
+            return
+        with self._cond:
+            if item.id not in self._live:
+                return
+            item.attempts += 1
+            if item.first_send is None:
+                item.first_send = self._clock()
+            self._report(item)
+        try:
+            result = self._perform(item.request)
+        except (AuthError, ForbiddenError) as error:
+            self._on_account_error(item, error)
+        except RateLimitedError as error:
+            self._on_rate_limited(item, error)
+        except AffiliTestError as error:
+            self._on_failure(item, error)
+        except Exception as error:  # a bug must still end the item, never lose it
+            self._on_failure(item, UnexpectedError(f"{type(error).__name__}: {error}"))
+        else:
+            with self._cond:
+                elapsed = self._clock() - (item.first_send or self._clock())
+                result = dataclasses.replace(result, attempts=item.attempts, elapsed_s=elapsed)
+                self._finish(item, ItemState.DONE, result=result)
+
+    def _on_account_error(self, item: _Item, error: AffiliTestError) -> None:
+        with self._cond:
+            if item.id not in self._live:
+                return
+            if item.cancel_requested:
+                self._finish(item, ItemState.CANCELLED)
+                return
+            self._requeue_front(item)
+            self._paused = True
+            if not self._cause_reported:
+                self._cause_reported = True
+                self._emit(BatchPaused(cause=error, item_id=item.id))
+        self.throttle.wake_all()
+
+    def _on_rate_limited(self, item: _Item, error: RateLimitedError) -> None:
+        with self._cond:
+            if item.id not in self._live:
+                return
+            item.rate_limited += 1
+            item.attempts -= 1  # a 429 is not a failed attempt
+            if item.rate_limited > self.policy.limits.max_rate_limited:
+                self._finish(item, ItemState.FAILED, error=error)
+                return
+            if item.cancel_requested:
+                self._finish(item, ItemState.CANCELLED)
+                return
+            seconds = self.policy.rate_limit_pause(error)
+            self.throttle.pause(seconds)
+            self._emit(RateLimitPause(seconds=seconds, error=error))
+            item.state = ItemState.RETRYING
+            self._report(item, wait_s=seconds, reason="rate limited")
+            self._ready.appendleft(item)
+            self._cond.notify_all()
+
+    def _on_failure(self, item: _Item, error: AffiliTestError) -> None:
+        with self._cond:
+            if item.id not in self._live:
+                return
+            if error.sent:
+                item.sent_failures += 1
+            elapsed = self._clock() - (item.first_send or self._clock())
+            wait = self.policy.retry_delay(error, item.attempts, item.sent_failures, elapsed)
+            if wait is None:
+                self._finish(item, ItemState.FAILED, error=error)
+                return
+            if item.cancel_requested:
+                self._finish(item, ItemState.CANCELLED)
+                return
+            item.state = ItemState.RETRYING
+            self._report(item, wait_s=wait, reason=str(error), error=error)
+            heapq.heappush(self._delayed, (self._clock() + wait, item.id, item))
+            self._cond.notify_all()
+
+    # --- bookkeeping (caller holds the lock) ----------------------------------------
+
+    def _requeue_front(self, item: _Item) -> None:
+        item.state = ItemState.QUEUED
+        self._ready.appendleft(item)
+        self._report(item)
+        self._cond.notify_all()
+
+    def _report(
+        self,
+        item: _Item,
+        *,
+        wait_s: float | None = None,
+        reason: str = "",
+        result: CheckResult | None = None,
+        error: AffiliTestError | None = None,
+    ) -> None:
+        self._emit(
+            ItemEvent(
+                item_id=item.id,
+                state=item.state,
+                request=item.request,
+                attempt=item.attempts,
+                wait_s=wait_s,
+                reason=reason,
+                result=result,
+                error=error,
+            )
+        )
+
+    def _finish(
+        self,
+        item: _Item,
+        state: ItemState,
+        *,
+        result: CheckResult | None = None,
+        error: AffiliTestError | None = None,
+    ) -> None:
+        if self._live.pop(item.id, None) is None:
+            return
+        item.state = state
+        self._counts[state] += 1
+        self._report(item, result=result, error=error)
+        if not self._live:
+            self._emit(
+                BatchIdle(
+                    done=self._counts[ItemState.DONE],
+                    failed=self._counts[ItemState.FAILED],
+                    cancelled=self._counts[ItemState.CANCELLED],
+                )
+            )
+            self._counts = dict.fromkeys(self._counts, 0)
+            self._cond.notify_all()

@@ -1,0 +1,105 @@
+"""Where the API key lives: the OS keyring, or this process's memory when there is none.
+
+The store knows whether its backend is a real secure store and says where the key is
+kept in words a user understands. It never writes a key anywhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+SERVICE = "AffiliTest GUI"
+ACCOUNT = "api-key"
+
+log = logging.getLogger(__name__)
+
+_PLACES_BY_MODULE = {
+    "keyring.backends.macOS": "the macOS Keychain",
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.SecretService": "your desktop's Secret Service (GNOME Keyring / KWallet)",
+    "keyring.backends.kwallet": "KWallet",
+    "keyring.backends.libsecret": "your desktop's Secret Service (libsecret)",
+}
+_INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
+
+
+@dataclass(frozen=True)
+class StorageInfo:
+    """What to tell the user about where their key is kept."""
+
+    secure: bool
+    backend: str
+    place: str
+
+    @property
+    def sentence(self) -> str:
+        if self.secure:
+            return f"Your key is stored in {self.place}."
+        return (
+            "No secure password store was found on this computer, so your key is kept in "
+            "memory only and must be entered again next time."
+        )
+
+
+class KeyStore:
+    """get / set / delete the API key; falls back to memory (with `secure=False`)."""
+
+    def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
+        self._backend = backend or keyring.get_keyring()
+        self._memory: str | None = None
+
+    @property
+    def info(self) -> StorageInfo:
+        backend = self._backend
+        chained = getattr(backend, "backends", None)
+        if chained:  # keyring's ChainerBackend: describe the store it tries first
+            backend = chained[0]
+        module = type(backend).__module__
+        name = f"{module}.{type(backend).__name__}"
+        secure = not module.startswith(_INSECURE_MODULES) and _priority(backend) > 0
+        place = next((p for m, p in _PLACES_BY_MODULE.items() if module.startswith(m)), None)
+        return StorageInfo(secure=secure, backend=name, place=place or f"the {name} keyring")
+
+    def get(self) -> str | None:
+        if self.info.secure:
+            try:
+                return self._backend.get_password(SERVICE, ACCOUNT)
+            except keyring.errors.KeyringError as error:
+                log.warning("Could not read the key from the keyring: %s", type(error).__name__)
+        return self._memory
+
+    def set(self, key: str) -> StorageInfo:
+        """Store the key; returns where it went (memory when no secure store works)."""
+        info = self.info
+        if info.secure:
+            try:
+                self._backend.set_password(SERVICE, ACCOUNT, key)
+                self._memory = None
+                return info
+            except keyring.errors.KeyringError as error:
+                log.warning("Could not save the key to the keyring: %s", type(error).__name__)
+                info = StorageInfo(secure=False, backend=info.backend, place="memory")
+        self._memory = key
+        return StorageInfo(secure=False, backend=info.backend, place="memory")
+
+    def delete(self) -> None:
+        self._memory = None
+        if self.info.secure:
+            try:
+                self._backend.delete_password(SERVICE, ACCOUNT)
+            except keyring.errors.PasswordDeleteError:
+                pass  # nothing stored: already gone
+            except keyring.errors.KeyringError as error:
+                log.warning("Could not delete the key from the keyring: %s", type(error).__name__)
+
+
+def _priority(backend: keyring.backend.KeyringBackend) -> float:
+    try:
+        return float(type(backend).priority)  # type: ignore[arg-type]
+    except Exception:  # a backend whose priority probe fails is not usable
+        return 0.0
