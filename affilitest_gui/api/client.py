@@ -78,6 +78,16 @@ class AffiliTestClient:
         self._session.trust_env = not is_loopback_url(self.base_url)
         self._session.headers["User-Agent"] = "AffiliTest-GUI"
 
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def __enter__(self) -> AffiliTestClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- authentication -------------------------------------------------------------
 
     @property

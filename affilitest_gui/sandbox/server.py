@@ -57,7 +57,8 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     path: str | None = None
-    close_connection: bool = False
+    drop: bool = False  # close the connection without answering (a reset after sending)
+    delay_s: float = 0.0
 
 
 class Stats:
@@ -177,10 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         flags = set(parse_qs(parts.query, keep_blank_values=True))
         fault = self.server.take_fault(parts.path)
         if fault is not None:
-            self._send(fault.status, fault.body, fault.content_type, fault.headers)
-            self.server.stats.record(fault.status, time.monotonic())
-            if fault.close_connection:
-                self.close_connection = True
+            self._serve_fault(fault)
             return
         try:
             status, payload, headers = self._api(method, parts.path, fields, flags)
@@ -191,9 +189,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.stats.record(status, time.monotonic())
         self._send(status, json.dumps(payload), "application/json", headers)
 
+    def _serve_fault(self, fault: Fault) -> None:
+        time.sleep(fault.delay_s)
+        self.server.stats.record(fault.status, time.monotonic())
+        if fault.drop:
+            self.close_connection = True
+            return
+        self._send(fault.status, fault.body, fault.content_type, fault.headers)
+
     def _send(self, status: int, body: str, content_type: str, headers: dict[str, str]) -> None:
         data = body.encode("utf-8")
-        self.send_response(status)
+        self.send_response_only(status)
+        self.send_header("Server", self.version_string())
+        if "Date" not in headers:
+            self.send_header("Date", self.date_time_string())
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():

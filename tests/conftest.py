@@ -1,0 +1,83 @@
+"""Shared fixtures: an in-process sandbox on a free port, isolation from the real machine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import keyring
+import keyring.backend
+import pytest
+from hypothesis import settings
+
+from affilitest_gui.api.limits import RateLimit, RetryLimits
+from affilitest_gui.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+settings.register_profile("ci", deadline=None, max_examples=200, print_blob=True)
+settings.load_profile("ci")
+
+# Scaled-time numbers for tests: fast, and the same rules as production.
+FAST_RETRY = RetryLimits(
+    backoff_s=((0.01, 0.02), (0.03, 0.06)),
+    rate_limit_jitter_s=(0.01, 0.05),
+    item_deadline_s=30.0,
+)
+FAST_RATE = RateLimit.scaled(limit=50, window_s=2.0)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A secure-looking keyring that keeps secrets in a dict: never the real one."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.secrets.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch) -> Iterator[MemoryKeyring]:
+    """No test touches the real keyring, data directory or a proxy."""
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.setenv("AFFILITEST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("AFFILITEST_API_KEY", raising=False)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring(_isolated: MemoryKeyring) -> MemoryKeyring:
+    return _isolated
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator:
+    started: list[RunningSandbox] = []
+
+    def make(**config: object) -> RunningSandbox:
+        running = start_sandbox(SandboxConfig(**config))  # type: ignore[arg-type]
+        started.append(running)
+        return running
+
+    yield make
+    for running in started:
+        running.stop()

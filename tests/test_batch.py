@@ -1,0 +1,262 @@
+"""The batch runner against the sandbox over real sockets, in scaled time."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from affilitest_gui.api.client import AffiliTestClient
+from affilitest_gui.api.errors import (
+    AuthError,
+    BadRequestError,
+    ForbiddenError,
+    NetworkError,
+    ServerError,
+    UnexpectedError,
+)
+from affilitest_gui.api.limits import RateLimit
+from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.engine.batch import BatchRunner
+from affilitest_gui.engine.events import (
+    BatchIdle,
+    BatchPaused,
+    BatchResumed,
+    ItemEvent,
+    ItemState,
+    RateLimitPause,
+)
+from affilitest_gui.engine.retry import RetryPolicy
+from affilitest_gui.engine.throttle import SlidingWindowThrottle
+from affilitest_gui.sandbox import Fault
+from tests.conftest import FAST_RETRY
+from tests.fakes import EventLog
+
+WAIT = 60  # generous: a slow, noisy 2-core machine must pass
+
+# 50 per 2 s, as the server counts; the client keeps a wider margin than production's
+# 1/30 of the window because on a loaded test machine a request can reach the server
+# well after the client stamped it.
+SCALED = RateLimit(limit=50, window_s=2.0, margin_s=0.25, min_spacing_s=0.005)
+UNTHROTTLED = RateLimit(limit=10_000, window_s=1.0, margin_s=0.0, min_spacing_s=0.0)
+
+
+def checks(sandbox, count: int, offer: str = "game") -> list[CheckRequest]:
+    countries = ["us", "gb", "de", "br"]
+    devices = ["android", "iphone", "desktop"]
+    return [
+        CheckRequest.create(
+            f"{sandbox.base_url}/demo/offer/{offer}",
+            countries[i % len(countries)],
+            devices[i % len(devices)],
+        )
+        for i in range(count)
+    ]
+
+
+def make_runner(sandbox, key="valid", rate=SCALED, concurrency=12, perform=None):
+    client = AffiliTestClient(sandbox.base_url, sandbox.keys[key], pool_size=concurrency)
+    log = EventLog()
+    runner = BatchRunner(
+        perform or client.check,
+        log,
+        throttle=SlidingWindowThrottle(rate),
+        policy=RetryPolicy(FAST_RETRY, rate, rng=random.Random(3)),
+        concurrency=concurrency,
+    )
+    return runner, client, log
+
+
+@pytest.fixture
+def runner_for(sandbox):
+    made = []
+
+    def make(**kwargs):
+        runner, client, log = make_runner(kwargs.pop("sandbox", sandbox), **kwargs)
+        made.append((runner, client))
+        return runner, client, log
+
+    yield make
+    for runner, client in made:
+        runner.shutdown()
+        client.close()
+
+
+def test_200_checks_at_the_limit_with_zero_429s(make_sandbox, runner_for):
+    sandbox = make_sandbox(limit=50, window_s=2.0, latency_s=0.02)
+    runner, _, log = runner_for(sandbox=sandbox)
+    ids = runner.submit(checks(sandbox, 200))
+    assert runner.wait_idle(WAIT)
+    ends = log.terminal()
+    assert sorted(ends) == sorted(ids)
+    assert {event.state for event in ends.values()} == {ItemState.DONE}
+    assert sandbox.server.stats.statuses[429] == 0
+    assert sandbox.server.stats.max_in_window(2.0) <= 50
+    assert sandbox.server.stats.statuses[200] == 200
+    assert log.of_type(BatchIdle)[-1] == BatchIdle(done=200, failed=0, cancelled=0)
+
+
+def test_every_item_reports_its_states_in_order(sandbox, runner_for):
+    runner, _, log = runner_for()
+    [item] = runner.submit(checks(sandbox, 1))
+    assert runner.wait_idle(WAIT)
+    assert log.states(item) == [ItemState.QUEUED, ItemState.SENDING, ItemState.DONE]
+    done = log.terminal()[item]
+    assert done.result.attempts == 1
+    assert done.result.final_url.endswith("com.example.game")
+
+
+def test_500s_are_retried_and_succeed(sandbox, runner_for):
+    sandbox.server.push_fault(Fault(500, '{"error": "Internal Server Error"}', times=2))
+    runner, _, log = runner_for()
+    [item] = runner.submit(checks(sandbox, 1))
+    assert runner.wait_idle(WAIT)
+    assert log.states(item) == [
+        ItemState.QUEUED,
+        ItemState.SENDING,
+        ItemState.RETRYING,
+        ItemState.SENDING,
+        ItemState.RETRYING,
+        ItemState.SENDING,
+        ItemState.DONE,
+    ]
+    assert log.terminal()[item].result.attempts == 3
+
+
+def test_500s_give_up_after_three_attempts(sandbox, runner_for):
+    sandbox.server.push_fault(Fault(503, "", times=5))
+    runner, _, log = runner_for()
+    [item] = runner.submit(checks(sandbox, 1))
+    assert runner.wait_idle(WAIT)
+    failed = log.terminal()[item]
+    assert failed.state is ItemState.FAILED
+    assert isinstance(failed.error, ServerError)
+    assert failed.attempt == 3
+    assert sandbox.server.stats.statuses[503] == 3
+
+
+def test_a_400_is_never_retried(sandbox, runner_for):
+    sandbox.server.push_fault(Fault(400, '{"error": "Missing parameters: url"}', times=3))
+    runner, _, log = runner_for()
+    [item] = runner.submit(checks(sandbox, 1))
+    assert runner.wait_idle(WAIT)
+    failed = log.terminal()[item]
+    assert (failed.state, failed.attempt) == (ItemState.FAILED, 1)
+    assert isinstance(failed.error, BadRequestError)
+
+
+def test_a_failure_after_sending_is_retried_once_only(sandbox, runner_for):
+    sandbox.server.push_fault(Fault(200, drop=True, times=3))
+    runner, _, log = runner_for()
+    [item] = runner.submit(checks(sandbox, 1))
+    assert runner.wait_idle(WAIT)
+    failed = log.terminal()[item]
+    assert (failed.state, failed.attempt) == (ItemState.FAILED, 2)
+    assert isinstance(failed.error, NetworkError) and failed.error.sent
+
+
+@pytest.mark.parametrize(
+    ("bad_key", "error_type"),
+    [("unverified", AuthError), ("no_budget", ForbiddenError), ("no_permission", ForbiddenError)],
+)
+def test_401_or_403_pauses_once_and_keeps_every_item_for_resume(
+    sandbox, runner_for, bad_key, error_type
+):
+    runner, client, log = runner_for(key=bad_key, concurrency=4)
+    ids = runner.submit(checks(sandbox, 20))
+    paused = None
+    for _ in range(WAIT * 10):
+        if log.of_type(BatchPaused):
+            paused = log.of_type(BatchPaused)[0]
+            break
+        runner.wait_idle(0.1)
+    assert paused is not None and isinstance(paused.cause, error_type)
+    runner.wait_idle(0.5)  # let calls already in flight come back
+    assert len(log.of_type(BatchPaused)) == 1
+    assert log.terminal() == {}
+    assert runner.pending == 20 and runner.paused
+    sent_while_refused = sum(sandbox.server.stats.statuses.values())
+    assert sent_while_refused <= 4  # at most the calls in flight when the first refusal came
+
+    client.set_api_key(sandbox.keys["valid"])
+    runner.resume()
+    assert runner.wait_idle(WAIT)
+    ends = log.terminal()
+    assert sorted(ends) == sorted(ids)
+    assert all(end.state is ItemState.DONE for end in ends.values())
+    assert len(log.of_type(BatchResumed)) == 1
+
+
+def test_429s_pause_everything_and_nothing_fails(make_sandbox, runner_for):
+    sandbox = make_sandbox(limit=5, window_s=1.0)
+    runner, _, log = runner_for(sandbox=sandbox, rate=UNTHROTTLED, concurrency=10)
+    ids = runner.submit(checks(sandbox, 10))
+    assert runner.wait_idle(WAIT)
+    assert sandbox.server.stats.statuses[429] > 0
+    assert log.of_type(RateLimitPause)
+    ends = log.terminal()
+    assert sorted(ends) == sorted(ids)
+    assert all(end.state is ItemState.DONE for end in ends.values())
+    assert all(end.result.attempts == 1 for end in ends.values())  # a 429 is not an attempt
+
+
+def test_cancel_ends_every_item_exactly_once(make_sandbox, runner_for):
+    sandbox = make_sandbox(latency_s=0.05)
+    runner, _, log = runner_for(sandbox=sandbox, concurrency=4)
+    ids = runner.submit(checks(sandbox, 60))
+    while len(log.terminal()) < 5:
+        runner.wait_idle(0.05)
+    runner.cancel()
+    assert runner.wait_idle(WAIT)
+    ends = log.terminal()
+    assert sorted(ends) == sorted(ids)
+    states = [end.state for end in ends.values()]
+    assert states.count(ItemState.CANCELLED) > 0
+    assert set(states) <= {ItemState.DONE, ItemState.CANCELLED}
+    idle = log.of_type(BatchIdle)[-1]
+    assert idle.done + idle.cancelled == 60
+
+
+def test_a_user_pause_stops_sending_until_resume(make_sandbox, runner_for):
+    sandbox = make_sandbox(latency_s=0.02)
+    runner, _, log = runner_for(sandbox=sandbox, concurrency=2)
+    runner.submit(checks(sandbox, 30))
+    while len(log.terminal()) < 3:
+        runner.wait_idle(0.05)
+    runner.pause()
+    runner.wait_idle(0.5)  # calls in flight come back
+    arrived = sum(sandbox.server.stats.statuses.values())
+    runner.wait_idle(0.5)
+    assert sum(sandbox.server.stats.statuses.values()) == arrived
+    assert runner.pending > 0
+    assert log.of_type(BatchPaused) == [BatchPaused(cause=None)]
+    runner.resume()
+    assert runner.wait_idle(WAIT)
+    assert len(log.terminal()) == 30
+
+
+def test_a_bug_in_a_call_fails_the_item_instead_of_losing_it(sandbox, runner_for):
+    def broken(request):
+        raise KeyError("boom")
+
+    runner, _, log = runner_for(perform=broken)
+    [item] = runner.submit(checks(sandbox, 1))
+    assert runner.wait_idle(WAIT)
+    failed = log.terminal()[item]
+    assert failed.state is ItemState.FAILED
+    assert isinstance(failed.error, UnexpectedError)
+
+
+def test_shutdown_cancels_what_is_left(make_sandbox):
+    sandbox = make_sandbox(latency_s=0.2)
+    runner, client, log = make_runner(sandbox, concurrency=2)
+    ids = runner.submit(checks(sandbox, 10))
+    runner.shutdown(timeout=2.0)
+    ends = log.terminal()
+    assert sorted(ends) == sorted(ids)
+    assert all(event.state is ItemState.CANCELLED for event in ends.values())
+    with pytest.raises(RuntimeError):
+        runner.submit(checks(sandbox, 1))
+    client.close()
+    item_events = [e for e in log.of_type(ItemEvent) if e.state is ItemState.DONE]
+    assert item_events == []

@@ -1,0 +1,171 @@
+"""The error catalog against the vendor's own page, message by message."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from affilitest_gui.api.catalog import ENTRIES, Action, describe, entry_for, entry_for_message
+from affilitest_gui.api.errors import (
+    AuthError,
+    BadRequestError,
+    ForbiddenError,
+    HTTPStatusError,
+    MalformedResponseError,
+    NetworkError,
+    RateLimitedError,
+    ServerError,
+    ServiceError,
+    TLSError,
+    UnexpectedError,
+)
+from affilitest_gui.api.support import support_report
+from affilitest_gui.sandbox import accounts as sandbox_messages
+
+SEED = Path(__file__).parent / "data" / "affilitest-api-docs.txt"
+SHARED_SEED = Path(__file__).parents[2] / "shared" / "seed" / "affilitest-api-docs.txt"
+
+
+def seed_bullets(after: str) -> list[str]:
+    """The bullet lines of the first list after the line containing `after`."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line)
+    bullets = []
+    for line in lines[start + 1 :]:
+        if line.strip().startswith("\u2022"):
+            bullets.append(line.strip().lstrip("\u2022").strip())
+        elif bullets and line.strip():
+            break
+    return bullets
+
+
+SEED_401 = seed_bullets("the following error messages")
+SEED_401_MEANINGS = seed_bullets("Respectively, it means the following")
+SEED_403 = seed_bullets("403 Status Forbidden occurs on two occasions")
+EXPECTED_401_ACTIONS = {
+    "Authorization is needed to access this feature": Action.ENTER_KEY,
+    "Missing Authorization data": Action.ENTER_KEY,
+    "Invalid Authorization type": Action.CONTACT_SUPPORT,
+    "Invalid API Key length": Action.ENTER_KEY,
+    "Invalid API Key": Action.ENTER_KEY,
+    "Incorrect session value provided": Action.LOGIN,
+    "Login session expired": Action.LOGIN,
+    "Please verify your account": Action.VERIFY_ACCOUNT,
+}
+
+
+def test_the_seed_copy_matches_the_shared_seed():
+    if not SHARED_SEED.exists():
+        pytest.skip("shared/ is not beside this checkout")
+    assert SEED.read_text(encoding="utf-8") == SHARED_SEED.read_text(encoding="utf-8")
+
+
+def test_the_seed_lists_eight_401_messages_each_with_a_meaning():
+    assert len(SEED_401) == 8
+    assert len(SEED_401_MEANINGS) == 8
+    assert set(SEED_401) == set(EXPECTED_401_ACTIONS)
+
+
+@pytest.mark.parametrize("message", SEED_401)
+def test_every_401_message_of_the_seed_has_its_own_entry(message):
+    entry = entry_for_message(message)
+    assert entry is not None, message
+    assert entry.message == message  # verbatim
+    assert entry.status == 401
+    assert entry.action is EXPECTED_401_ACTIONS[message]
+    explained = describe(AuthError(message, status=401, endpoint="test"))
+    assert explained.entry is entry
+    assert explained.title and explained.explanation and explained.advice
+
+
+def test_401_messages_map_to_distinct_entries():
+    keys = [entry_for_message(message).key for message in SEED_401]
+    assert len(set(keys)) == len(SEED_401)
+
+
+def test_401_message_match_is_exact_not_a_prefix():
+    # "Invalid API Key" must not swallow "Invalid API Key length" or the reverse.
+    assert entry_for_message("Invalid API Key").key == "invalid_key"
+    assert entry_for_message("Invalid API Key length").key == "invalid_key_length"
+    assert entry_for_message("Invalid API Key.").key == "invalid_key"
+
+
+@pytest.mark.parametrize(
+    ("seed_phrase", "sandbox_message", "key"),
+    [
+        ("permissions", sandbox_messages.MSG_NO_PERMISSION, "no_permission"),
+        ("budget", sandbox_messages.MSG_NO_BUDGET, "no_budget"),
+    ],
+)
+def test_both_403_cases_of_the_seed(seed_phrase, sandbox_message, key):
+    assert any(seed_phrase in line for line in SEED_403)
+    seed_line = next(line for line in SEED_403 if seed_phrase in line)
+    for text in (seed_line, sandbox_message):
+        explained = describe(ForbiddenError(text, status=403))
+        assert explained.entry.key == key
+        assert explained.action is Action.CHECK_PAYMENT
+        assert "payment" in explained.advice
+        assert "support.affilitest" in explained.advice
+        assert text in explained.explanation  # the server's own words are shown
+
+
+def test_429_message_of_the_seed():
+    text = SEED.read_text(encoding="utf-8")
+    seed_message = re.search(r"Too many requests per second Limit is \.\.\.", text).group(0)
+    real = seed_message.replace("...", "50 requests per 30 seconds")
+    assert describe(RateLimitedError(real, status=429)).entry.key == "rate_limited"
+    assert describe(RateLimitedError("slow down", status=429)).entry.key == "rate_limited"
+
+
+@pytest.mark.parametrize(
+    ("error", "key", "action"),
+    [
+        (BadRequestError("Missing parameters: url", status=400), "bad_request", Action.FIX_INPUT),
+        (ServerError("Internal Server Error", status=500), "server_error", Action.RETRY),
+        (ServerError("Bad gateway", status=502), "server_error", Action.RETRY),
+        (NetworkError("Connection refused", sent=False), "network", Action.RETRY),
+        (TLSError("certificate verify failed", sent=False), "tls", Action.CONTACT_SUPPORT),
+        (MalformedResponseError("an HTML page", status=200), "malformed", Action.RETRY),
+        (HTTPStatusError("Not Found", status=404), "http_other", Action.CONTACT_SUPPORT),
+        (ServiceError("Something odd", status=200), "service", Action.CONTACT_SUPPORT),
+        (UnexpectedError("KeyError: 'x'"), "unexpected", Action.CONTACT_SUPPORT),
+    ],
+)
+def test_each_failure_class_has_an_entry(error, key, action):
+    explained = describe(error)
+    assert explained.entry.key == key
+    assert explained.action is action
+    assert "{" not in explained.explanation + explained.advice  # every placeholder filled
+
+
+def test_an_unknown_401_message_falls_back_and_shows_the_servers_words():
+    explained = describe(AuthError("Your key was revoked by an admin", status=401))
+    assert explained.entry.key == "auth_other"
+    assert "Your key was revoked by an admin" in explained.explanation
+    assert explained.action is Action.ENTER_KEY
+
+
+def test_a_known_message_on_a_200_maps_to_its_entry():
+    assert entry_for(200, "auth", "Login session expired").key == "session_expired"
+
+
+def test_every_entry_is_complete_and_every_action_is_used():
+    for entry in ENTRIES:
+        assert entry.title and entry.explanation and entry.advice, entry.key
+        assert entry.status is not None or entry.kind is not None, entry.key
+    assert {entry.action for entry in ENTRIES} == set(Action)
+    assert len({entry.key for entry in ENTRIES}) == len(ENTRIES)
+
+
+def test_support_report_has_the_facts_and_no_secret():
+    key = "k" * 64
+    error = AuthError("Invalid API Key", status=401, endpoint="test")
+    report = support_report(error, context=f"Authorization: AT-API {key}", secrets=[key])
+    assert "Invalid API Key" in report
+    assert "401" in report
+    assert "test" in report
+    assert "support.affilitest" in report
+    assert key not in report
+    assert "[redacted]" in report
