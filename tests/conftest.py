@@ -81,3 +81,47 @@ def make_sandbox() -> Iterator:
     yield make
     for running in started:
         running.stop()
+
+
+class SandboxProcess:
+    """The sandbox as its own process (its own GIL), as the real service would be."""
+
+    def __init__(self, *args: str) -> None:
+        import json
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "affilitest_gui.sandbox", *args],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        ready = json.loads(self.process.stdout.readline())
+        self.base_url: str = ready["base_url"]
+        self.keys: dict[str, str] = ready["keys"]
+
+    def stats(self, window_s: float) -> dict:
+        import requests
+
+        with requests.Session() as session:
+            session.trust_env = False
+            answer = session.get(f"{self.base_url}/sandbox/stats?window={window_s}", timeout=10)
+        return answer.json()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(15)
+        self.process.stdout.close()
+
+
+@pytest.fixture
+def sandbox_process() -> Iterator:
+    started: list[SandboxProcess] = []
+
+    def start(*args: str) -> SandboxProcess:
+        started.append(SandboxProcess(*args))
+        return started[-1]
+
+    yield start
+    for running in started:
+        running.stop()

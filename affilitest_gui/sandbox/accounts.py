@@ -150,9 +150,14 @@ class Accounts:
             raise Refused(401, MSG_SESSION_EXPIRED)
         return session.account
 
-    def admit(self, account: Account, now: float) -> None:
-        """Count one arrival in the account's sliding window, or Refused(429)."""
+    def admit(self, account: Account) -> float:
+        """Count one arrival in the account's sliding window (returns its time), or 429.
+
+        The time is taken under the lock so every account's log stays in order even
+        when many connection threads admit at once.
+        """
         with self._lock:
+            now = time.monotonic()
             while account.arrivals and now - account.arrivals[0] >= self.window_s:
                 account.arrivals.popleft()
             if len(account.arrivals) >= self.limit:
@@ -164,6 +169,7 @@ class Accounts:
                     {"Retry-After": str(max(1, int(free_in + 0.999)))},
                 )
             account.arrivals.append(now)
+            return now
 
     def charge(self, account: Account) -> None:
         """Take one call from the budget, or Refused(403)."""

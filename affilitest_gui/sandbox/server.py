@@ -62,21 +62,24 @@ class Fault:
 
 
 class Stats:
-    """What the server saw: statuses and arrival times of API calls (for tests and benches)."""
+    """What the server saw: statuses, and when calls were admitted (for tests and benches)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.statuses: Counter[int] = Counter()
         self.arrivals: list[float] = []
 
-    def record(self, status: int, at: float) -> None:
+    def record(self, status: int) -> None:
         with self._lock:
             self.statuses[status] += 1
-            if status != 429:
-                self.arrivals.append(at)
+
+    def admitted(self, at: float) -> None:
+        """An API call passed the rate window at `at` (it counts against the limit)."""
+        with self._lock:
+            self.arrivals.append(at)
 
     def max_in_window(self, window_s: float) -> int:
-        """The most accepted API calls that arrived within any `window_s` span."""
+        """The most admitted API calls within any `window_s` span."""
         with self._lock:
             times = sorted(self.arrivals)
         best, start = 0, 0
@@ -85,6 +88,11 @@ class Stats:
                 start += 1
             best = max(best, end - start + 1)
         return best
+
+    def arrival_times(self) -> list[float]:
+        """Monotonic arrival times (comparable across processes on one machine)."""
+        with self._lock:
+            return sorted(self.arrivals)
 
     def reset(self) -> None:
         with self._lock:
@@ -97,6 +105,9 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 drops SYNs when a client opens its 12
+    # connections at once; each dropped SYN costs the client a 1 s retransmission.
+    request_queue_size = 128
 
     def __init__(self, config: SandboxConfig, port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
@@ -173,6 +184,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(page.status, page.body, "text/html; charset=utf-8", extra)
             return
         fields = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if parts.path == "/sandbox/stats":
+            self._send(200, json.dumps(self._stats(fields)), "application/json", {})
+            return
         if method == "POST":
             fields.update({k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()})
         flags = set(parse_qs(parts.query, keep_blank_values=True))
@@ -186,12 +200,12 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = refusal.status, _envelope(error=refusal.message), {}
             if refusal.status == 429 and self.server.config.retry_after:
                 headers = refusal.headers
-        self.server.stats.record(status, time.monotonic())
+        self.server.stats.record(status)
         self._send(status, json.dumps(payload), "application/json", headers)
 
     def _serve_fault(self, fault: Fault) -> None:
+        self.server.stats.record(fault.status)
         time.sleep(fault.delay_s)
-        self.server.stats.record(fault.status, time.monotonic())
         if fault.drop:
             self.close_connection = True
             return
@@ -209,6 +223,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _stats(self, fields: dict[str, str]) -> dict[str, Any]:
+        """What the sandbox saw, for tests and benchmarks that run it as a process."""
+        stats = self.server.stats
+        window = float(fields.get("window") or self.server.config.window_s)
+        return {
+            "statuses": {str(code): count for code, count in stats.statuses.items()},
+            "max_in_window": stats.max_in_window(window),
+            "window_s": window,
+            "arrivals": stats.arrival_times() if fields.get("arrivals") else None,
+        }
 
     def _session_token(self) -> str | None:
         raw = self.headers.get("Cookie")
@@ -247,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
         if handler is None:
             return int(HTTPStatus.NOT_FOUND), _envelope(error=f"No such endpoint: {path}"), {}
         account = accounts.authenticate(self.headers.get("Authorization"), self._session_token())
-        accounts.admit(account, time.monotonic())
+        self.server.stats.admitted(accounts.admit(account))
         self._latency()
         if self.server.random() < self.server.config.p500:
             raise Refused(500, "Internal Server Error")
