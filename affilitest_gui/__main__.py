@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from affilitest_gui.cli import build_parser
+from affilitest_gui.app import main as app_main
 
 
 def main() -> None:
-    build_parser().print_help()
-    sys.exit(0)
+    sys.exit(app_main())
 
 
 if __name__ == "__main__":

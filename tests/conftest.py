@@ -125,3 +125,31 @@ def sandbox_process() -> Iterator:
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def aloop(qapp):
+    """A qasync loop: async UI flows only progress while it runs."""
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def run_until(loop, condition, timeout: float = 30.0) -> None:
+    """Run the Qt + asyncio loop until `condition()` holds; fail after `timeout`."""
+    import asyncio
+    import time
+
+    async def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, "timed out waiting for the app"
+            await asyncio.sleep(0.02)
+
+    loop.run_until_complete(wait())

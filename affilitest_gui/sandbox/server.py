@@ -367,6 +367,9 @@ class RunningSandbox:
         return self.server.accounts.keys
 
     def stop(self) -> None:
+        """Stop serving; calling it again does nothing."""
+        if not self._thread.is_alive():
+            return
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(5)

@@ -1,0 +1,62 @@
+"""A check's outcome in plain words: "Lands on Play Store: com.example", "Broken: ends in 404"."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from affilitest_gui.api.catalog import describe
+from affilitest_gui.api.errors import AffiliTestError
+from affilitest_gui.api.models import CheckResult
+
+HOP_LIMIT = 20
+_APP_STORE_ID = re.compile(r"/id(\d+)")
+
+
+def store_of(url: str) -> str | None:
+    """'Play Store: <package>' or 'App Store: id<number>' for a store URL, else None."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host == "play.google.com":
+        package = parse_qs(parts.query).get("id", [""])[0]
+        return f"Play Store: {package}" if package else "Play Store"
+    if host in ("apps.apple.com", "itunes.apple.com"):
+        match = _APP_STORE_ID.search(parts.path)
+        return f"App Store: id{match.group(1)}" if match else "App Store"
+    return None
+
+
+def _place(url: str) -> str:
+    """host/path of a URL, without the query: where a chain ended, in short."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or ''}{parts.path}".rstrip("/") or url
+
+
+def verdict_for_result(result: CheckResult) -> str:
+    hops = result.hops
+    if not hops:
+        return "No redirect chain returned"
+    urls = [hop.url for hop in hops]
+    last = hops[-1]
+    if last.url in urls[:-1]:
+        return "Redirect loop"
+    if len(hops) >= HOP_LIMIT and last.code is not None and 300 <= last.code < 400:
+        return f"Too many redirects ({HOP_LIMIT}+)"
+    if last.code is not None and last.code >= 400:
+        return f"Broken: ends in {last.code}"
+    if result.preview_match is False:
+        return f"Misses the preview page: ends on {_place(last.url)}"
+    store = store_of(last.url)
+    if store:
+        return f"Lands on {store}"
+    if result.preview_match is True:
+        return "Lands on the preview page"
+    return f"Lands on {_place(last.url)}"
+
+
+def verdict_for_error(error: AffiliTestError) -> str:
+    title = describe(error).title
+    return f"Failed: {title[0].lower()}{title[1:]}"
+
+
+CANCELLED_VERDICT = "Cancelled: not checked"

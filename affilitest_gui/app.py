@@ -1,0 +1,78 @@
+"""Start the desktop app: `affilitest-gui [--sandbox] [--base-url URL] [--self-test[=REPORT]]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import PySide6  # noqa: F401 - import the binding first: qasync then picks it
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from affilitest_gui import APP_NAME, __version__
+from affilitest_gui.api.client import DEFAULT_BASE_URL
+from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.keystore import KeyStore
+from affilitest_gui.paths import history_path
+from affilitest_gui.sandbox import start_sandbox
+from affilitest_gui.selftest import run_self_test
+from affilitest_gui.ui.crash_dialog import install_crash_handler
+from affilitest_gui.ui.main_window import MainWindow
+from affilitest_gui.worker.api_worker import ApiWorker
+from affilitest_gui.worker.controller import WorkerController
+
+ORGANIZATION = "AffiliTest"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="affilitest-gui", description=__doc__)
+    parser.add_argument("--sandbox", action="store_true", help="use the offline demo server")
+    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API address")
+    parser.add_argument(
+        "--self-test", nargs="?", const="-", metavar="REPORT.json",
+        help="run one real check against the embedded sandbox, report, exit",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    return parser.parse_args(argv)
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def build_window(base_url: str, settings: QSettings | None = None) -> MainWindow:
+    """The real window with its worker, history and key store."""
+    controller = WorkerController(ApiWorker(base_url))
+    return MainWindow(
+        controller,
+        HistoryStore(history_path()),
+        KeyStore(),
+        settings or QSettings(),
+        start_sandbox=start_sandbox,
+        live_base_url=base_url,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = make_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    if args.self_test is not None:
+        with loop:
+            return loop.run_until_complete(run_self_test(args.self_test))
+    window = build_window(args.base_url)
+    install_crash_handler(lambda: [window.api_key] if window.api_key else [])
+    window.show()
+    window.start(sandbox=args.sandbox)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0

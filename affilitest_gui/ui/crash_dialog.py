@@ -1,0 +1,80 @@
+"""The crash dialog: an unexpected error shown with copyable, redacted details."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from affilitest_gui import __version__
+from affilitest_gui.api.redaction import redact
+
+
+def crash_report(
+    kind: type[BaseException], error: BaseException, tb: TracebackType | None, secrets: list[str]
+) -> str:
+    text = "".join(traceback.format_exception(kind, error, tb))
+    header = (
+        f"AffiliTest GUI {__version__} on {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}\n"
+    )
+    return redact(header + text, secrets)
+
+
+class CrashDialog(QDialog):
+    def __init__(self, report: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("crashDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle("Something went wrong")
+        intro = QLabel(
+            "AffiliTest GUI hit an unexpected error. Your results so far are saved and "
+            "the app keeps running. Please copy the details below and send them to "
+            "support (Skype: support.affilitest); your key is not in them."
+        )
+        intro.setWordWrap(True)
+        self.details = QPlainTextEdit(report)
+        self.details.setReadOnly(True)
+        self.details.setFont(QFont("monospace"))
+        buttons = QDialogButtonBox()
+        copy = buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report))
+        buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(buttons)
+        self.resize(700, 420)
+
+
+def install_crash_handler(secrets: Callable[[], list[str]]) -> Callable[..., None]:
+    """Route uncaught exceptions to a non-blocking crash dialog; returns the hook."""
+
+    open_dialogs: list[CrashDialog] = []  # a parentless dialog needs a reference to live
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        report = crash_report(kind, error, tb, secrets())
+        sys.stderr.write(report + "\n")  # the console twin and logs see it too
+        if QApplication.instance() is None:
+            return
+        dialog = CrashDialog(report, QApplication.activeWindow())
+        open_dialogs.append(dialog)
+        dialog.destroyed.connect(lambda: open_dialogs.remove(dialog))
+        dialog.show()
+
+    sys.excepthook = hook
+    return hook

@@ -1,0 +1,91 @@
+"""The actionable error dialog: what happened, what to do, and buttons that do it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from affilitest_gui.api.catalog import Action, Explanation
+
+ACTION_BUTTONS: dict[Action, str] = {
+    Action.ENTER_KEY: "Enter API key\u2026",
+    Action.LOGIN: "Log in\u2026",
+    Action.VERIFY_ACCOUNT: "Open affilitest.com",
+    Action.CHECK_PAYMENT: "Open affilitest.com",
+    Action.RETRY: "Retry now",
+    Action.FIX_INPUT: "Fix the check",
+}
+
+
+class ErrorDialog(QDialog):
+    """Non-modal; emits `action_requested(Action)` when its main button is pressed."""
+
+    action_requested = Signal(object)
+
+    def __init__(self, explanation: Explanation, support_text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(explanation.title)
+        self.explanation = explanation
+        self._support_text = support_text
+
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                       .pixmap(40, 40))  # fmt: skip
+        title = QLabel(f"<b style='font-size:14pt'>{explanation.title}</b>")
+        heading = QHBoxLayout()
+        heading.addWidget(icon)
+        heading.addWidget(title, 1)
+
+        self.what_label = QLabel(f"<b>What happened:</b> {explanation.explanation}")
+        self.advice_label = QLabel(f"<b>What to do:</b> {explanation.advice}")
+        for label in (self.what_label, self.advice_label):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copied_label = QLabel("")
+        self.copied_label.setStyleSheet("color: #2e7d32")
+
+        buttons = QDialogButtonBox()
+        self.action_button: QPushButton | None = None
+        if explanation.action in ACTION_BUTTONS:
+            self.action_button = buttons.addButton(
+                ACTION_BUTTONS[explanation.action], QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            self.action_button.setDefault(True)
+            self.action_button.clicked.connect(self._act)
+        self.copy_button = buttons.addButton(
+            "Copy details for support", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.copy_button.clicked.connect(self._copy)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.clicked.connect(self.close)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(heading)
+        layout.addWidget(self.what_label)
+        layout.addWidget(self.advice_label)
+        layout.addWidget(self.copied_label)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)
+
+    def _act(self) -> None:
+        self.action_requested.emit(self.explanation.action)
+        self.close()
+
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self._support_text)
+        self.copied_label.setText(
+            "Copied. Paste it in a message to support (Skype: support.affilitest). "
+            "Your key is not in it."
+        )

@@ -1,0 +1,233 @@
+"""API-key setup: paste, check locally, verify with the service, save to the OS keyring."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from affilitest_gui.api.catalog import describe
+from affilitest_gui.api.errors import AffiliTestError, InputError
+from affilitest_gui.api.validation import validate_api_key
+from affilitest_gui.keystore import KeyStore
+from affilitest_gui.ui.tasks import spawn
+from affilitest_gui.worker.calls import CallKind
+from affilitest_gui.worker.controller import WorkerController
+
+ERROR_STYLE = "color: #c62828"
+OK_STYLE = "color: #2e7d32"
+
+
+class KeyDialog(QDialog):
+    """Non-modal; says what happened through its signals, never blocks the app."""
+
+    key_saved = Signal(str)
+    key_removed = Signal()
+    sandbox_requested = Signal()
+    login_requested = Signal()
+
+    def __init__(
+        self, controller: WorkerController, keystore: KeyStore, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("keyDialog")
+        self.setWindowTitle("AffiliTest API key")
+        self._controller = controller
+        self._keystore = keystore
+
+        intro = QLabel(
+            "Paste the API key from your AffiliTest account page. It is 64 characters long."
+        )
+        intro.setWordWrap(True)
+        self.key_edit = QLineEdit()
+        self.key_edit.setObjectName("keyEdit")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("64-character API key")
+        self.key_edit.textChanged.connect(self._clear_messages)
+        self.show_key = QCheckBox("Show key")
+        self.show_key.toggled.connect(self._toggle_echo)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("keyError")
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("keyStatus")
+        self.status_label.setWordWrap(True)
+
+        info = keystore.info
+        self.storage_label = QLabel(
+            f"Where it is kept: {info.place}." if info.secure else info.sentence
+        )
+        self.storage_label.setWordWrap(True)
+        if not info.secure:
+            self.storage_label.setStyleSheet("color: #8d6e00")
+
+        self.verify_button = QPushButton("&Verify")
+        self.save_button = QPushButton("&Save")
+        self.save_button.setDefault(True)
+        self.remove_button = QPushButton("&Remove key")
+        self.sandbox_button = QPushButton("Try the &sandbox")
+        self.login_button = QPushButton("Log in with email instead\u2026")
+        close_button = QPushButton("Close")
+        self.verify_button.clicked.connect(lambda: spawn(self.verify()))
+        self.save_button.clicked.connect(self.save)
+        self.remove_button.clicked.connect(self.remove)
+        self.sandbox_button.clicked.connect(self._to_sandbox)
+        self.login_button.clicked.connect(self._to_login)
+        close_button.clicked.connect(self.close)
+
+        row = QHBoxLayout()
+        row.addWidget(self.key_edit, 1)
+        row.addWidget(self.show_key)
+        buttons = QHBoxLayout()
+        for button in (self.verify_button, self.save_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close_button)
+        others = QHBoxLayout()
+        others.addWidget(self.login_button)
+        others.addWidget(self.sandbox_button)
+        others.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.storage_label)
+        layout.addLayout(buttons)
+        layout.addLayout(others)
+        self.setMinimumWidth(560)
+        self.remove_button.setEnabled(keystore.get() is not None)
+
+    def _toggle_echo(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.key_edit.setEchoMode(mode)
+
+    def _clear_messages(self) -> None:
+        self.error_label.setText("")
+        self.status_label.setText("")
+
+    def _checked_key(self) -> str | None:
+        """The key if it passes the local check; else show why, spend nothing."""
+        try:
+            key = validate_api_key(self.key_edit.text())
+        except InputError as error:
+            self.error_label.setText(error.message)
+            self.key_edit.setFocus()
+            return None
+        self.error_label.setText("")
+        return key
+
+    async def verify(self) -> None:
+        key = self._checked_key()
+        if key is None:
+            return
+        self.verify_button.setEnabled(False)
+        self._say("Checking the key with AffiliTest\u2026", "")
+        try:
+            calls_left = await self._controller.call(CallKind.VERIFY_KEY, key=key)
+        except AffiliTestError as error:
+            explained = describe(error)
+            self._say(f"{explained.title}. {explained.explanation} {explained.advice}", ERROR_STYLE)
+        else:
+            left = "an unknown number of" if calls_left is None else f"{calls_left:,}"
+            self._say(f"The key works: {left} calls left.", OK_STYLE)
+        finally:
+            self.verify_button.setEnabled(True)
+
+    def save(self) -> None:
+        key = self._checked_key()
+        if key is None:
+            return
+        info = self._keystore.set(key)
+        self.remove_button.setEnabled(True)
+        if info.secure:
+            self._say(f"Saved. {info.sentence}", OK_STYLE)
+        else:
+            self._say(info.sentence, "color: #8d6e00")
+        self.key_saved.emit(key)
+
+    def remove(self) -> None:
+        self._keystore.delete()
+        self.key_edit.clear()
+        self.remove_button.setEnabled(False)
+        self._say("The key was removed from this computer.", OK_STYLE)
+        self.key_removed.emit()
+
+    def _to_sandbox(self) -> None:
+        self.sandbox_requested.emit()
+        self.close()
+
+    def _to_login(self) -> None:
+        self.login_requested.emit()
+        self.close()
+
+    def _say(self, text: str, style: str) -> None:
+        self.status_label.setStyleSheet(style)
+        self.status_label.setText(text)
+
+
+class LoginDialog(QDialog):
+    """Email + password; the session cookie stays in memory. Emits `logged_in()`."""
+
+    logged_in = Signal()
+
+    def __init__(self, controller: WorkerController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setWindowTitle("Log in to AffiliTest")
+        self._controller = controller
+        self.email_edit = QLineEdit()
+        self.email_edit.setPlaceholderText("you@example.com")
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel(
+            "Your login lasts until you close the app; the password is never stored."
+        )
+        self.message.setWordWrap(True)
+        self.login_button = QPushButton("&Log in")
+        self.login_button.setDefault(True)
+        self.login_button.clicked.connect(lambda: spawn(self.log_in()))
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.close)
+        layout = QVBoxLayout(self)
+        for label, edit in (("Email", self.email_edit), ("Password", self.password_edit)):
+            layout.addWidget(QLabel(label))
+            layout.addWidget(edit)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.login_button)
+        row.addWidget(cancel)
+        layout.addLayout(row)
+        self.setMinimumWidth(420)
+        self.password_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+
+    async def log_in(self) -> None:
+        email, password = self.email_edit.text().strip(), self.password_edit.text()
+        if "@" not in email or not password:
+            self.message.setStyleSheet(ERROR_STYLE)
+            self.message.setText("Enter your email address and your password.")
+            return
+        self.login_button.setEnabled(False)
+        try:
+            await self._controller.call(CallKind.LOGIN, email=email, password=password)
+        except AffiliTestError as error:
+            self.message.setStyleSheet(ERROR_STYLE)
+            explained = describe(error)
+            self.message.setText(f"{explained.title}. {explained.explanation}")
+        else:
+            self.password_edit.clear()
+            self.logged_in.emit()
+            self.close()
+        finally:
+            self.login_button.setEnabled(True)

@@ -1,0 +1,36 @@
+"""The one message-box helper: non-blocking (show()), deleted on close."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def show_message(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    *,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Information,
+    informative: str = "",
+    confirm: str | None = None,
+    on_confirm: Callable[[], None] | None = None,
+) -> QMessageBox:
+    """Show a message; with `confirm`, a second button that calls `on_confirm`."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    if informative:
+        box.setInformativeText(informative)
+    if confirm:
+        yes = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if on_confirm is not None:
+            yes.clicked.connect(on_confirm)
+    else:
+        box.addButton(QMessageBox.StandardButton.Ok)
+    box.show()
+    return box

@@ -1,0 +1,148 @@
+"""The results log: filter, table, and the selected check's chain hop by hop."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from affilitest_gui.api.catalog import entry_by_key
+from affilitest_gui.history.records import FAILED, HistoryRecord
+from affilitest_gui.ui.results_model import COLUMNS, ResultsModel, cell_text
+
+
+def detail_html(record: HistoryRecord) -> str:
+    """The chain hop by hop with codes; for a failure, the catalog's explanation and advice."""
+    esc = html.escape
+    parts = [
+        f"<h3>{esc(record.verdict)}</h3>",
+        f"<p><b>Offer:</b> {esc(record.url)}<br><b>From:</b> {esc(record.country.upper())} "
+        f"&middot; <b>Device:</b> {esc(record.device)}"
+        + (f"<br><b>Preview:</b> {esc(record.preview_url)}" if record.preview_url else "")
+        + (" <br><i>Sandbox result (not from the live service)</i>" if record.sandbox else "")
+        + "</p>",
+    ]
+    if record.hops:
+        rows = "".join(
+            f"<tr><td align='right'>{number}.</td>"
+            f"<td><b>{'&mdash;' if code is None else code}</b></td><td>{esc(url)}</td></tr>"
+            for number, (url, code) in enumerate(record.hops, 1)
+        )
+        parts.append(f"<p><b>Redirect chain</b></p><table cellspacing='4'>{rows}</table>")
+    if record.outcome == FAILED and record.error_key:
+        entry = entry_by_key(record.error_key)
+        said = f" (AffiliTest said: \u201c{esc(record.error_message or '')}\u201d)"
+        parts.append(
+            f"<p><b>What happened:</b> {esc(entry.title)}{said}</p>"
+            f"<p><b>What to do:</b> {esc(entry.advice)}</p>"
+        )
+    parts.append(f"<p style='color:#757575'>Attempts: {record.attempts}</p>")
+    return "".join(parts)
+
+
+class ResultsPanel(QWidget):
+    """Emits `open_url(str)` and `rerun(list[HistoryRecord])` from its context menu."""
+
+    open_url = Signal(str)
+    rerun = Signal(object)
+
+    def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setPlaceholderText("Filter the log (URL, verdict, country, device)\u2026")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.model.set_filter)
+        self.count_label = QLabel("")
+        self.table = QTableView()
+        self.table.setObjectName("resultsTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((140, 260, 60, 80, 260, 45, 260, 120, 65, 70)):
+            self.table.setColumnWidth(column, width)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        copy = QAction("Copy", self.table)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.triggered.connect(self.copy_selection)
+        self.table.addAction(copy)
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("detailPane")
+        self.detail.setOpenLinks(False)
+        self.detail.setPlaceholderText("Select a check to see its redirect chain hop by hop.")
+
+        for signal in (model.modelReset, model.rowsInserted):
+            signal.connect(self._count)
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.count_label)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setSizes([420, 200])
+        self.splitter = split
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        self._count()
+
+    def _count(self, *_args: object) -> None:
+        total = self.model.total
+        self.count_label.setText(f"{total:,} check{'s' if total != 1 else ''}")
+
+    def selected_records(self) -> list[HistoryRecord]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.record(row) for row in rows]
+
+    def _selected(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        records = self.selected_records()
+        self.detail.setHtml(detail_html(records[0]) if records else "")
+
+    def copy_selection(self) -> None:
+        lines = ["\t".join(header for header, _ in COLUMNS)]
+        for record in self.selected_records():
+            lines.append("\t".join(cell_text(record, c) for c in range(len(COLUMNS))))
+        QGuiApplication.clipboard().setText("\n".join(lines))
+
+    def _menu(self, point: QPoint) -> None:
+        index: QModelIndex = self.table.indexAt(point)
+        if not index.isValid():
+            return
+        record = self.model.record(index.row())
+        records = self.selected_records() or [record]
+        menu = QMenu(self)
+        menu.addAction("Open offer URL in browser", lambda: self.open_url.emit(record.url))
+        if record.final_url:
+            menu.addAction(
+                "Open final URL in browser", lambda: self.open_url.emit(record.final_url)
+            )
+        menu.addSeparator()
+        menu.addAction(f"Re-run {len(records)} check{'s' if len(records) > 1 else ''}",
+                       lambda: self.rerun.emit(records))  # fmt: skip
+        menu.addAction("Copy", self.copy_selection)
+        menu.popup(self.table.viewport().mapToGlobal(point))

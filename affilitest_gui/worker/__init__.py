@@ -1,0 +1,1 @@
+"""The Qt worker: every API call of the app runs here, off the GUI thread. No widgets."""
