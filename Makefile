@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint sandbox clean
+.PHONY: run test lint sandbox screenshots clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	sh scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
@@ -23,6 +23,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
 
 sandbox: $(STAMP)
 	$(BIN)/python -m affilitest_gui.sandbox $(ARGS)

@@ -2,13 +2,15 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py   (or under xvfb-run)
 
-Writes docs/main-window.png, docs/key-dialog.png and docs/error-dialog.png.
+Writes docs/main-window.png, docs/key-dialog.png and docs/error-dialog.png. Under
+xvfb-run, SCREEN_CAPTURE=FILE.png also captures the whole screen with the dialog open.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,6 +78,9 @@ async def shoot(tmp: Path) -> None:
         window.form.submit()
         await until(lambda: window.error_dialog is not None)
         save(window.error_dialog, "error-dialog.png")
+        if os.environ.get("SCREEN_CAPTURE"):  # under xvfb-run: the whole screen, as seen
+            await asyncio.sleep(0.5)
+            subprocess.run(["import", "-window", "root", os.environ["SCREEN_CAPTURE"]], check=True)
         window.error_dialog.close()
         window.close()
         store.close()

@@ -404,3 +404,40 @@ def test_the_self_test_runs_a_real_check_and_reports(tmp_path):
     assert all(result["checks"].values())
     assert result["verdict"] == "Lands on Play Store: com.example.game"
     assert result["keyring"]["backend"]
+
+
+def test_app_info_lookup_through_the_worker(make_window, aloop, sandbox):
+    window = make_window()
+    window.use_key(sandbox.keys["valid"])
+    panel = window.app_info
+    panel.query.setText("")
+    aloop.run_until_complete(panel.look_up())
+    assert "store URL" in panel.error.text()
+    panel.query.setText("https://play.google.com/store/apps/details?id=com.example.game")
+    aloop.run_until_complete(panel.look_up())
+    assert "Example Quest" in panel.result.toPlainText()
+    panel.query.setText("1234567890")
+    aloop.run_until_complete(panel.look_up())
+    assert "needs a country" in panel.error.text()
+    panel.query.setText("com.unknown.app")
+    aloop.run_until_complete(panel.look_up())
+    assert "App not found" in panel.result.toPlainText()
+
+
+def test_failures_after_retries_end_in_one_dialog_whose_retry_reruns_them(
+    make_window, aloop, sandbox
+):
+    window = make_window(concurrency=1)
+    window.use_key(sandbox.keys["valid"])
+    sandbox.server.push_fault(Fault(503, "", times=6, path="/api/v1/test"))
+    fill_form(window, sandbox, ["game", "js"], ["us"], ["android"])
+    window.form.submit()
+    run_until(aloop, lambda: window.store.count() == 2 and idle(window))
+    assert {r.verdict for r in window.store.iter_all()} == {"Failed: AffiliTest had a problem"}
+    run_until(aloop, lambda: error_dialogs(window))
+    [dialog] = error_dialogs(window)
+    assert dialog.action_button.text() == "Retry now"
+    dialog.action_button.click()
+    run_until(aloop, lambda: window.store.count() == 4 and idle(window))
+    newest = window.store.page(limit=2)
+    assert {r.outcome for r in newest} == {"ok"}

@@ -56,7 +56,9 @@ def verdict_for_result(result: CheckResult) -> str:
 
 def verdict_for_error(error: AffiliTestError) -> str:
     title = describe(error).title
-    return f"Failed: {title[0].lower()}{title[1:]}"
+    if not title.startswith("AffiliTest"):  # a proper name keeps its capital
+        title = title[0].lower() + title[1:]
+    return f"Failed: {title}"
 
 
 CANCELLED_VERDICT = "Cancelled: not checked"

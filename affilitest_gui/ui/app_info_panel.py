@@ -19,11 +19,10 @@ from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.errors import AffiliTestError, InputError
 from affilitest_gui.api.models import AppInfo
 from affilitest_gui.api.validation import validate_country, validate_url
+from affilitest_gui.ui.style import ERROR_COLOR, ERROR_STYLE
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.worker.calls import CallKind
 from affilitest_gui.worker.controller import WorkerController
-
-ERROR_STYLE = "color: #c62828"
 
 
 def app_info_html(info: AppInfo) -> str:
@@ -98,7 +97,7 @@ class AppInfoPanel(QWidget):
         except AffiliTestError as error:
             explained = describe(error)
             self.result.setHtml(
-                f"<p style='color:#c62828'><b>{html.escape(explained.title)}</b></p>"
+                f"<p style='color:{ERROR_COLOR}'><b>{html.escape(explained.title)}</b></p>"
                 f"<p>{html.escape(explained.explanation)}</p><p>{html.escape(explained.advice)}</p>"
             )
         else:

@@ -30,8 +30,8 @@ from affilitest_gui.api.validation import (
     validate_url,
     validate_user_agent,
 )
+from affilitest_gui.ui.style import ERROR_STYLE
 
-ERROR_STYLE = "color: #c62828"
 DEFAULT_COUNTRIES = ("us",)
 DEFAULT_DEVICES = ("android",)
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.catalog import Action, Explanation
+from affilitest_gui.ui.style import OK_STYLE
 
 ACTION_BUTTONS: dict[Action, str] = {
     Action.ENTER_KEY: "Enter API key\u2026",
@@ -54,7 +55,7 @@ class ErrorDialog(QDialog):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copied_label = QLabel("")
-        self.copied_label.setStyleSheet("color: #2e7d32")
+        self.copied_label.setStyleSheet(OK_STYLE)
 
         buttons = QDialogButtonBox()
         self.action_button: QPushButton | None = None

@@ -18,12 +18,10 @@ from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.errors import AffiliTestError, InputError
 from affilitest_gui.api.validation import validate_api_key
 from affilitest_gui.keystore import KeyStore
+from affilitest_gui.ui.style import ERROR_STYLE, OK_STYLE, WARNING_STYLE
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.worker.calls import CallKind
 from affilitest_gui.worker.controller import WorkerController
-
-ERROR_STYLE = "color: #c62828"
-OK_STYLE = "color: #2e7d32"
 
 
 class KeyDialog(QDialog):
@@ -68,7 +66,7 @@ class KeyDialog(QDialog):
         )
         self.storage_label.setWordWrap(True)
         if not info.secure:
-            self.storage_label.setStyleSheet("color: #8d6e00")
+            self.storage_label.setStyleSheet(WARNING_STYLE)
 
         self.verify_button = QPushButton("&Verify")
         self.save_button = QPushButton("&Save")
@@ -153,7 +151,7 @@ class KeyDialog(QDialog):
         if info.secure:
             self._say(f"Saved. {info.sentence}", OK_STYLE)
         else:
-            self._say(info.sentence, "color: #8d6e00")
+            self._say(info.sentence, WARNING_STYLE)
         self.key_saved.emit(key)
 
     def remove(self) -> None:

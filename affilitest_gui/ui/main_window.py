@@ -46,6 +46,7 @@ from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.results_model import ResultsModel
 from affilitest_gui.ui.results_panel import ResultsPanel
+from affilitest_gui.ui.style import SANDBOX_BANNER_STYLE, WARNING_STYLE
 from affilitest_gui.worker.calls import CallKind, CallOutcome
 from affilitest_gui.worker.controller import WorkerController
 
@@ -89,10 +90,7 @@ class MainWindow(QMainWindow):
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
         self.banner.setObjectName("sandboxBanner")
-        self.banner.setStyleSheet(
-            "background:#fff3cd; color:#5c4400; padding:6px; font-weight:bold;"
-            "border-bottom:1px solid #e0c36a"
-        )
+        self.banner.setStyleSheet(SANDBOX_BANNER_STYLE)
         self.banner.hide()
         self.form = CheckForm(settings)
         self.app_info = AppInfoPanel(controller)
@@ -205,7 +203,7 @@ class MainWindow(QMainWindow):
         if self.sandbox is not None:
             self.setWindowTitle(f"{APP_NAME} \u2014 SANDBOX")
             self.mode_label.setText("SANDBOX (offline demo)")
-            self.mode_label.setStyleSheet("color:#8d6e00; font-weight:bold")
+            self.mode_label.setStyleSheet(f"{WARNING_STYLE}; font-weight: bold")
         else:
             self.setWindowTitle(APP_NAME)
             signed_in = self.api_key is not None or self.logged_in

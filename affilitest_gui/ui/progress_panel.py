@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from affilitest_gui.engine.throttle import ThrottleState
+from affilitest_gui.ui.style import MUTED_STYLE
 
 
 def eta_text(seconds: float) -> str:
@@ -38,7 +39,7 @@ class ProgressPanel(QWidget):
         self.throttle_label.setObjectName("throttleLabel")
         self.activity = QLabel("")
         self.activity.setObjectName("activityLabel")
-        self.activity.setStyleSheet("color: #616161")
+        self.activity.setStyleSheet(MUTED_STYLE)
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
         self.cancel_button = QPushButton("Cancel")

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
 from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.ui.style import BROKEN_COLOR, ERROR_COLOR, MUTED_COLOR
 
 PAGE_SIZE = 500
 Index = QModelIndex | QPersistentModelIndex
@@ -27,9 +28,9 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
     ("Duration", "duration"),
 )
 VERDICT_COLUMN = 4
-_FAILED_BRUSH = QBrush(QColor("#c62828"))
-_MUTED_BRUSH = QBrush(QColor("#757575"))
-_BROKEN_BRUSH = QBrush(QColor("#e65100"))
+_FAILED_BRUSH = QBrush(QColor(ERROR_COLOR))
+_MUTED_BRUSH = QBrush(QColor(MUTED_COLOR))
+_BROKEN_BRUSH = QBrush(QColor(BROKEN_COLOR))
 
 
 def _local_time(iso: str) -> str:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from affilitest_gui.api.catalog import entry_by_key
 from affilitest_gui.history.records import FAILED, HistoryRecord
 from affilitest_gui.ui.results_model import COLUMNS, ResultsModel, cell_text
+from affilitest_gui.ui.style import MUTED_STYLE
 
 
 def detail_html(record: HistoryRecord) -> str:
@@ -50,7 +51,7 @@ def detail_html(record: HistoryRecord) -> str:
             f"<p><b>What happened:</b> {esc(entry.title)}{said}</p>"
             f"<p><b>What to do:</b> {esc(entry.advice)}</p>"
         )
-    parts.append(f"<p style='color:#757575'>Attempts: {record.attempts}</p>")
+    parts.append(f"<p style='{MUTED_STYLE}'>Attempts: {record.attempts}</p>")
     return "".join(parts)
 
 
