@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint sandbox screenshots clean
+.PHONY: run test lint sandbox screenshots dist icons clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	sh scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
@@ -23,6 +23,16 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The onedir for this OS, its frozen self-test, bundle checks, size budget, NSIS installer.
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dist]'
+	sh scripts/install-build-tools.sh
+	$(BIN)/python scripts/build_dist.py
+
+icons: $(STAMP)
+	$(BIN)/python -m pip install --quiet pillow
+	$(BIN)/python scripts/make_icons.py
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/screenshots.py

@@ -9,13 +9,14 @@ import sys
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
 import qasync
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from affilitest_gui import APP_NAME, __version__
 from affilitest_gui.api.client import DEFAULT_BASE_URL
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.keystore import KeyStore
-from affilitest_gui.paths import history_path
+from affilitest_gui.paths import history_path, resource_path
 from affilitest_gui.sandbox import start_sandbox
 from affilitest_gui.selftest import run_self_test
 from affilitest_gui.ui.crash_dialog import install_crash_handler
@@ -43,6 +44,9 @@ def make_application() -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    icon = resource_path("icon-256.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
 
 

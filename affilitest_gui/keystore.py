@@ -7,10 +7,13 @@ kept in words a user understands. It never writes a key anywhere else.
 from __future__ import annotations
 
 import logging
+import pkgutil
 from dataclasses import dataclass
+from importlib import metadata
 
 import keyring
 import keyring.backend
+import keyring.backends
 import keyring.errors
 
 SERVICE = "AffiliTest GUI"
@@ -103,3 +106,22 @@ def _priority(backend: keyring.backend.KeyringBackend) -> float:
         return float(type(backend).priority)  # type: ignore[arg-type]
     except Exception:  # a backend whose priority probe fails is not usable
         return 0.0
+
+
+def keyring_inventory() -> dict[str, object]:
+    """What a (frozen) build holds of keyring: its backend modules and its metadata.
+
+    Without its metadata keyring silently falls back to the fail backend, so the
+    self-test reports both.
+    """
+    try:
+        entry_points = [ep.name for ep in metadata.entry_points(group="keyring.backends")]
+        version = metadata.version("keyring")
+    except metadata.PackageNotFoundError:
+        entry_points, version = [], None
+    return {
+        "version": version,
+        "metadata": version is not None,
+        "backend_modules": sorted(m.name for m in pkgutil.iter_modules(keyring.backends.__path__)),
+        "entry_points": sorted(entry_points),
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -20,3 +21,10 @@ def data_dir() -> Path:
 
 def history_path() -> Path:
     return data_dir() / "history.sqlite3"
+
+
+def resource_path(name: str) -> Path:
+    """A file of the top-level resources/ folder, from source or in a frozen build."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    root = Path(frozen_root) if frozen_root else Path(__file__).resolve().parent.parent
+    return root / "resources" / name

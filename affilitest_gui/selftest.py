@@ -20,7 +20,7 @@ from PySide6.QtCore import QSettings
 from affilitest_gui import APP_NAME, __version__
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.keystore import KeyStore
+from affilitest_gui.keystore import KeyStore, keyring_inventory
 from affilitest_gui.sandbox import start_sandbox
 from affilitest_gui.ui.main_window import MainWindow
 from affilitest_gui.worker.api_worker import ApiWorker
@@ -72,7 +72,7 @@ async def run_self_test(report_to: str) -> int:
     report: dict[str, Any] = {
         "app": APP_NAME,
         "version": __version__,
-        "keyring": {"backend": info.backend, "secure": info.secure},
+        "keyring": {"backend": info.backend, "secure": info.secure, **keyring_inventory()},
         "checks": {},
     }
     try:
