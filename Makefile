@@ -17,7 +17,7 @@ run: $(STAMP)
 	QT_QPA_PLATFORM= $(BIN)/affilitest-gui $(ARGS)
 
 test: $(STAMP)
-	sh scripts/qt-system-libs.sh
+	sh scripts/install-build-tools.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from affilitest_gui.api.catalog import Action, entry_for_message
 from affilitest_gui.api.limits import RateLimit
+from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.export import read_csv
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.keystore import ACCOUNT, SERVICE, KeyStore
@@ -441,3 +442,18 @@ def test_failures_after_retries_end_in_one_dialog_whose_retry_reruns_them(
     run_until(aloop, lambda: window.store.count() == 4 and idle(window))
     newest = window.store.page(limit=2)
     assert {r.outcome for r in newest} == {"ok"}
+
+
+def test_the_worker_stops_by_itself_when_asked_mid_batch(qtbot, make_sandbox):
+    server = make_sandbox(latency_s=0.3)
+    controller = WorkerController(ApiWorker(server.base_url, concurrency=2))
+    controller.set_api_key(server.keys["valid"])
+    stopped_items = []
+    controller.worker.item_event.connect(stopped_items.append)
+    controller.submit([
+        CheckRequest.create(f"{server.base_url}/demo/offer/game", country, "android")
+        for country in ("us", "gb", "de", "fr")
+    ])  # fmt: skip
+    qtbot.waitUntil(lambda: len(stopped_items) >= 2, timeout=10_000)
+    assert controller.shutdown() is True  # not by the fallback quit after the timeout
+    assert not controller.thread.isRunning()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from affilitest_gui.api.errors import UnexpectedError
 from affilitest_gui.api.models import CheckRequest
@@ -20,6 +21,7 @@ from affilitest_gui.worker.api_worker import ApiWorker
 from affilitest_gui.worker.calls import CallKind, CallOutcome, CallRequest
 
 SHUTDOWN_WAIT_MS = 1500
+log = logging.getLogger(__name__)
 
 
 class WorkerController(QObject):
@@ -49,7 +51,9 @@ class WorkerController(QObject):
         self._set_base_url.connect(worker.set_base_url)
         self._run_call.connect(worker.run_call)
         self._shutdown.connect(worker.shutdown)
-        worker.stopped.connect(self.thread.quit)
+        # Direct: the GUI thread is blocked in wait() when this fires, so a queued quit
+        # would only arrive after the timeout. QThread.quit() is thread-safe.
+        worker.stopped.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         worker.call_finished.connect(self._on_call_finished)
         self._ids = itertools.count(1)
         self._waiting: dict[int, Callable[[CallOutcome], None]] = {}
@@ -112,15 +116,16 @@ class WorkerController(QObject):
     # --- lifetime --------------------------------------------------------------------
 
     def shutdown(self) -> bool:
-        """Cancel everything, stop the thread; True if it stopped within the bound."""
+        """Cancel everything and stop the thread; True if the worker stopped by itself."""
         if not self._running:
             return True
         self._running = False
         self._shutdown.emit()
         stopped = self.thread.wait(SHUTDOWN_WAIT_MS)
         if not stopped:  # the worker did not answer in time: stop its event loop anyway
+            log.warning("The worker did not stop within %d ms; stopping it.", SHUTDOWN_WAIT_MS)
             self.thread.quit()
-            stopped = self.thread.wait(SHUTDOWN_WAIT_MS)
+            self.thread.wait(SHUTDOWN_WAIT_MS)
         for call_id, callback in list(self._waiting.items()):
             callback(CallOutcome(call_id, CallKind.CALLS_LEFT, error=UnexpectedError("closing")))
         self._waiting.clear()
