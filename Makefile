@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint sandbox screenshots dist icons clean
+.PHONY: run test lint sandbox screenshots dist icons bench bench-quick clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	sh scripts/bootstrap.sh "$(PYTHON)" "$(VENV)"
@@ -29,6 +29,14 @@ dist: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dist]'
 	sh scripts/install-build-tools.sh
 	$(BIN)/python scripts/build_dist.py
+
+# Figures, not tests: throughput at the limit, GUI stalls, history at 100k rows, start-up.
+BENCHES = throughput gui_responsiveness history_scale startup
+bench: $(STAMP)
+	for b in $(BENCHES); do echo "== $$b"; $(BIN)/python bench/$$b.py || exit 1; done
+
+bench-quick: $(STAMP)
+	for b in $(BENCHES); do echo "== $$b"; $(BIN)/python bench/$$b.py --quick || exit 1; done
 
 icons: $(STAMP)
 	$(BIN)/python -m pip install --quiet pillow

@@ -8,7 +8,7 @@ import sys
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -34,6 +34,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--self-test", nargs="?", const="-", metavar="REPORT.json",
         help="run one real check against the embedded sandbox, report, exit",
+    )  # fmt: skip
+    parser.add_argument(
+        "--quit-after-start", action="store_true",
+        help="quit as soon as the window is shown (start-up benchmarks, smoke tests)",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
@@ -77,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     window.start(sandbox=args.sandbox)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+    if args.quit_after_start:
+        QTimer.singleShot(0, window.close)
     with loop:
         loop.run_until_complete(closed.wait())
     return 0

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS checks (
     error_key     TEXT,
     error_status  INTEGER,
     error_message TEXT,
-    sandbox       INTEGER NOT NULL DEFAULT 0
+    sandbox       INTEGER NOT NULL DEFAULT 0,
+    search        TEXT NOT NULL DEFAULT ''
 );
 """
 _COLUMNS = (
@@ -46,7 +47,29 @@ SORT_KEYS = {
     "attempts": "attempts",
     "duration": "duration_s",
 }
-_FILTERED = ("url", "final_url", "verdict", "country", "device")
+
+
+_INSERT = (
+    "INSERT INTO checks (checked_at, url, country, device, preview_url, outcome, verdict, "
+    "hops, final_url, attempts, duration_s, error_key, error_status, error_message, sandbox, "
+    "search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _values(record: HistoryRecord) -> tuple[object, ...]:
+    return (
+        record.checked_at, record.url, record.country, record.device, record.preview_url,
+        record.outcome, record.verdict, json.dumps([list(hop) for hop in record.hops]),
+        record.final_url, record.attempts, record.duration_s, record.error_key,
+        record.error_status, record.error_message, int(record.sandbox), search_text(record),
+    )  # fmt: skip
+
+
+def search_text(record: HistoryRecord) -> str:
+    """The one lower-case text the filter box searches."""
+    return " ".join(
+        (record.url, record.final_url, record.verdict, record.country, record.device)
+    ).lower()
 
 
 def _row_to_record(row: tuple) -> HistoryRecord:
@@ -77,11 +100,9 @@ def _where(filter_text: str) -> tuple[str, list[str]]:
         return "", []
     clauses, params = [], []
     for word in words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append(
-            "(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in _FILTERED) + ")"
-        )
-        params += [f"%{escaped}%"] * len(_FILTERED)
+        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("search LIKE ? ESCAPE '\\'")
+        params.append(f"%{escaped}%")
     return " WHERE " + " AND ".join(clauses), params
 
 
@@ -104,38 +125,14 @@ class HistoryStore:
 
     def add(self, record: HistoryRecord) -> HistoryRecord:
         """Store and commit at once: a crash right after loses nothing."""
-        hops = json.dumps([list(hop) for hop in record.hops])
         with self._db:
-            cursor = self._db.execute(
-                "INSERT INTO checks (checked_at, url, country, device, preview_url, outcome, "
-                "verdict, hops, final_url, attempts, duration_s, error_key, error_status, "
-                "error_message, sandbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.checked_at, record.url, record.country, record.device,
-                    record.preview_url, record.outcome, record.verdict, hops, record.final_url,
-                    record.attempts, record.duration_s, record.error_key, record.error_status,
-                    record.error_message, int(record.sandbox),
-                ),
-            )  # fmt: skip
+            cursor = self._db.execute(_INSERT, _values(record))
         return replace(record, id=cursor.lastrowid)
 
     def add_many(self, records: list[HistoryRecord]) -> None:
         """Bulk insert in one transaction (imports, benchmarks)."""
         with self._db:
-            self._db.executemany(
-                "INSERT INTO checks (checked_at, url, country, device, preview_url, outcome, "
-                "verdict, hops, final_url, attempts, duration_s, error_key, error_status, "
-                "error_message, sandbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.checked_at, r.url, r.country, r.device, r.preview_url, r.outcome,
-                        r.verdict, json.dumps([list(h) for h in r.hops]), r.final_url,
-                        r.attempts, r.duration_s, r.error_key, r.error_status,
-                        r.error_message, int(r.sandbox),
-                    )
-                    for r in records
-                ],
-            )  # fmt: skip
+            self._db.executemany(_INSERT, [_values(record) for record in records])
 
     def count(self, filter_text: str = "") -> int:
         where, params = _where(filter_text)

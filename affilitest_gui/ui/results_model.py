@@ -71,8 +71,10 @@ class ResultsModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._total = self._store.count(self.filter_text)
         self._rows = self._page(0)
+        # A short first page is the whole answer: no second scan to count it.
+        short = len(self._rows) < PAGE_SIZE
+        self._total = len(self._rows) if short else self._store.count(self.filter_text)
         self.endResetModel()
 
     def _page(self, offset: int) -> list[HistoryRecord]:
