@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
+from collections.abc import Callable
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
 import qasync
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from affilitest_gui import APP_NAME, __version__
 from affilitest_gui.api.client import DEFAULT_BASE_URL
+from affilitest_gui.api.redaction import RedactingFilter
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.paths import history_path, resource_path
@@ -41,6 +44,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
+
+
+def configure_logging(secrets: Callable[[], list[str]]) -> None:
+    """Warnings and errors to stderr, every line redacted (keys, Authorization headers)."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter(secrets))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
 
 
 def make_application() -> QApplication:
@@ -76,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         with loop:
             return loop.run_until_complete(run_self_test(args.self_test))
     window = build_window(args.base_url)
-    install_crash_handler(lambda: [window.api_key] if window.api_key else [])
+    secrets = lambda: [window.api_key] if window.api_key else []  # noqa: E731
+    install_crash_handler(secrets)
+    configure_logging(secrets)
     window.show()
     window.start(sandbox=args.sandbox)
     closed = asyncio.Event()

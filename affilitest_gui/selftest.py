@@ -48,7 +48,7 @@ async def _check_once(report: dict[str, Any]) -> None:
             request = CheckRequest.create(f"{sandbox.base_url}/demo/offer/game", "us", "android")
             window.run_checks([request])
             deadline = time.monotonic() + SELF_TEST_TIMEOUT_S / 2
-            while time.monotonic() < deadline and store.count() < 1:
+            while time.monotonic() < deadline and (store.count() < 1 or window.model.total < 1):
                 await asyncio.sleep(0.05)
             rows = store.page(limit=1)
             record = rows[0] if rows else None

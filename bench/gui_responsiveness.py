@@ -53,6 +53,8 @@ async def run(count: int, tmp: Path) -> list[float]:
         nonlocal last
         now = time.perf_counter()
         stalls.append(max(0.0, (now - last) * 1000 - TICK_MS))
+        if os.environ.get("BENCH_TRACE") and stalls[-1] > 20:
+            print(f"stall {stalls[-1]:.0f} ms at {now - begun:.2f} s, rows {store.count()}")
         last = now
 
     timer = QTimer()
@@ -60,6 +62,7 @@ async def run(count: int, tmp: Path) -> list[float]:
     timer.timeout.connect(tick)
     offers = [f"{sandbox.base_url}/demo/offer/{name}" for name in ("game", "broken", "js", "meta")]
     requests = [CheckRequest(offers[i % 4], "us", "android") for i in range(count)]
+    begun = time.perf_counter()
     timer.start()
     window.run_checks(requests)
     while store.count() < count:

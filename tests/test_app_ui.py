@@ -368,7 +368,7 @@ def test_sandbox_mode_is_marked_everywhere(make_window, aloop, sandbox):
     assert window.banner.isVisible()
     fill_form(window, sandbox, ["game"], ["us"], ["android"])
     window.form.submit()
-    run_until(aloop, lambda: window.store.count() == 1)
+    run_until(aloop, lambda: window.model.total == 1)
     [record] = window.store.page()
     assert record.sandbox
     assert window.model.data(window.model.index(0, 4)).startswith("[sandbox]")

@@ -169,3 +169,29 @@ def test_support_report_has_the_facts_and_no_secret():
     assert "support.affilitest" in report
     assert key not in report
     assert "[redacted]" in report
+
+
+def test_log_lines_are_redacted_tracebacks_included():
+    import io
+    import logging
+
+    from affilitest_gui.api.redaction import RedactingFilter
+
+    key = "k" * 64
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter(lambda: [key]))
+    logger = logging.getLogger("affilitest-test-redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("sending %s with Authorization: AT-API %s", "check", key)
+        try:
+            raise ValueError(f"bad header AT-API {key}")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "sending check" in text and "ValueError" in text
+    assert key not in text

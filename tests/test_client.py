@@ -84,7 +84,6 @@ def test_login_session_instead_of_a_key(sandbox):
         client.calls_left()
         assert caught.value.server_message == "Authorization is needed to access this feature"
         client.login(DEMO_EMAIL, DEMO_PASSWORD)
-        assert client.has_credentials
         assert client.calls_left() == 10_000
         sandbox.server.accounts.expire_sessions()
         with pytest.raises(AuthError, match="Login session expired"):

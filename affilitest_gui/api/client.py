@@ -11,6 +11,7 @@ import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -89,10 +90,6 @@ class AffiliTestClient:
         self.close()
 
     # --- authentication -------------------------------------------------------------
-
-    @property
-    def has_credentials(self) -> bool:
-        return self._api_key is not None or bool(self._session.cookies)
 
     def set_api_key(self, api_key: str | None) -> None:
         """Use this key from now on (None: none); drops any login session."""
@@ -177,8 +174,9 @@ class AffiliTestClient:
         except requests.exceptions.SSLError as exc:
             raise TLSError(_first_line(exc), endpoint=endpoint, sent=False) from None
         except requests.exceptions.RequestException as exc:
+            before = _failed_before_sending(exc)
             raise NetworkError(
-                _first_line(exc), endpoint=endpoint, sent=not _failed_before_sending(exc)
+                _network_message(exc, before, self.base_url), endpoint=endpoint, sent=not before
             ) from None
         return _read_envelope(response, endpoint)
 
@@ -186,6 +184,18 @@ class AffiliTestClient:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:300]
+
+
+def _network_message(exc: requests.exceptions.RequestException, before: bool, base_url: str) -> str:
+    """What went wrong with the connection, in a sentence a user can act on."""
+    host = urlsplit(base_url).hostname or base_url
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"{host} did not answer within the connect time limit"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"{host} accepted the request but sent no answer in time"
+    if before:
+        return f"could not connect to {host}"
+    return "the connection was cut before the answer arrived"
 
 
 def _failed_before_sending(exc: requests.exceptions.RequestException) -> bool:

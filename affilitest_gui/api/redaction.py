@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 REDACTED = "[redacted]"
 
@@ -26,13 +26,17 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that redacts every record's final message."""
+    """A logging filter that redacts every record's message, tracebacks included."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, secrets: Callable[[], Iterable[str]] = tuple) -> None:
         super().__init__()
-        self.secrets = list(secrets)
+        self._secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self.secrets)
+        secrets = list(self._secrets())
+        record.msg = redact(record.getMessage(), secrets)
         record.args = None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), secrets)
+            record.exc_info = None
         return True

@@ -101,8 +101,3 @@ def validate_api_key(value: str) -> str:
             "Copy the whole key again.",
         )
     return key
-
-
-def is_preset_device(device: str) -> bool:
-    """True for one of the six presets, False for a custom User-Agent."""
-    return device in DEVICE_PRESETS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -29,8 +30,6 @@ from affilitest_gui.sandbox.accounts import (
 )
 from affilitest_gui.sandbox.demo_site import DEMO_APPS, PLAY_STORE, demo_page
 from affilitest_gui.sandbox.tracer import trace
-
-CHARGED_ENDPOINTS = ("/api/v1/test", "/api/v1/compareToPreview")
 
 
 @dataclass(frozen=True)
@@ -94,11 +93,6 @@ class Stats:
         with self._lock:
             return sorted(self.arrivals)
 
-    def reset(self) -> None:
-        with self._lock:
-            self.statuses.clear()
-            self.arrivals.clear()
-
 
 class SandboxServer(ThreadingHTTPServer):
     """The server object; the handler reaches config, accounts and faults through it."""
@@ -123,6 +117,12 @@ class SandboxServer(ThreadingHTTPServer):
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self._rng = random.Random(config.seed)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (timed out, cancelled) is not a server error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def base_url(self) -> str:

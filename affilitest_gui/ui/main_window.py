@@ -6,7 +6,16 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QUrl, SignalInstance
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    SignalInstance,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -51,6 +60,7 @@ from affilitest_gui.worker.calls import CallKind, CallOutcome
 from affilitest_gui.worker.controller import WorkerController
 
 VENDOR_URL = "https://affilitest.com"
+SHOW_RESULTS_EVERY_MS = 120
 SANDBOX_OFFERS = ("game", "broken", "loop", "meta")
 ACCOUNT_CAUSES = ("auth", "forbidden")
 
@@ -87,6 +97,13 @@ class MainWindow(QMainWindow):
         self._failed_records: list[HistoryRecord] = []
         self._failure_example: AffiliTestError | None = None
         self._pause_cause: AffiliTestError | None = None
+        # Results are stored the moment they arrive; the table takes them in batches, so
+        # a fast batch does not repaint it once per result.
+        self._unshown: list[HistoryRecord] = []
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.setInterval(SHOW_RESULTS_EVERY_MS)
+        self._show_timer.timeout.connect(self.show_new_results)
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
         self.banner.setObjectName("sandboxBanner")
@@ -171,8 +188,9 @@ class MainWindow(QMainWindow):
             signal.disconnect(slot)
 
     def _connect(self) -> None:
+        # Worker signals fire on worker threads: always queue them to the GUI thread.
         for signal, slot in self._worker_links():
-            signal.connect(slot)
+            signal.connect(slot, Qt.ConnectionType.QueuedConnection)
         self.form.run_requested.connect(self.run_checks)
         self.progress.pause_requested.connect(self.controller.pause)
         self.progress.resume_requested.connect(self.resume)
@@ -335,11 +353,14 @@ class MainWindow(QMainWindow):
 
     # --- worker events ---------------------------------------------------------------
 
+    @Slot(object)
     def on_item_event(self, event: ItemEvent) -> None:
         if event.state is ItemState.RETRYING:
-            reason = event.reason or "retrying"
+            reason = describe(event.error).title if event.error else event.reason
             wait = f" in {event.wait_s:.0f} s" if event.wait_s else ""
-            self.progress.note(f"Retrying {event.request.url} ({reason}){wait}.")
+            self.progress.note(
+                f"Trying {event.request.url} again{wait} ({reason}; attempt {event.attempt + 1})."
+            )
             return
         if not event.state.is_terminal:
             return
@@ -351,13 +372,21 @@ class MainWindow(QMainWindow):
             sandbox=self.sandbox is not None,
         )
         stored = self.store.add(record)  # committed before anything else happens
-        self.model.add(stored)
+        self._unshown.append(stored)
+        if not self._show_timer.isActive():
+            self._show_timer.start()
         self.progress.finished_one(failed=event.state is ItemState.FAILED)
         if event.state is ItemState.FAILED and event.error is not None:
             self._failures[describe(event.error).entry.key] += 1
             self._failed_records.append(stored)
             self._failure_example = self._failure_example or event.error
 
+    def show_new_results(self) -> None:
+        """Put the results stored since the last call into the table."""
+        records, self._unshown = self._unshown, []
+        self.model.add(records)
+
+    @Slot(object)
     def on_batch_paused(self, event: BatchPaused) -> None:
         if event.cause is None:
             self.progress.paused("Paused. Press Resume to go on.")
@@ -367,13 +396,17 @@ class MainWindow(QMainWindow):
         self.progress.paused(f"Paused: {explained.title}. The waiting checks are kept.")
         self.show_error(event.cause)
 
+    @Slot(object)
     def on_rate_limited(self, event: RateLimitPause) -> None:
         self.progress.note(f"AffiliTest asked us to slow down; waiting {event.seconds:.0f} s.")
 
+    @Slot(object)
     def on_throttle(self, state: ThrottleState) -> None:
         self.progress.show_throttle(state)
 
+    @Slot(object)
     def on_batch_idle(self, event: BatchIdle) -> None:
+        self.show_new_results()
         self.progress.idle(event.cancelled)
         self.refresh_calls_left()
         if self._failures and self._failure_example is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from affilitest_gui.engine.throttle import ThrottleState
@@ -94,6 +94,7 @@ class ProgressPanel(QWidget):
         self.set_running(True, paused=True)
         self.summary.setText(reason)
 
+    @Slot()
     def resumed(self) -> None:
         self.set_running(True)
         self._refresh()

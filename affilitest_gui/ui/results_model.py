@@ -103,13 +103,14 @@ class ResultsModel(QAbstractTableModel):
         self._rows.extend(more)
         self.endInsertRows()
 
-    def add(self, record: HistoryRecord) -> None:
-        """A stored record: shown at the top if it passes the filter."""
-        if self.filter_text and not self._matches(record):
+    def add(self, records: list[HistoryRecord]) -> None:
+        """Stored records, oldest first: shown at the top (newest first) if they match."""
+        shown = [r for r in records if not self.filter_text or self._matches(r)]
+        if not shown:
             return
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._rows.insert(0, record)
-        self._total += 1
+        self.beginInsertRows(QModelIndex(), 0, len(shown) - 1)
+        self._rows[:0] = reversed(shown)
+        self._total += len(shown)
         self.endInsertRows()
 
     def _matches(self, record: HistoryRecord) -> bool:

@@ -43,18 +43,19 @@ class WorkerController(QObject):
         self.thread.setObjectName("affilitest-worker")
         worker.moveToThread(self.thread)
         self.thread.started.connect(worker.start)
-        self._submit.connect(worker.submit)
-        self._pause.connect(worker.pause)
-        self._resume.connect(worker.resume)
-        self._cancel.connect(worker.cancel)
-        self._set_key.connect(worker.set_api_key)
-        self._set_base_url.connect(worker.set_base_url)
-        self._run_call.connect(worker.run_call)
-        self._shutdown.connect(worker.shutdown)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._submit.connect(worker.submit, queued)
+        self._pause.connect(worker.pause, queued)
+        self._resume.connect(worker.resume, queued)
+        self._cancel.connect(worker.cancel, queued)
+        self._set_key.connect(worker.set_api_key, queued)
+        self._set_base_url.connect(worker.set_base_url, queued)
+        self._run_call.connect(worker.run_call, queued)
+        self._shutdown.connect(worker.shutdown, queued)
         # Direct: the GUI thread is blocked in wait() when this fires, so a queued quit
         # would only arrive after the timeout. QThread.quit() is thread-safe.
         worker.stopped.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        worker.call_finished.connect(self._on_call_finished)
+        worker.call_finished.connect(self._on_call_finished, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
         self._waiting: dict[int, Callable[[CallOutcome], None]] = {}
         self._running = True

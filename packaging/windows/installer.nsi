@@ -35,6 +35,7 @@ VIAddVersionKey "CompanyName" "${COMPANY}"
 VIAddVersionKey "FileDescription" "${APP_NAME} installer"
 VIAddVersionKey "FileVersion" "${VERSION}"
 VIAddVersionKey "ProductVersion" "${VERSION}"
+VIAddVersionKey "LegalCopyright" "(c) ${COMPANY}"
 
 !define MUI_ICON "..\..\resources\icon.ico"
 !define MUI_UNICON "..\..\resources\icon.ico"

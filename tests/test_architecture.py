@@ -1,0 +1,50 @@
+"""The layers stay apart: no Qt below the worker, no HTTP in the UI."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "affilitest_gui"
+NO_QT = [
+    "affilitest_gui.api.client", "affilitest_gui.api.catalog", "affilitest_gui.api.support",
+    "affilitest_gui.api.verdict", "affilitest_gui.engine.batch", "affilitest_gui.engine.retry",
+    "affilitest_gui.history.store", "affilitest_gui.history.export", "affilitest_gui.sandbox",
+    "affilitest_gui.keystore", "affilitest_gui.cli",
+]  # fmt: skip
+
+
+def test_the_engine_layers_import_without_qt():
+    code = (
+        "import sys\n"
+        + "".join(f"import {module}\n" for module in NO_QT)
+        + "loaded = [m for m in sys.modules if m.startswith(('PySide6', 'qasync'))]\n"
+        + "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_ui_and_the_worker_never_speak_http_themselves():
+    for folder in ("ui", "worker"):
+        for path in (PACKAGE / folder).glob("*.py"):
+            modules = imported_modules(path)
+            assert not any(m.split(".")[0] in ("requests", "urllib3") for m in modules), path
+
+
+def test_the_worker_touches_no_widget():
+    for path in (PACKAGE / "worker").glob("*.py"):
+        assert "PySide6.QtWidgets" not in imported_modules(path), path
