@@ -10,22 +10,17 @@ from collections.abc import Callable
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
 import qasync
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from affilitest_gui import APP_NAME, __version__
 from affilitest_gui.api.client import DEFAULT_BASE_URL
 from affilitest_gui.api.redaction import RedactingFilter
-from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.keystore import KeyStore
-from affilitest_gui.paths import history_path, resource_path
-from affilitest_gui.sandbox import start_sandbox
+from affilitest_gui.assembly import build_window
+from affilitest_gui.paths import resource_path
 from affilitest_gui.selftest import run_self_test
 from affilitest_gui.ui.crash_dialog import install_crash_handler
-from affilitest_gui.ui.main_window import MainWindow
-from affilitest_gui.worker.api_worker import ApiWorker
-from affilitest_gui.worker.controller import WorkerController
 
 ORGANIZATION = "AffiliTest"
 
@@ -63,19 +58,6 @@ def make_application() -> QApplication:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
-
-
-def build_window(base_url: str, settings: QSettings | None = None) -> MainWindow:
-    """The real window with its worker, history and key store."""
-    controller = WorkerController(ApiWorker(base_url))
-    return MainWindow(
-        controller,
-        HistoryStore(history_path()),
-        KeyStore(),
-        settings or QSettings(),
-        start_sandbox=start_sandbox,
-        live_base_url=base_url,
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

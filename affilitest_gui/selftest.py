@@ -15,16 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
-
 from affilitest_gui import APP_NAME, __version__
 from affilitest_gui.api.models import CheckRequest
-from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.assembly import build_window
 from affilitest_gui.keystore import KeyStore, keyring_inventory
 from affilitest_gui.sandbox import start_sandbox
-from affilitest_gui.ui.main_window import MainWindow
-from affilitest_gui.worker.api_worker import ApiWorker
-from affilitest_gui.worker.controller import WorkerController
 
 SELF_TEST_TIMEOUT_S = 60.0
 EXPECTED_FINAL = "https://play.google.com/store/apps/details?id=com.example.game"
@@ -32,17 +27,8 @@ EXPECTED_FINAL = "https://play.google.com/store/apps/details?id=com.example.game
 
 async def _check_once(report: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder, start_sandbox() as sandbox:
-        tmp = Path(folder)
-        store = HistoryStore(tmp / "history.sqlite3")
-        settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(
-            WorkerController(ApiWorker(sandbox.base_url)),
-            store,
-            KeyStore(),
-            settings,
-            start_sandbox=lambda: sandbox,
-            live_base_url=sandbox.base_url,
-        )
+        window = build_window(sandbox.base_url, data_dir=Path(folder), sandbox=lambda: sandbox)
+        store = window.store
         try:
             window.enable_sandbox()
             request = CheckRequest.create(f"{sandbox.base_url}/demo/offer/game", "us", "android")

@@ -21,29 +21,21 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from throughput import Sandbox
 
 from affilitest_gui.api.limits import RateLimit
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.app import make_application
-from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.keystore import KeyStore
-from affilitest_gui.ui.main_window import MainWindow
-from affilitest_gui.worker.api_worker import ApiWorker
-from affilitest_gui.worker.controller import WorkerController
+from affilitest_gui.assembly import build_window
 
 TICK_MS = 5
 
 
 async def run(count: int, tmp: Path) -> list[float]:
     sandbox = Sandbox()
-    store = HistoryStore(tmp / "history.sqlite3")
-    window = MainWindow(
-        WorkerController(ApiWorker(sandbox.base_url, rate=RateLimit.scaled(50, 3.0))),
-        store, KeyStore(), QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
-        start_sandbox=lambda: None, live_base_url=sandbox.base_url,  # type: ignore[arg-type,return-value]
-    )  # fmt: skip
+    window = build_window(sandbox.base_url, data_dir=tmp, rate=RateLimit.scaled(50, 3.0))
+    store = window.store
     window.show()
     window.use_key(sandbox.key)
     stalls: list[float] = []

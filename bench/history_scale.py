@@ -17,17 +17,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
 from affilitest_gui.app import make_application
+from affilitest_gui.assembly import build_window
 from affilitest_gui.history.records import record_for
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.keystore import KeyStore
-from affilitest_gui.ui.main_window import MainWindow
-from affilitest_gui.worker.api_worker import ApiWorker
-from affilitest_gui.worker.controller import WorkerController
 
 COUNTRIES = ("us", "gb", "de", "fr", "br", "in", "il")
 DEVICES = ("android", "iphone", "desktop")
@@ -59,12 +55,7 @@ def main() -> int:
         fill(store, count)
         store.close()
         started = time.perf_counter()
-        window = MainWindow(
-            WorkerController(ApiWorker("http://127.0.0.1:9")),
-            HistoryStore(tmp / "history.sqlite3"), KeyStore(),
-            QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
-            start_sandbox=lambda: None,  # type: ignore[arg-type,return-value]
-        )  # fmt: skip
+        window = build_window("http://127.0.0.1:9", data_dir=tmp)
         window.show()
         QApplication.processEvents()
         opened = time.perf_counter() - started

@@ -18,16 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from affilitest_gui.app import make_application
-from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.keystore import KeyStore
+from affilitest_gui.assembly import build_window
 from affilitest_gui.sandbox import start_sandbox
-from affilitest_gui.ui.main_window import MainWindow
-from affilitest_gui.worker.api_worker import ApiWorker
-from affilitest_gui.worker.controller import WorkerController
 
 DOCS = Path(__file__).parent
 
@@ -48,12 +43,9 @@ def save(widget: QWidget, name: str) -> None:
 
 async def shoot(tmp: Path) -> None:
     with start_sandbox() as sandbox:
-        store = HistoryStore(tmp / "history.sqlite3")
-        settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(
-            WorkerController(ApiWorker(sandbox.base_url)), store, KeyStore(), settings,
-            start_sandbox=lambda: sandbox, live_base_url=sandbox.base_url, open_url=print,
-        )  # fmt: skip
+        window = build_window(sandbox.base_url, data_dir=tmp, sandbox=lambda: sandbox)
+        window.open_url = print
+        store = window.store
         window.resize(1400, 860)
         window.show()
         window.enable_sandbox()
@@ -63,6 +55,7 @@ async def shoot(tmp: Path) -> None:
         window.form.submit()
         await until(lambda: store.count() >= 36)
         await until(lambda: not window.progress.cancel_button.isEnabled())
+        await until(lambda: window.calls_left == 10_000 - 36)  # the refresh after the batch
         window.results.table.selectRow(window.model.rowCount() - 4)
         save(window, "main-window.png")
 

@@ -44,6 +44,13 @@ def detail_html(record: HistoryRecord) -> str:
             for number, (url, code) in enumerate(record.hops, 1)
         )
         parts.append(f"<p><b>Redirect chain</b></p><table cellspacing='4'>{rows}</table>")
+        if any(code is None for _, code in record.hops):
+            why = (
+                "the sandbox records pages off this computer without opening them"
+                if record.sandbox
+                else "AffiliTest reported no status for it"
+            )
+            parts.append(f"<p style='{MUTED_STYLE}'>&mdash; = no status code: {why}.</p>")
     if record.outcome == FAILED and record.error_key:
         entry = entry_by_key(record.error_key)
         said = f" (AffiliTest said: \u201c{esc(record.error_message or '')}\u201d)"
