@@ -457,3 +457,19 @@ def test_the_worker_stops_by_itself_when_asked_mid_batch(qtbot, make_sandbox):
     qtbot.waitUntil(lambda: len(stopped_items) >= 2, timeout=10_000)
     assert controller.shutdown() is True  # not by the fallback quit after the timeout
     assert not controller.thread.isRunning()
+
+
+def test_the_detail_pane_explains_hops_without_a_code():
+    from affilitest_gui.api.models import CheckResult, Hop
+    from affilitest_gui.history.records import record_for
+    from affilitest_gui.ui.results_panel import detail_html
+
+    request = CheckRequest("https://t.example/o", "us", "android")
+    hops = (Hop("https://t.example/o", 302), Hop("https://play.google.com/x?id=a.b", None))
+    live = detail_html(record_for(request, result=CheckResult(request, hops)))
+    assert "no status code: AffiliTest reported no status" in live
+    assert "<b>302</b>" in live and "<b>&mdash;</b>" in live
+    sandbox = detail_html(record_for(request, result=CheckResult(request, hops), sandbox=True))
+    assert "without opening them" in sandbox
+    complete = detail_html(record_for(request, result=CheckResult(request, hops[:1])))
+    assert "no status code" not in complete
