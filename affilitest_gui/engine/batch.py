@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from affilitest_gui.api.errors import (
     AffiliTestError,
@@ -35,7 +35,7 @@ from affilitest_gui.engine.events import (
     RateLimitPause,
     RunnerEvent,
 )
-from affilitest_gui.engine.retry import RetryPolicy
+from affilitest_gui.engine.retry import AttemptLog, RetryPolicy
 from affilitest_gui.engine.throttle import SlidingWindowThrottle, ThrottleInterrupted
 
 Perform = Callable[[CheckRequest], CheckResult]
@@ -47,10 +47,7 @@ class _Item:
     id: int
     request: CheckRequest
     state: ItemState = ItemState.QUEUED
-    attempts: int = 0
-    sent_failures: int = 0
-    rate_limited: int = 0
-    first_send: float | None = None
+    tries: AttemptLog = field(default_factory=AttemptLog)
     cancel_requested: bool = False
 
 
@@ -216,9 +213,7 @@ class BatchRunner:
         with self._cond:
             if item.id not in self._live:
                 return
-            item.attempts += 1
-            if item.first_send is None:
-                item.first_send = self._clock()
+            item.tries.sending(self._clock())
             self._report(item)
         try:
             result = self._perform(item.request)
@@ -232,8 +227,9 @@ class BatchRunner:
             self._on_failure(item, UnexpectedError(f"{type(error).__name__}: {error}"))
         else:
             with self._cond:
-                elapsed = self._clock() - (item.first_send or self._clock())
-                result = dataclasses.replace(result, attempts=item.attempts, elapsed_s=elapsed)
+                result = dataclasses.replace(
+                    result, attempts=item.tries.made, elapsed_s=item.tries.elapsed(self._clock())
+                )
                 self._finish(item, ItemState.DONE, result=result)
 
     def _on_account_error(self, item: _Item, error: AffiliTestError) -> None:
@@ -254,15 +250,13 @@ class BatchRunner:
         with self._cond:
             if item.id not in self._live:
                 return
-            item.rate_limited += 1
-            item.attempts -= 1  # a 429 is not a failed attempt
-            if item.rate_limited > self.policy.limits.max_rate_limited:
+            seconds = item.tries.after_rate_limit(self.policy, error)
+            if seconds is None:
                 self._finish(item, ItemState.FAILED, error=error)
                 return
             if item.cancel_requested:
                 self._finish(item, ItemState.CANCELLED)
                 return
-            seconds = self.policy.rate_limit_pause(error)
             self.throttle.pause(seconds)
             self._emit(RateLimitPause(seconds=seconds, error=error))
             item.state = ItemState.RETRYING
@@ -274,10 +268,7 @@ class BatchRunner:
         with self._cond:
             if item.id not in self._live:
                 return
-            if error.sent:
-                item.sent_failures += 1
-            elapsed = self._clock() - (item.first_send or self._clock())
-            wait = self.policy.retry_delay(error, item.attempts, item.sent_failures, elapsed)
+            wait = item.tries.after_failure(self.policy, error, self._clock())
             if wait is None:
                 self._finish(item, ItemState.FAILED, error=error)
                 return
@@ -311,7 +302,7 @@ class BatchRunner:
                 item_id=item.id,
                 state=item.state,
                 request=item.request,
-                attempt=item.attempts,
+                attempt=item.tries.made,
                 wait_s=wait_s,
                 reason=reason,
                 result=result,

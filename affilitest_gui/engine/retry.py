@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from affilitest_gui.api.errors import (
@@ -70,6 +71,45 @@ class RetryPolicy:
         return base + self._rng.uniform(*self.limits.rate_limit_jitter_s)
 
 
+@dataclass
+class AttemptLog:
+    """One call's attempts so far, and the retry rules applied to them.
+
+    Shared by the batch runner (which schedules the wait) and `call_with_retries`
+    (which sleeps it), so both count the same way: a 429 is not an attempt, and a
+    failure after the request left counts towards the one retry such failures get.
+    """
+
+    made: int = 0
+    sent_failures: int = 0
+    rate_limited: int = 0
+    first_send: float | None = None
+
+    def sending(self, now: float) -> None:
+        self.made += 1
+        if self.first_send is None:
+            self.first_send = now
+
+    def elapsed(self, now: float) -> float:
+        return 0.0 if self.first_send is None else now - self.first_send
+
+    def after_rate_limit(self, policy: RetryPolicy, error: RateLimitedError) -> float | None:
+        """The pause before trying again, or None once this call has had its 429s."""
+        self.made -= 1
+        self.rate_limited += 1
+        if self.rate_limited > policy.limits.max_rate_limited:
+            return None
+        return policy.rate_limit_pause(error)
+
+    def after_failure(
+        self, policy: RetryPolicy, error: AffiliTestError, now: float
+    ) -> float | None:
+        """The wait before the next attempt, or None to give up."""
+        if error.sent:
+            self.sent_failures += 1
+        return policy.retry_delay(error, self.made, self.sent_failures, self.elapsed(now))
+
+
 def call_with_retries(
     call: Callable[[], T],
     throttle: SlidingWindowThrottle,
@@ -80,23 +120,19 @@ def call_with_retries(
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Run a one-off call (callsLeft, appInfo, login) under the same throttle and policy."""
-    attempts = sent_failures = rate_limited = 0
-    first_send: float | None = None
+    log = AttemptLog()
     while True:
         throttle.acquire(interrupted)
-        first_send = clock() if first_send is None else first_send
-        attempts += 1
+        log.sending(clock())
         try:
             return call()
         except RateLimitedError as error:
-            rate_limited += 1
-            if rate_limited > policy.limits.max_rate_limited:
+            pause = log.after_rate_limit(policy, error)
+            if pause is None:
                 raise
-            throttle.pause(policy.rate_limit_pause(error))
-            attempts -= 1
+            throttle.pause(pause)
         except AffiliTestError as error:
-            sent_failures += 1 if error.sent else 0
-            wait = policy.retry_delay(error, attempts, sent_failures, clock() - first_send)
+            wait = log.after_failure(policy, error, clock())
             if wait is None:
                 raise
             sleep(wait)

@@ -72,6 +72,12 @@ def search_text(record: HistoryRecord) -> str:
     ).lower()
 
 
+def matches(record: HistoryRecord, filter_text: str) -> bool:
+    """The filter's rule in Python, for rows not read from the database: every word."""
+    text = search_text(record)
+    return all(word.lower() in text for word in filter_text.split())
+
+
 def _row_to_record(row: tuple) -> HistoryRecord:
     (id_, checked_at, url, country, device, preview, outcome, verdict, hops, attempts,
      duration, error_key, error_status, error_message, sandbox) = row  # fmt: skip

@@ -201,11 +201,12 @@ class CheckForm(QWidget):
     def url_lines(self) -> list[str]:
         return [line.strip() for line in self.urls.toPlainText().splitlines() if line.strip()]
 
+    def preset_devices(self) -> list[str]:
+        return [device for device, box in self.device_boxes.items() if box.isChecked()]
+
     def devices(self) -> list[str]:
-        chosen = [device for device, box in self.device_boxes.items() if box.isChecked()]
-        if self.user_agent.text().strip():
-            chosen.append(self.user_agent.text().strip())
-        return chosen
+        custom = self.user_agent.text().strip()
+        return self.preset_devices() + ([custom] if custom else [])
 
     def planned_count(self) -> int:
         return len(self.url_lines()) * len(self.countries.selected()) * len(self.devices())
@@ -251,7 +252,7 @@ class CheckForm(QWidget):
         if not countries:
             problems[self.countries_error] = "Choose at least one country."
         countries = [validate_country(code) for code in countries]
-        devices = [d for d, box in self.device_boxes.items() if box.isChecked()]
+        devices = self.preset_devices()
         if self.user_agent.text().strip():
             try:
                 devices.append(validate_user_agent(self.user_agent.text()))
@@ -285,8 +286,7 @@ class CheckForm(QWidget):
     def remember(self) -> None:
         self._settings.setValue("form/urls", self.urls.toPlainText())
         self._settings.setValue("form/countries", ",".join(self.countries.selected()))
-        devices = [d for d, box in self.device_boxes.items() if box.isChecked()]
-        self._settings.setValue("form/devices", ",".join(devices))
+        self._settings.setValue("form/devices", ",".join(self.preset_devices()))
         self._settings.setValue("form/user_agent", self.user_agent.text())
         self._settings.setValue("form/preview", self.preview.text())
         self._settings.setValue("form/codes", "yes" if self.codes.isChecked() else "no")

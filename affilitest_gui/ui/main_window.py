@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,7 +92,6 @@ class MainWindow(QMainWindow):
         self.calls_left: int | None = None
         self.error_dialog: ErrorDialog | None = None
         self.key_dialog: KeyDialog | None = None
-        self._failures: Counter[str] = Counter()
         self._failed_records: list[HistoryRecord] = []
         self._failure_example: AffiliTestError | None = None
         self._pause_cause: AffiliTestError | None = None
@@ -377,7 +375,6 @@ class MainWindow(QMainWindow):
             self._show_timer.start()
         self.progress.finished_one(failed=event.state is ItemState.FAILED)
         if event.state is ItemState.FAILED and event.error is not None:
-            self._failures[describe(event.error).entry.key] += 1
             self._failed_records.append(stored)
             self._failure_example = self._failure_example or event.error
 
@@ -409,10 +406,8 @@ class MainWindow(QMainWindow):
         self.show_new_results()
         self.progress.idle(event.cancelled)
         self.refresh_calls_left()
-        if self._failures and self._failure_example is not None:
-            example = self._failure_example
-            self.show_error(example, retry=list(self._failed_records))
-        self._failures.clear()
+        if self._failure_example is not None:
+            self.show_error(self._failure_example, retry=self._failed_records)
         self._failed_records = []
         self._failure_example = None
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
-from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.history.store import HistoryStore, matches
 from affilitest_gui.ui.style import BROKEN_COLOR, ERROR_COLOR, MUTED_COLOR
 
 PAGE_SIZE = 500
@@ -105,19 +105,13 @@ class ResultsModel(QAbstractTableModel):
 
     def add(self, records: list[HistoryRecord]) -> None:
         """Stored records, oldest first: shown at the top (newest first) if they match."""
-        shown = [r for r in records if not self.filter_text or self._matches(r)]
+        shown = [r for r in records if matches(r, self.filter_text)]
         if not shown:
             return
         self.beginInsertRows(QModelIndex(), 0, len(shown) - 1)
         self._rows[:0] = reversed(shown)
         self._total += len(shown)
         self.endInsertRows()
-
-    def _matches(self, record: HistoryRecord) -> bool:
-        haystack = " ".join(
-            (record.url, record.final_url, record.verdict, record.country, record.device)
-        ).casefold()
-        return all(word.casefold() in haystack for word in self.filter_text.split())
 
     # --- Qt model API ----------------------------------------------------------------
 

@@ -61,6 +61,7 @@ class ApiWorker(QObject):
     ) -> None:
         super().__init__()
         self._lock = threading.Lock()
+        self._concurrency = concurrency
         self._client = AffiliTestClient(base_url, pool_size=concurrency)
         self.throttle = SlidingWindowThrottle(rate)
         self._policy = RetryPolicy(retry, rate)
@@ -110,7 +111,8 @@ class ApiWorker(QObject):
     @Slot(str)
     def set_base_url(self, base_url: str) -> None:
         with self._lock:
-            old, self._client = self._client, AffiliTestClient(base_url)
+            old = self._client
+            self._client = AffiliTestClient(base_url, pool_size=self._concurrency)
         old.close()
 
     @Slot(object)

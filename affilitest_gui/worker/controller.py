@@ -57,7 +57,7 @@ class WorkerController(QObject):
         worker.stopped.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         worker.call_finished.connect(self._on_call_finished, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
-        self._waiting: dict[int, Callable[[CallOutcome], None]] = {}
+        self._waiting: dict[int, tuple[CallKind, Callable[[CallOutcome], None]]] = {}
         self._running = True
         self.thread.start()
 
@@ -91,7 +91,7 @@ class WorkerController(QObject):
         if not self._running:
             on_outcome(CallOutcome(call_id, kind, error=UnexpectedError("the app is closing")))
             return
-        self._waiting[call_id] = on_outcome
+        self._waiting[call_id] = (kind, on_outcome)
         self._run_call.emit(CallRequest(call_id, kind, params))
 
     async def call(self, kind: CallKind, **params: Any) -> Any:
@@ -110,9 +110,9 @@ class WorkerController(QObject):
 
     @Slot(object)
     def _on_call_finished(self, outcome: CallOutcome) -> None:
-        callback = self._waiting.pop(outcome.call_id, None)
-        if callback is not None:
-            callback(outcome)
+        waiting = self._waiting.pop(outcome.call_id, None)
+        if waiting is not None:
+            waiting[1](outcome)
 
     # --- lifetime --------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ class WorkerController(QObject):
             log.warning("The worker did not stop within %d ms; stopping it.", SHUTDOWN_WAIT_MS)
             self.thread.quit()
             self.thread.wait(SHUTDOWN_WAIT_MS)
-        for call_id, callback in list(self._waiting.items()):
-            callback(CallOutcome(call_id, CallKind.CALLS_LEFT, error=UnexpectedError("closing")))
+        for call_id, (kind, callback) in list(self._waiting.items()):
+            callback(CallOutcome(call_id, kind, error=UnexpectedError("the app is closing")))
         self._waiting.clear()
         return stopped
