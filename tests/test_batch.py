@@ -17,7 +17,7 @@ from affilitest_gui.api.errors import (
 )
 from affilitest_gui.api.limits import RateLimit
 from affilitest_gui.api.models import CheckRequest
-from affilitest_gui.engine.batch import BatchRunner
+from affilitest_gui.engine.batch import UNANSWERED, BatchRunner
 from affilitest_gui.engine.events import (
     BatchIdle,
     BatchPaused,
@@ -247,16 +247,76 @@ def test_a_bug_in_a_call_fails_the_item_instead_of_losing_it(sandbox, runner_for
     assert isinstance(failed.error, UnexpectedError)
 
 
-def test_shutdown_cancels_what_is_left(make_sandbox):
-    sandbox = make_sandbox(latency_s=0.2)
-    runner, client, log = make_runner(sandbox, concurrency=2)
-    ids = runner.submit(checks(sandbox, 10))
-    runner.shutdown(timeout=2.0)
+def test_cancel_while_paused_leaves_the_runner_idle_and_unpaused(make_sandbox, runner_for):
+    sandbox = make_sandbox(latency_s=0.02)
+    runner, _, log = runner_for(sandbox=sandbox, concurrency=2)
+    runner.submit(checks(sandbox, 20))
+    while len(log.terminal()) < 2:
+        runner.wait_idle(0.05)
+    runner.pause()
+    runner.cancel()
+    assert runner.wait_idle(WAIT)
+    assert not runner.paused
+    later = runner.submit(checks(sandbox, 3))
+    assert runner.wait_idle(WAIT)
     ends = log.terminal()
-    assert sorted(ends) == sorted(ids)
-    assert all(event.state is ItemState.CANCELLED for event in ends.values())
+    assert [ends[item].state for item in later] == [ItemState.DONE] * 3
+
+
+def test_an_account_pause_cancelled_then_a_new_batch_runs(sandbox, runner_for):
+    runner, client, log = runner_for(key="no_budget", concurrency=1)
+    runner.submit(checks(sandbox, 5))
+    while not log.of_type(BatchPaused):
+        runner.wait_idle(0.05)
+    runner.cancel()
+    assert runner.wait_idle(WAIT) and not runner.paused
+    client.set_api_key(sandbox.keys["valid"])
+    later = runner.submit(checks(sandbox, 2))
+    assert runner.wait_idle(WAIT)
+    assert {log.terminal()[item].state for item in later} == {ItemState.DONE}
+
+
+def test_pause_with_nothing_to_run_does_not_hold_the_next_batch(sandbox, runner_for):
+    runner, _, log = runner_for()
+    runner.pause()
+    [item] = runner.submit(checks(sandbox, 1))
+    assert runner.wait_idle(WAIT)
+    assert log.terminal()[item].state is ItemState.DONE
+
+
+def test_shutdown_keeps_every_answer_of_the_calls_in_flight(make_sandbox):
+    sandbox = make_sandbox(latency_s=0.3)
+    runner, client, log = make_runner(sandbox, concurrency=3)
+    ids = runner.submit(checks(sandbox, 10))
+    while sum(1 for e in log.of_type(ItemEvent) if e.state is ItemState.SENDING) < 3:
+        runner.wait_idle(0.02)
+    runner.shutdown(timeout=10.0)
+    ends = log.terminal()
+    assert sorted(ends) == sorted(ids)  # every check ends exactly once
+    answered = sandbox.server.stats.requests("/api/v1/test")
+    assert answered and all(entry.status == 200 for entry in answered)
+    done = [e for e in ends.values() if e.state is ItemState.DONE]
+    # Every answer the server sent is kept; only checks never sent are cancelled.
+    assert sorted((e.request.country, e.request.device) for e in done) == sorted(
+        (entry.country, entry.device) for entry in answered
+    )
+    assert all(e.state is ItemState.CANCELLED and e.attempt == 0
+               for e in ends.values() if e.state is not ItemState.DONE)  # fmt: skip
     with pytest.raises(RuntimeError):
         runner.submit(checks(sandbox, 1))
     client.close()
-    item_events = [e for e in log.of_type(ItemEvent) if e.state is ItemState.DONE]
-    assert item_events == []
+
+
+def test_shutdown_is_bounded_and_says_which_checks_were_sent_unanswered(make_sandbox):
+    sandbox = make_sandbox(latency_s=3.0)
+    runner, client, log = make_runner(sandbox, concurrency=2)
+    ids = runner.submit(checks(sandbox, 4))
+    while sum(1 for e in log.of_type(ItemEvent) if e.state is ItemState.SENDING) < 2:
+        runner.wait_idle(0.02)
+    runner.shutdown(timeout=0.3)
+    ends = log.terminal()
+    assert sorted(ends) == sorted(ids)
+    unanswered = [e for e in ends.values() if e.attempt > 0]
+    assert len(unanswered) == 2
+    assert all(e.state is ItemState.CANCELLED and e.reason == UNANSWERED for e in unanswered)
+    client.close()

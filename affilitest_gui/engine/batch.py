@@ -3,7 +3,8 @@
 Every state change is reported through one callback (from worker threads, under the
 runner's lock, so each item's events arrive in order). Every item ends in exactly one
 terminal state. A 401 or 403 pauses the whole runner with ONE BatchPaused event; the
-checks still waiting stay queued, untouched, for `resume()`.
+checks still waiting stay queued, untouched, for `resume()`. A runner with nothing left
+to do is never paused, so a cancelled batch cannot hold back the next one.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from affilitest_gui.api.errors import (
+    ACCOUNT_ERRORS,
     AffiliTestError,
-    AuthError,
-    ForbiddenError,
     RateLimitedError,
     UnexpectedError,
 )
@@ -40,6 +40,9 @@ from affilitest_gui.engine.throttle import SlidingWindowThrottle, ThrottleInterr
 
 Perform = Callable[[CheckRequest], CheckResult]
 EventSink = Callable[[RunnerEvent], None]
+
+UNANSWERED = "sent, but no answer came before the shutdown"
+"""The `reason` of a CANCELLED event for a call that was in flight when time ran out."""
 
 
 @dataclass
@@ -111,9 +114,9 @@ class BatchRunner:
             return len(self._live)
 
     def pause(self) -> None:
-        """Stop sending; calls in flight finish, the rest wait."""
+        """Stop sending; calls in flight finish, the rest wait. Nothing to run: no-op."""
         with self._cond:
-            if not self._paused:
+            if self._live and not self._paused:
                 self._paused = True
                 self._emit(BatchPaused(cause=None))
         self.throttle.wake_all()
@@ -146,11 +149,17 @@ class BatchRunner:
             return self._cond.wait_for(lambda: not self._live, timeout)
 
     def shutdown(self, timeout: float = 1.0) -> None:
-        """Cancel everything, in-flight checks included, and stop the threads."""
+        """Stop sending and stop the threads, keeping every answer that still arrives.
+
+        Checks not sent yet are cancelled at once. Calls in flight get up to `timeout`
+        seconds to come back and end as they would have (their answers are reported);
+        those still out after that end CANCELLED with reason `UNANSWERED`.
+        """
         with self._cond:
             self._closed = True
             for item in list(self._live.values()):
-                self._finish(item, ItemState.CANCELLED)
+                if item.state is not ItemState.SENDING:
+                    self._finish(item, ItemState.CANCELLED)
             self._ready.clear()
             self._delayed.clear()
             self._cond.notify_all()
@@ -158,6 +167,9 @@ class BatchRunner:
         deadline = self._clock() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - self._clock()))
+        with self._cond:
+            for item in list(self._live.values()):
+                self._finish(item, ItemState.CANCELLED, reason=UNANSWERED)
 
     # --- worker threads -------------------------------------------------------------
 
@@ -205,7 +217,7 @@ class BatchRunner:
             with self._cond:
                 if item.id not in self._live:
                     return
-                if item.cancel_requested:
+                if item.cancel_requested or self._closed:
                     self._finish(item, ItemState.CANCELLED)
                 else:
                     self._requeue_front(item)
@@ -217,7 +229,7 @@ class BatchRunner:
             self._report(item)
         try:
             result = self._perform(item.request)
-        except (AuthError, ForbiddenError) as error:
+        except ACCOUNT_ERRORS as error:
             self._on_account_error(item, error)
         except RateLimitedError as error:
             self._on_rate_limited(item, error)
@@ -236,7 +248,7 @@ class BatchRunner:
         with self._cond:
             if item.id not in self._live:
                 return
-            if item.cancel_requested:
+            if item.cancel_requested or self._closed:
                 self._finish(item, ItemState.CANCELLED)
                 return
             self._requeue_front(item)
@@ -254,7 +266,7 @@ class BatchRunner:
             if seconds is None:
                 self._finish(item, ItemState.FAILED, error=error)
                 return
-            if item.cancel_requested:
+            if item.cancel_requested or self._closed:
                 self._finish(item, ItemState.CANCELLED)
                 return
             self.throttle.pause(seconds)
@@ -269,7 +281,7 @@ class BatchRunner:
             if item.id not in self._live:
                 return
             wait = item.tries.after_failure(self.policy, error, self._clock())
-            if wait is None:
+            if wait is None or self._closed:  # no retry after shutdown: keep the answer
                 self._finish(item, ItemState.FAILED, error=error)
                 return
             if item.cancel_requested:
@@ -317,13 +329,16 @@ class BatchRunner:
         *,
         result: CheckResult | None = None,
         error: AffiliTestError | None = None,
+        reason: str = "",
     ) -> None:
         if self._live.pop(item.id, None) is None:
             return
         item.state = state
         self._counts[state] += 1
-        self._report(item, result=result, error=error)
+        self._report(item, result=result, error=error, reason=reason)
         if not self._live:
+            self._paused = False  # nothing left to hold: the next batch runs at once
+            self._cause_reported = False
             self._emit(
                 BatchIdle(
                     done=self._counts[ItemState.DONE],

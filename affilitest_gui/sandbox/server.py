@@ -7,6 +7,7 @@ real over loopback, and serves a demo site. `start_sandbox()` runs it in-process
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import sys
@@ -60,17 +61,49 @@ class Fault:
     delay_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One API request the sandbox answered (or dropped): what was asked, never the key."""
+
+    path: str
+    status: int
+    url: str = ""
+    country: str = ""
+    device: str = ""
+    at: float = 0.0  # monotonic time the answer was sent
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 class Stats:
-    """What the server saw: statuses, and when calls were admitted (for tests and benches)."""
+    """What the server saw: statuses, admissions and a request log (for tests and benches)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.statuses: Counter[int] = Counter()
         self.arrivals: list[float] = []
+        self._log: list[LoggedRequest] = []
 
-    def record(self, status: int) -> None:
+    def record(self, status: int, path: str = "", fields: dict[str, str] | None = None) -> None:
+        """One answer sent: counted by status and written to the request log."""
+        fields = fields or {}
+        entry = LoggedRequest(
+            path=path,
+            status=status,
+            url=fields.get("url", ""),
+            country=fields.get("country", ""),
+            device=fields.get("device", ""),
+            at=time.monotonic(),
+        )
         with self._lock:
             self.statuses[status] += 1
+            self._log.append(entry)
+
+    def requests(self, path: str | None = None) -> list[LoggedRequest]:
+        """The request log in the order answers were sent, for one path if given."""
+        with self._lock:
+            return [entry for entry in self._log if path is None or entry.path == path]
 
     def admitted(self, at: float) -> None:
         """An API call passed the rate window at `at` (it counts against the limit)."""
@@ -192,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
         flags = set(parse_qs(parts.query, keep_blank_values=True))
         fault = self.server.take_fault(parts.path)
         if fault is not None:
-            self._serve_fault(fault)
+            self._serve_fault(fault, parts.path, fields)
             return
         try:
             status, payload, headers = self._api(method, parts.path, fields, flags)
@@ -200,12 +233,12 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = refusal.status, _envelope(error=refusal.message), {}
             if refusal.status == 429 and self.server.config.retry_after:
                 headers = refusal.headers
-        self.server.stats.record(status)
+        self.server.stats.record(status, parts.path, fields)
         self._send(status, json.dumps(payload), "application/json", headers)
 
-    def _serve_fault(self, fault: Fault) -> None:
-        self.server.stats.record(fault.status)
+    def _serve_fault(self, fault: Fault, path: str, fields: dict[str, str]) -> None:
         time.sleep(fault.delay_s)
+        self.server.stats.record(fault.status, path, fields)
         if fault.drop:
             self.close_connection = True
             return
@@ -233,6 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
             "max_in_window": stats.max_in_window(window),
             "window_s": window,
             "arrivals": stats.arrival_times() if fields.get("arrivals") else None,
+            "requests": [r.as_json() for r in stats.requests()] if fields.get("requests") else None,
         }
 
     def _session_token(self) -> str | None:
