@@ -109,6 +109,8 @@ def test_both_403_cases_of_the_seed(seed_phrase, sandbox_message, key):
         assert "payment" in explained.advice
         assert "support.affilitest" in explained.advice
         assert text in explained.explanation  # the server's own words are shown
+        # Beside the payment page: switch to another key or log in with another account.
+        assert explained.actions == (Action.CHECK_PAYMENT, Action.ENTER_KEY, Action.LOGIN)
 
 
 def test_429_message_of_the_seed():
@@ -138,6 +140,35 @@ def test_each_failure_class_has_an_entry(error, key, action):
     assert explained.entry.key == key
     assert explained.action is action
     assert "{" not in explained.explanation + explained.advice  # every placeholder filled
+
+
+def test_what_the_app_saw_is_never_put_in_affilitests_mouth():
+    seen = describe(MalformedResponseError("a web page (HTTP 200)", status=200))
+    assert seen.explanation.startswith("The app received a web page (HTTP 200) instead")
+    assert "))" not in seen.explanation
+    html_401 = describe(AuthError("a web page (HTTP 401)", status=401, from_server=False))
+    assert "AffiliTest said" not in html_401.explanation
+    assert "The app received a web page (HTTP 401)." in html_401.explanation
+    said = describe(AuthError("Your key was revoked", status=401))
+    assert "AffiliTest said: \u201cYour key was revoked\u201d" in said.explanation
+
+
+def test_a_connection_cut_after_sending_is_not_blamed_on_the_internet_connection():
+    cut = describe(NetworkError("the connection was cut before the answer arrived", sent=True))
+    assert cut.entry.key == "network_after_send"
+    assert "internet connection" not in cut.advice
+    assert "may have charged" in cut.explanation
+    refused = describe(NetworkError("could not connect to affilitest.com", sent=False))
+    assert refused.entry.key == "network"
+    assert "internet connection" in refused.advice
+
+
+def test_the_429_text_quotes_the_one_rate_limit():
+    from affilitest_gui.api.catalog import entry_by_key
+    from affilitest_gui.api.limits import API_RATE_LIMIT
+
+    text = entry_by_key("rate_limited").explanation
+    assert f"{API_RATE_LIMIT.limit} requests per {API_RATE_LIMIT.window_s:g} seconds" in text
 
 
 def test_an_unknown_401_message_falls_back_and_shows_the_servers_words():

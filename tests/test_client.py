@@ -137,7 +137,15 @@ def test_html_error_pages_get_a_readable_message(sandbox, client):
     sandbox.server.push_fault(Fault(502, "<html>Bad Gateway</html>", "text/html"))
     with pytest.raises(ServerError) as caught:
         client.calls_left()
-    assert caught.value.server_message == "an HTML page instead of data (HTTP 502)"
+    assert caught.value.server_message == "a web page (HTTP 502)"
+    assert caught.value.from_server is False  # the app's own description, not AffiliTest's
+
+
+def test_an_error_in_the_envelope_is_the_servers_own_words(sandbox, client):
+    sandbox.server.push_fault(json_fault(401, "Invalid API Key"))
+    with pytest.raises(AuthError) as caught:
+        client.calls_left()
+    assert (caught.value.server_message, caught.value.from_server) == ("Invalid API Key", True)
 
 
 def test_429_reads_retry_after_in_seconds_and_as_an_http_date(sandbox, client):
@@ -225,3 +233,15 @@ def test_the_key_is_sent_in_the_at_api_header_and_can_be_replaced(sandbox, clien
         client.check(game(sandbox))
     client.set_api_key(f"  {sandbox.keys['valid']}  ")
     assert client.check(game(sandbox)).hops
+
+
+def test_a_client_moved_to_another_address_keeps_the_key_and_the_login(sandbox, make_sandbox):
+    other = make_sandbox()  # another port, the same demo keys (same seed)
+    with AffiliTestClient(sandbox.base_url, sandbox.keys["valid"]) as client:
+        with client.with_base_url(other.base_url) as moved:
+            assert moved.calls_left() == 10_000
+    assert sum(other.server.stats.statuses.values()) == 1
+    with AffiliTestClient(sandbox.base_url) as client:
+        client.login(DEMO_EMAIL, DEMO_PASSWORD)
+        with client.with_base_url(sandbox.base_url + "/") as moved:
+            assert moved.calls_left() == 10_000  # the session cookie came along

@@ -3,6 +3,8 @@
 The entries are data; `describe()` picks the one for an error: first by the server's
 exact message, then by keywords (the 403 texts are not public), then per status or
 failure kind, so an unknown message still gets sensible advice and the server's words.
+A text's `{said}` is the server's own words when it sent some ("AffiliTest said: ...")
+and otherwise what the app saw ("The app received a web page (HTTP 502).").
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from affilitest_gui.api.errors import AffiliTestError
-
-SUPPORT_CONTACT = "Skype: support.affilitest"
+from affilitest_gui.api.limits import API_RATE_LIMIT
+from affilitest_gui.api.vendor import SUPPORT_CONTACT
 
 
 class Action(str, Enum):
@@ -29,7 +31,11 @@ class Action(str, Enum):
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """One failure case. `explanation` may hold `{message}`: the server's own words."""
+    """One failure case; `explanation` may hold `{said}`, `{message}` and `{status}`.
+
+    `action` is the dialog's main button; `other_actions` are offered beside it.
+    `sent`, where set, matches only failures that did (or did not) reach the server.
+    """
 
     key: str
     title: str
@@ -40,6 +46,8 @@ class CatalogEntry:
     kind: str | None = None
     message: str | None = None
     keywords: tuple[str, ...] = ()
+    other_actions: tuple[Action, ...] = ()
+    sent: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,14 @@ class Explanation:
     def action(self) -> Action:
         return self.entry.action
 
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        """The main action first, then the others offered beside it."""
+        return (self.entry.action, *self.entry.other_actions)
+
 
 _KEY_AGAIN = "Copy the key again from your AffiliTest account page and enter it."
+_SWITCH_ACCOUNT = (Action.ENTER_KEY, Action.LOGIN)
 
 ENTRIES: tuple[CatalogEntry, ...] = (
     # 401, one entry per message on the vendor's page (verbatim).
@@ -137,7 +151,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         "auth_other",
         "AffiliTest refused the sign-in",
-        "AffiliTest said: \u201c{message}\u201d",
+        "{said}",
         "Enter your API key again or log in again. If this keeps happening, contact support.",
         Action.ENTER_KEY,
         status=401,
@@ -146,27 +160,30 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         "no_budget",
         "No calls left",
-        "Your AffiliTest account has no calls left in its budget. "
-        "AffiliTest said: \u201c{message}\u201d",
-        "Check that your payment has been received and that the account is on a package. "
+        "Your AffiliTest account has no calls left in its budget. {said}",
+        "Check that your payment has been received and that the account is on a package, "
+        "or use another account's key. "
         f"If it is and this persists, contact support ({SUPPORT_CONTACT}).",
         Action.CHECK_PAYMENT,
         status=403,
         keywords=("budget", "calls left", "no calls", "credit", "quota", "balance"),
+        other_actions=_SWITCH_ACCOUNT,
     ),
     CatalogEntry(
         "no_permission",
         "This action is not allowed for your account",
-        "Your account has no permission for this action. AffiliTest said: \u201c{message}\u201d",
+        "Your account has no permission for this action. {said}",
         "Check that your payment has been received and that you are on a package that "
-        f"includes it. If you are and this persists, contact support ({SUPPORT_CONTACT}).",
+        "includes it, or use another account's key. "
+        f"If you are and this persists, contact support ({SUPPORT_CONTACT}).",
         Action.CHECK_PAYMENT,
         status=403,
+        other_actions=_SWITCH_ACCOUNT,
     ),
     CatalogEntry(
         "bad_request",
         "AffiliTest could not read the request",
-        "A parameter was missing or wrongly encoded. AffiliTest said: \u201c{message}\u201d",
+        "A parameter was missing or wrongly encoded. {said}",
         "Check the offer URL, the country and the device, then run the check again.",
         Action.FIX_INPUT,
         status=400,
@@ -174,7 +191,8 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         "rate_limited",
         "Waiting for the rate limit",
-        "AffiliTest allows 50 requests per 30 seconds and asked us to slow down.",
+        f"AffiliTest allows {API_RATE_LIMIT.limit} requests per {API_RATE_LIMIT.window_s:g} "
+        "seconds and asked us to slow down.",
         "Nothing to do: the app waits and carries on by itself.",
         Action.RETRY,
         status=429,
@@ -189,6 +207,16 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         f"Try again in a few minutes. If it persists, contact support ({SUPPORT_CONTACT}).",
         Action.RETRY,
         kind="server",
+    ),
+    CatalogEntry(
+        "network_after_send",
+        "The connection was cut",
+        "The check reached AffiliTest, but {message}. AffiliTest may have charged it.",
+        "Run the check again. If this keeps happening, a proxy, VPN or unstable network "
+        "may be cutting long requests.",
+        Action.RETRY,
+        kind="network",
+        sent=True,
     ),
     CatalogEntry(
         "network",
@@ -211,7 +239,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         "malformed",
         "AffiliTest sent an unreadable answer",
-        "The answer was not the data AffiliTest normally sends ({message}). "
+        "The app received {message} instead of AffiliTest's data. "
         "A proxy or a short outage can cause this.",
         f"Retry in a moment. If it persists, contact support ({SUPPORT_CONTACT}).",
         Action.RETRY,
@@ -220,7 +248,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         "http_other",
         "Unexpected answer from AffiliTest",
-        "AffiliTest answered with HTTP {status}: \u201c{message}\u201d",
+        "AffiliTest answered with HTTP {status}. {said}",
         f"Retry later. If it persists, contact support ({SUPPORT_CONTACT}).",
         Action.CONTACT_SUPPORT,
         kind="http",
@@ -228,7 +256,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         "service",
         "AffiliTest reported a problem",
-        "AffiliTest said: \u201c{message}\u201d",
+        "{said}",
         "Check the offer URL, country and device. If the message is unclear, "
         f"contact support ({SUPPORT_CONTACT}).",
         Action.CONTACT_SUPPORT,
@@ -267,7 +295,9 @@ def entry_for_message(message: str, status: int | None = None) -> CatalogEntry |
     return None
 
 
-def entry_for(status: int | None, kind: str, message: str) -> CatalogEntry:
+def entry_for(
+    status: int | None, kind: str, message: str, sent: bool = True
+) -> CatalogEntry:
     """Exact message, then keywords, then the per-status and per-kind fallback."""
     exact = entry_for_message(message)
     if exact is not None:
@@ -281,18 +311,28 @@ def entry_for(status: int | None, kind: str, message: str) -> CatalogEntry:
         if not entry.keywords and (entry.message is None or entry.kind == kind):
             return entry
     for entry in ENTRIES:
-        if entry.kind == kind:
+        if entry.kind == kind and entry.sent in (None, sent):
             return entry
     return _BY_KEY["http_other"] if status is not None else _BY_KEY["unexpected"]
 
 
-def describe(error: AffiliTestError) -> Explanation:
-    """The catalog's title, explanation and advice for one error."""
-    entry = entry_for(error.status, error.kind, error.server_message)
-    fields = {"message": error.server_message, "status": error.status or "-"}
+def explain(
+    entry: CatalogEntry, message: str, status: int | None, from_server: bool
+) -> Explanation:
+    """An entry's texts filled in with one failure's message and status."""
+    said = (
+        f"AffiliTest said: \u201c{message}\u201d" if from_server else f"The app received {message}."
+    )
+    fields = {"message": message, "status": status or "-", "said": said}
     return Explanation(
         entry=entry,
         title=entry.title,
         explanation=entry.explanation.format(**fields),
         advice=entry.advice.format(**fields),
     )
+
+
+def describe(error: AffiliTestError) -> Explanation:
+    """The catalog's title, explanation and advice for one error."""
+    entry = entry_for(error.status, error.kind, error.server_message, error.sent)
+    return explain(entry, error.server_message, error.status, error.from_server)

@@ -6,6 +6,7 @@ belong to the engine, so that every attempt passes through the same throttle.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from datetime import datetime, timezone
@@ -42,9 +43,10 @@ from affilitest_gui.api.models import (
     parse_preview_match,
 )
 from affilitest_gui.api.validation import validate_api_key, validate_country
+from affilitest_gui.api.vendor import WEBSITE
 from affilitest_gui.loopback import is_loopback_url
 
-DEFAULT_BASE_URL = "https://affilitest.com"
+DEFAULT_BASE_URL = WEBSITE
 
 _ERROR_BY_STATUS: dict[int, type[AffiliTestError]] = {
     400: BadRequestError,
@@ -68,10 +70,13 @@ class AffiliTestClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeouts = timeouts
+        self.pool_size = pool_size
         self._lock = threading.Lock()
         self._api_key: str | None = validate_api_key(api_key) if api_key else None
         self._session = session or requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(pool_size, 10), max_retries=0)
+        # One pooled connection per thread that may call at once: a smaller pool makes
+        # urllib3 discard connections ("Connection pool is full") and reconnect.
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         # Proxies come from the environment, except for the loopback sandbox: its
@@ -88,6 +93,19 @@ class AffiliTestClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def with_base_url(self, base_url: str) -> AffiliTestClient:
+        """A client for another address that keeps this one's key and login cookies."""
+        moved = AffiliTestClient(base_url, pool_size=self.pool_size, timeouts=self.timeouts)
+        with self._lock:
+            moved._api_key = self._api_key
+            for cookie in self._session.cookies:
+                moved._session.cookies.set_cookie(copy.copy(cookie))
+        return moved
+
+    def with_credentials(self, *, api_key: str) -> AffiliTestClient:
+        """A separate client at the same address with another key (to try a candidate)."""
+        return AffiliTestClient(self.base_url, api_key, pool_size=1, timeouts=self.timeouts)
 
     # --- authentication -------------------------------------------------------------
 
@@ -222,30 +240,38 @@ def _read_envelope(response: requests.Response, endpoint: str) -> dict[str, Any]
     except ValueError:
         body = None
     envelope = body if isinstance(body, dict) and ("error" in body or "data" in body) else None
-    message = _message_of(envelope, response)
+    message, from_server = _message_of(envelope, response)
 
     if status >= 400 or (envelope is not None and envelope.get("error")):
-        raise _error_for(status, message, endpoint, response)
+        raise _error_for(status, message, endpoint, response, from_server)
     if envelope is None:
         raise MalformedResponseError(message, status=status, endpoint=endpoint)
     return envelope
 
 
-def _message_of(envelope: dict[str, Any] | None, response: requests.Response) -> str:
+def _message_of(
+    envelope: dict[str, Any] | None, response: requests.Response
+) -> tuple[str, bool]:
+    """The server's error message (True), or what the app saw instead of one (False)."""
     if envelope is not None and envelope.get("error"):
-        return str(envelope["error"])[:1000]
+        return str(envelope["error"])[:1000], True
     content_type = response.headers.get("Content-Type", "")
+    code = response.status_code
     if not response.content:
-        return f"empty answer (HTTP {response.status_code})"
+        return f"an empty answer (HTTP {code})", False
     if "html" in content_type or response.text.lstrip().startswith("<"):
-        return f"an HTML page instead of data (HTTP {response.status_code})"
+        return f"a web page (HTTP {code})", False
     if envelope is None:
-        return f"an answer that is not AffiliTest data (HTTP {response.status_code})"
-    return response.reason or f"HTTP {response.status_code}"
+        return f"an answer in an unknown format (HTTP {code})", False
+    return f"an answer with no error message (HTTP {code})", False
 
 
 def _error_for(
-    status: int, message: str, endpoint: str, response: requests.Response
+    status: int,
+    message: str,
+    endpoint: str,
+    response: requests.Response,
+    from_server: bool,
 ) -> AffiliTestError:
     if status == 200:
         # An error on a 200: classify by the message where the catalog knows it.
@@ -257,9 +283,13 @@ def _error_for(
         cls = _ERROR_BY_STATUS.get(status, HTTPStatusError)
     if cls is RateLimitedError:
         return RateLimitedError(
-            message, retry_after_s=retry_after_seconds(response), status=status, endpoint=endpoint
+            message,
+            retry_after_s=retry_after_seconds(response),
+            status=status,
+            endpoint=endpoint,
+            from_server=from_server,
         )
-    return cls(message, status=status, endpoint=endpoint)
+    return cls(message, status=status, endpoint=endpoint, from_server=from_server)
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:

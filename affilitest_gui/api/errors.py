@@ -19,9 +19,14 @@ class InputError(ValueError):
 
 
 class AffiliTestError(Exception):
-    """Base of every failure of a call to the AffiliTest API."""
+    """Base of every failure of a call to the AffiliTest API.
+
+    `server_message` is the server's own words when `from_server` is True, else what the
+    app observed ("a web page (HTTP 502)", "could not connect to affilitest.com").
+    """
 
     kind = "error"
+    from_server_by_default = True
 
     def __init__(
         self,
@@ -30,6 +35,7 @@ class AffiliTestError(Exception):
         status: int | None = None,
         endpoint: str = "",
         sent: bool = True,
+        from_server: bool | None = None,
         at: datetime | None = None,
     ) -> None:
         super().__init__(message)
@@ -37,6 +43,7 @@ class AffiliTestError(Exception):
         self.status = status
         self.endpoint = endpoint
         self.sent = sent
+        self.from_server = self.from_server_by_default if from_server is None else from_server
         self.at = at or datetime.now(timezone.utc)
 
     def __str__(self) -> str:
@@ -97,21 +104,31 @@ class NetworkError(AffiliTestError):
     """The connection failed; `sent` tells whether the request may have reached the server."""
 
     kind = "network"
+    from_server_by_default = False
 
 
 class TLSError(AffiliTestError):
     """The server's certificate could not be verified: never retried."""
 
     kind = "tls"
+    from_server_by_default = False
 
 
 class MalformedResponseError(AffiliTestError):
     """The answer was not the JSON envelope the API promises (HTML page, empty body...)."""
 
     kind = "malformed"
+    from_server_by_default = False
 
 
 class UnexpectedError(AffiliTestError):
     """A bug on our side while handling a call; kept so no outcome is ever lost."""
 
     kind = "unexpected"
+    from_server_by_default = False
+
+
+ACCOUNT_ERRORS: tuple[type[AffiliTestError], ...] = (AuthError, ForbiddenError)
+"""Failures of the account rather than of one check: a batch pauses on them until the
+user fixes the key, logs in or tops up, and the checks still waiting are kept."""
+

@@ -59,6 +59,10 @@ class Timeouts:
 
     connect_s: float = 5.0
     read_s: float = 60.0
+    # Quitting stops sending at once, then waits this long for the calls already sent,
+    # so their answers (paid for) are recorded; a call still out after that is logged
+    # as sent but unanswered.
+    quit_drain_s: float = 10.0
 
     def as_tuple(self) -> tuple[float, float]:
         return (self.connect_s, self.read_s)

@@ -107,7 +107,7 @@ def parse_chain(envelope: dict[str, Any], endpoint: str = "test") -> tuple[Hop, 
         data = [data]
     if not isinstance(data, list):
         raise MalformedResponseError(
-            "The answer had no redirect chain in it.", status=200, endpoint=endpoint
+            "an answer without a redirect chain", status=200, endpoint=endpoint
         )
     meta = envelope.get("meta")
     codes = meta.get("codes") if isinstance(meta, dict) else None

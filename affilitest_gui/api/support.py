@@ -6,9 +6,10 @@ import platform
 from collections.abc import Iterable
 
 from affilitest_gui import __version__
-from affilitest_gui.api.catalog import SUPPORT_CONTACT, describe
+from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.redaction import redact
+from affilitest_gui.api.vendor import SUPPORT_CONTACT
 
 
 def support_report(
