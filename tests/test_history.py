@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from affilitest_gui.api.errors import ForbiddenError
+import hashlib
+import json
+import sqlite3
+
+import pytest
+
+from affilitest_gui.api.errors import ForbiddenError, MalformedResponseError
 from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
+from affilitest_gui.engine.batch import UNANSWERED
 from affilitest_gui.history.export import export_csv, read_csv
 from affilitest_gui.history.records import CANCELLED, FAILED, OK, record_for
-from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.history.store import SCHEMA_VERSION, HistoryStore, NewerDatabaseError
 
 REQUEST = CheckRequest("https://track.example/o?id=1", "us", "android")
 RESULT = CheckResult(
@@ -21,11 +28,33 @@ RESULT = CheckResult(
 def test_records_say_what_happened_in_plain_words():
     done = record_for(REQUEST, result=RESULT)
     assert (done.outcome, done.verdict) == (OK, "Lands on Play Store: com.example")
-    assert done.codes == "302 \u2192 -"
+    assert done.status_codes == "302 \u2192 -"
     failed = record_for(REQUEST, error=ForbiddenError("no calls left in budget", status=403))
     assert (failed.outcome, failed.verdict) == (FAILED, "Failed: no calls left")
     assert failed.error_key == "no_budget"
     assert record_for(REQUEST, attempts=0).outcome == CANCELLED
+    unanswered = record_for(REQUEST, attempts=1, reason=UNANSWERED)
+    assert unanswered.outcome == CANCELLED and "no answer" in unanswered.verdict
+
+
+def test_a_rerun_asks_exactly_what_the_first_check_asked(tmp_path):
+    without_codes = CheckRequest("https://t.example/o", "gb", "iphone", None, codes=False)
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    store.add(record_for(without_codes, result=CheckResult(without_codes, (Hop("https://x"),))))
+    with_preview = CheckRequest("https://t.example/p", "de", "ipad", "https://apps.apple.com/x")
+    store.add(record_for(with_preview, error=ForbiddenError("No calls left", status=403)))
+    store.close()
+    reopened = HistoryStore(tmp_path / "h.sqlite3")
+    assert {r.request for r in reopened.iter_all()} == {without_codes, with_preview}
+    reopened.close()
+
+
+def test_a_failures_explanation_is_the_one_shown_when_it_happened():
+    seen = record_for(REQUEST, error=MalformedResponseError("a web page (HTTP 200)", status=200))
+    assert not seen.error_from_server
+    assert seen.explanation.explanation.startswith("The app received a web page (HTTP 200)")
+    said = record_for(REQUEST, error=ForbiddenError("No calls left", status=403))
+    assert "AffiliTest said: \u201cNo calls left\u201d" in said.explanation.explanation
 
 
 def test_a_stored_result_survives_a_restart(tmp_path):
@@ -76,3 +105,116 @@ def test_csv_export_round_trips(tmp_path):
     ]
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
     store.close()
+
+
+def test_live_and_sandbox_rows_are_kept_apart(tmp_path):
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    store.add(record_for(REQUEST, result=RESULT))
+    store.add(record_for(REQUEST, result=RESULT, sandbox=True))
+    store.add(record_for(REQUEST, result=RESULT, sandbox=True))
+    assert (store.count(sandbox=False), store.count(sandbox=True), store.count()) == (1, 2, 3)
+    assert all(r.sandbox for r in store.page(sandbox=True))
+    assert [r.sandbox for r in store.iter_all(sandbox=False)] == [False]
+    store.close()
+
+
+def test_the_exported_chain_is_readable(tmp_path):
+    path = tmp_path / "out.csv"
+    export_csv([record_for(REQUEST, result=RESULT)], path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert "302 https://track.example/o?id=1 -> - https://play.google.com/store/apps/" in text
+    assert "[[" not in text  # no raw JSON
+
+
+# The v1 release's schema and insert, verbatim: the file a user of v0.1 has on disk.
+V1_SCHEMA = """
+CREATE TABLE IF NOT EXISTS checks (
+    id            INTEGER PRIMARY KEY,
+    checked_at    TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    country       TEXT NOT NULL,
+    device        TEXT NOT NULL,
+    preview_url   TEXT,
+    outcome       TEXT NOT NULL,
+    verdict       TEXT NOT NULL,
+    hops          TEXT NOT NULL,
+    final_url     TEXT NOT NULL,
+    attempts      INTEGER NOT NULL,
+    duration_s    REAL,
+    error_key     TEXT,
+    error_status  INTEGER,
+    error_message TEXT,
+    sandbox       INTEGER NOT NULL DEFAULT 0,
+    search        TEXT NOT NULL DEFAULT ''
+);
+"""
+V1_INSERT = (
+    "INSERT INTO checks (checked_at, url, country, device, preview_url, outcome, verdict, "
+    "hops, final_url, attempts, duration_s, error_key, error_status, error_message, sandbox, "
+    "search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+V1_ROWS = [
+    ("2026-11-20T10:00:00+00:00", "https://t.example/a", "us", "android", None, "ok",
+     "Lands on Play Store: com.a", json.dumps([["https://t.example/a", 302],
+     ["https://play.google.com/store/apps/details?id=com.a", None]]),
+     "https://play.google.com/store/apps/details?id=com.a", 1, 0.8, None, None, None, 0),
+    ("2026-11-20T10:00:01+00:00", "https://t.example/b", "gb", "iphone", None, "ok",
+     "Lands on t.example/b", json.dumps([["https://t.example/b", None]]), "https://t.example/b",
+     1, 0.5, None, None, None, 1),
+    ("2026-11-20T10:00:02+00:00", "https://t.example/c", "de", "desktop", None, "failed",
+     "Failed: AffiliTest sent an unreadable answer", "[]", "", 3, None, "malformed", 502,
+     "an HTML page instead of data (HTTP 502)", 0),
+    ("2026-11-20T10:00:03+00:00", "https://t.example/d", "fr", "ipad", "https://p.example",
+     "failed", "Failed: no calls left", "[]", "", 1, None, "no_budget", 403,
+     "You have no calls left", 0),
+]  # fmt: skip
+
+
+def v1_search_text(row) -> str:
+    """v1's search column: url, final URL, verdict, country, device, lower case."""
+    return " ".join((row[1], row[8], row[6], row[2], row[3])).lower()
+
+
+def make_v1_file(path):
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA)
+    db.execute("CREATE INDEX IF NOT EXISTS checks_verdict ON checks(verdict)")
+    db.execute("PRAGMA user_version=1")
+    db.executemany(V1_INSERT, [(*row, v1_search_text(row)) for row in V1_ROWS])
+    db.commit()
+    db.close()
+
+
+def test_a_v1_history_migrates_with_every_row_intact(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    make_v1_file(path)
+    store = HistoryStore(path)
+    rows = list(reversed(list(store.iter_all())))
+    assert len(rows) == 4
+    for row, old in zip(rows, V1_ROWS, strict=True):
+        assert (row.checked_at, row.url, row.country, row.device, row.preview_url,
+                row.outcome, row.verdict, row.final_url, row.attempts, row.duration_s,
+                row.error_key, row.error_status, row.error_message, row.sandbox) == (
+            old[0], old[1], old[2], old[3], old[4], old[5], old[6], old[8], old[9], old[10],
+            old[11], old[12], old[13], bool(old[14]))  # fmt: skip
+        assert [list(hop) for hop in row.hops] == json.loads(old[7])
+    assert [r.codes for r in rows] == [True, False, True, True]  # inferred from the hops
+    assert [r.error_from_server for r in rows] == [True, True, False, True]
+    assert store.count("t.example/c") == 1  # the search column still works
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+
+
+def test_a_history_from_a_newer_version_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    make_v1_file(path)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(NewerDatabaseError, match="newer version of AffiliTest GUI"):
+        HistoryStore(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -62,3 +62,4 @@ def verdict_for_error(error: AffiliTestError) -> str:
 
 
 CANCELLED_VERDICT = "Cancelled: not checked"
+UNANSWERED_VERDICT = "Not finished: sent, but no answer before the app closed (may be charged)"

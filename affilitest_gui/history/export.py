@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +13,23 @@ CSV_COLUMNS = (
     "final_url", "codes", "hops", "attempts", "duration_s", "error_key", "error_status",
     "error_message", "sandbox",
 )  # fmt: skip
+HOP_SEPARATOR = " -> "
+
+
+def hops_text(hops: Iterable[tuple[str, int | None]]) -> str:
+    """The chain as a person reads it: "302 https://a.example/x -> 200 https://b.example/"."""
+    return HOP_SEPARATOR.join(f"{'-' if code is None else code} {url}" for url, code in hops)
+
+
+def parse_hops_text(text: str) -> tuple[tuple[str, int | None], ...]:
+    """The hops back from `hops_text` (URLs hold no spaces, so each hop splits once)."""
+    if not text:
+        return ()
+    hops = []
+    for part in text.split(HOP_SEPARATOR):
+        code, _, url = part.partition(" ")
+        hops.append((url, None if code == "-" else int(code)))
+    return tuple(hops)
 
 
 def export_csv(records: Iterable[HistoryRecord], path: Path) -> int:
@@ -27,8 +43,7 @@ def export_csv(records: Iterable[HistoryRecord], path: Path) -> int:
                 [
                     record.checked_at, record.url, record.country, record.device,
                     record.preview_url or "", record.outcome, record.verdict,
-                    record.final_url, record.codes,
-                    json.dumps([list(hop) for hop in record.hops]),
+                    record.final_url, record.status_codes, hops_text(record.hops),
                     record.attempts, "" if record.duration_s is None else record.duration_s,
                     record.error_key or "", record.error_status or "",
                     record.error_message or "", "yes" if record.sandbox else "no",
@@ -51,7 +66,7 @@ def read_csv(path: Path) -> list[HistoryRecord]:
             preview_url=row["preview_url"] or None,
             outcome=row["outcome"],
             verdict=row["verdict"],
-            hops=tuple((url, code) for url, code in json.loads(row["hops"])),
+            hops=parse_hops_text(row["hops"]),
             attempts=int(row["attempts"]),
             duration_s=float(row["duration_s"]) if row["duration_s"] else None,
             error_key=row["error_key"] or None,

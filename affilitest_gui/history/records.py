@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from affilitest_gui.api.catalog import describe
+from affilitest_gui.api.catalog import Explanation, describe, entry_by_key, explain
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.models import CheckRequest, CheckResult
-from affilitest_gui.api.verdict import CANCELLED_VERDICT, verdict_for_error, verdict_for_result
+from affilitest_gui.api.verdict import (
+    CANCELLED_VERDICT,
+    UNANSWERED_VERDICT,
+    verdict_for_error,
+    verdict_for_result,
+)
+from affilitest_gui.engine.batch import UNANSWERED
 
 OK, FAILED, CANCELLED = "ok", "failed", "cancelled"
 
@@ -25,11 +31,13 @@ class HistoryRecord:
     verdict: str
     hops: tuple[tuple[str, int | None], ...] = ()
     preview_url: str | None = None
+    codes: bool = True  # were status codes asked for (CheckRequest.codes)
     attempts: int = 0
     duration_s: float | None = None
     error_key: str | None = None
     error_status: int | None = None
     error_message: str | None = None
+    error_from_server: bool = True
     sandbox: bool = False
     id: int | None = None
 
@@ -38,12 +46,26 @@ class HistoryRecord:
         return self.hops[-1][0] if self.hops else ""
 
     @property
-    def codes(self) -> str:
+    def status_codes(self) -> str:
+        """The hops' codes in order, "-" where none was given: "302 -> 302 -> 200"."""
         return " \u2192 ".join("-" if code is None else str(code) for _, code in self.hops)
 
     @property
     def request(self) -> CheckRequest:
-        return CheckRequest(self.url, self.country, self.device, self.preview_url)
+        """The check again, every field as it was first asked."""
+        return CheckRequest(self.url, self.country, self.device, self.preview_url, self.codes)
+
+    @property
+    def explanation(self) -> Explanation | None:
+        """What the catalog says of this row's failure, as it said it then."""
+        if self.outcome != FAILED or not self.error_key:
+            return None
+        return explain(
+            entry_by_key(self.error_key),
+            self.error_message or "",
+            self.error_status,
+            self.error_from_server,
+        )
 
 
 def _now() -> str:
@@ -56,15 +78,21 @@ def record_for(
     result: CheckResult | None = None,
     error: AffiliTestError | None = None,
     attempts: int = 0,
+    reason: str = "",
     sandbox: bool = False,
 ) -> HistoryRecord:
-    """The log row for a done (result), failed (error) or cancelled (neither) check."""
+    """The log row for a done (result), failed (error) or cancelled (neither) check.
+
+    A cancelled check whose `reason` is the runner's UNANSWERED was sent but not
+    answered in time, and says so.
+    """
     common = {
         "checked_at": _now(),
         "url": request.url,
         "country": request.country,
         "device": request.device,
         "preview_url": request.preview_url,
+        "codes": request.codes,
         "sandbox": sandbox,
     }
     if result is not None:
@@ -85,5 +113,7 @@ def record_for(
             error_key=describe(error).entry.key,
             error_status=error.status,
             error_message=error.server_message,
+            error_from_server=error.from_server,
         )
-    return HistoryRecord(**common, outcome=CANCELLED, verdict=CANCELLED_VERDICT, attempts=attempts)
+    verdict = UNANSWERED_VERDICT if reason == UNANSWERED else CANCELLED_VERDICT
+    return HistoryRecord(**common, outcome=CANCELLED, verdict=verdict, attempts=attempts)
