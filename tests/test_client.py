@@ -237,11 +237,11 @@ def test_the_key_is_sent_in_the_at_api_header_and_can_be_replaced(sandbox, clien
 
 def test_a_client_moved_to_another_address_keeps_the_key_and_the_login(sandbox, make_sandbox):
     other = make_sandbox()  # another port, the same demo keys (same seed)
-    with AffiliTestClient(sandbox.base_url, sandbox.keys["valid"]) as client:
-        with client.with_base_url(other.base_url) as moved:
-            assert moved.calls_left() == 10_000
+    client = AffiliTestClient(sandbox.base_url, sandbox.keys["valid"])
+    with client, client.with_base_url(other.base_url) as moved:
+        assert moved.calls_left() == 10_000
     assert sum(other.server.stats.statuses.values()) == 1
-    with AffiliTestClient(sandbox.base_url) as client:
-        client.login(DEMO_EMAIL, DEMO_PASSWORD)
-        with client.with_base_url(sandbox.base_url + "/") as moved:
-            assert moved.calls_left() == 10_000  # the session cookie came along
+    client = AffiliTestClient(sandbox.base_url)
+    client.login(DEMO_EMAIL, DEMO_PASSWORD)
+    with client, client.with_base_url(sandbox.base_url + "/") as moved:
+        assert moved.calls_left() == 10_000  # the session cookie came along

@@ -29,8 +29,9 @@ def test_good_urls_pass_and_are_trimmed(url):
     ("url", "words"),
     [
         ("", "Enter"),
-        ("example.com/offer", "http"),
-        ("ftp://example.com", "http"),
+        ("example.com/offer", "must start with http:// or https://"),
+        ("ftp://example.com", "must start with http:// or https://"),
+        ("not a url", "must start with http:// or https://"),
         ("https://exa mple.com", "space"),
         ("https://example.com/a\nb", "line break"),
         ("https:///path-only", "host"),
@@ -114,3 +115,12 @@ def test_check_request_validates_every_field_and_picks_the_endpoint():
     with pytest.raises(InputError) as caught:
         CheckRequest.create("https://a.example/x", "us", "android", preview_url="nope")
     assert caught.value.field == "preview_url"
+
+
+def test_devices_are_named_as_the_form_names_them():
+    from affilitest_gui.api.validation import device_label
+
+    assert device_label("android") == "Android phone"
+    assert device_label("iphone") == "iPhone"
+    assert device_label("Mozilla/5.0 (X11)") == "Custom: Mozilla/5.0 (X11)"
+

@@ -103,9 +103,11 @@ class AffiliTestClient:
                 moved._session.cookies.set_cookie(copy.copy(cookie))
         return moved
 
-    def with_credentials(self, *, api_key: str) -> AffiliTestClient:
-        """A separate client at the same address with another key (to try a candidate)."""
-        return AffiliTestClient(self.base_url, api_key, pool_size=1, timeouts=self.timeouts)
+    def with_credentials(self, *, api_key: str, base_url: str | None = None) -> AffiliTestClient:
+        """A separate client with another key (to try a candidate), at `base_url` or here."""
+        return AffiliTestClient(
+            base_url or self.base_url, api_key, pool_size=1, timeouts=self.timeouts
+        )
 
     # --- authentication -------------------------------------------------------------
 

@@ -31,11 +31,21 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _WHITESPACE = re.compile(r"\s")
 
 
+_WEB_SCHEME = re.compile(r"(?i)^https?://")
+
+
+def device_label(device: str) -> str:
+    """A device as the form names it: "Android phone", or "Custom: <User-Agent>"."""
+    return DEVICE_PRESETS.get(device) or f"Custom: {device}"
+
+
 def validate_url(value: str, field: str = "url") -> str:
     """An http(s) URL with a host, no whitespace inside, at most 2048 characters."""
     url = value.strip()
     if not url:
         raise InputError(field, "Enter the offer's URL, starting with http:// or https://.")
+    if not _WEB_SCHEME.match(url):
+        raise InputError(field, "The URL must start with http:// or https://.")
     if _WHITESPACE.search(url):
         raise InputError(field, "The URL contains a space or a line break: remove it.")
     if len(url) > MAX_URL_LENGTH:
