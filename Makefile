@@ -13,10 +13,13 @@ $(STAMP): pyproject.toml scripts/bootstrap.sh
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Qt's system libraries: installed as root with apt where missing, else the apt line is shown.
 run: $(STAMP)
+	$(BIN)/python -m affilitest_gui.system_libs desktop --install
 	QT_QPA_PLATFORM= $(BIN)/affilitest-gui $(ARGS)
 
 test: $(STAMP)
+	$(BIN)/python -m affilitest_gui.system_libs offscreen --install
 	sh scripts/install-build-tools.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
@@ -27,6 +30,7 @@ lint: $(STAMP)
 # The onedir for this OS, its frozen self-test, bundle checks, size budget, NSIS installer.
 dist: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dist]'
+	$(BIN)/python -m affilitest_gui.system_libs offscreen --install
 	sh scripts/install-build-tools.sh
 	$(BIN)/python scripts/build_dist.py
 

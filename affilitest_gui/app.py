@@ -20,6 +20,7 @@ from affilitest_gui.api.redaction import RedactingFilter
 from affilitest_gui.assembly import build_window
 from affilitest_gui.paths import resource_path
 from affilitest_gui.selftest import run_self_test
+from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.crash_dialog import install_crash_handler
 
 ORGANIZATION = "AffiliTest"
@@ -62,6 +63,10 @@ def make_application() -> QApplication:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    problem = desktop_problem()  # Qt would abort with a cryptic plugin message instead
+    if problem is not None:
+        sys.stderr.write(problem + "\n")
+        return 2
     app = make_application()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -69,9 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         with loop:
             return loop.run_until_complete(run_self_test(args.self_test))
     window = build_window(args.base_url)
-    secrets = lambda: [window.api_key] if window.api_key else []  # noqa: E731
-    install_crash_handler(secrets)
-    configure_logging(secrets)
+    install_crash_handler(window.account.secrets)
+    configure_logging(window.account.secrets)
     window.show()
     window.start(sandbox=args.sandbox)
     closed = asyncio.Event()

@@ -1,8 +1,7 @@
 #!/bin/sh
-# make dist on Linux: Debian's nsis (makensis) to compile the Windows installer script,
-# and the libraries Qt needs offscreen for the frozen self-test. Root + apt only.
+# Debian's nsis (makensis), to compile the Windows installer script on Linux (make dist,
+# and the packaging test). Root + apt only; elsewhere the installer is skipped.
 set -eu
-sh "$(dirname "$0")/qt-system-libs.sh"
 command -v makensis >/dev/null && exit 0
 if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian's nsis (makensis)..."
