@@ -1,27 +1,86 @@
-"""One-off calls (calls left, app info, key check, login) and their result-or-error."""
+"""One-off calls (calls left, app info, key check, login, logout): each a typed request.
+
+A call knows how to perform itself on a client and what it returns, so the worker runs
+every kind the same way and the caller awaits a typed value. Plain Python, no Qt.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from affilitest_gui.api.client import AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError
+from affilitest_gui.api.models import AppInfo
+
+T = TypeVar("T")
 
 
-class CallKind(str, Enum):
-    CALLS_LEFT = "calls_left"
-    APP_INFO = "app_info"
-    VERIFY_KEY = "verify_key"
-    LOGIN = "login"
-    LOGOUT = "logout"
+class OneOffCall(Generic[T]):
+    """Base of the one-off calls: `perform(client)` makes the call and returns its value."""
+
+    def perform(self, client: AffiliTestClient) -> T:
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
-class CallRequest:
+class CallsLeft(OneOffCall["int | None"]):
+    """The calls left in the account's budget (None when the answer had no number)."""
+
+    def perform(self, client: AffiliTestClient) -> int | None:
+        return client.calls_left()
+
+
+@dataclass(frozen=True)
+class VerifyKey(OneOffCall["int | None"]):
+    """Ask `base_url` for the calls left with a candidate key, without making it the
+    client's key (a live key is checked with the live service even in sandbox mode)."""
+
+    key: str = field(repr=False)
+    base_url: str
+
+    def perform(self, client: AffiliTestClient) -> int | None:
+        with client.with_credentials(api_key=self.key, base_url=self.base_url) as candidate:
+            return candidate.calls_left()
+
+
+@dataclass(frozen=True)
+class LookUpApp(OneOffCall[AppInfo]):
+    """App details by store URL, or by package / App Store id (+ country)."""
+
+    url: str | None = None
+    package: str | None = None
+    country: str | None = None
+
+    def perform(self, client: AffiliTestClient) -> AppInfo:
+        return client.app_info(url=self.url, package=self.package, country=self.country)
+
+
+@dataclass(frozen=True)
+class LogIn(OneOffCall[None]):
+    """Open a login session with email and password (kept in memory only)."""
+
+    email: str
+    password: str = field(repr=False)
+
+    def perform(self, client: AffiliTestClient) -> None:
+        client.login(self.email, self.password)
+
+
+@dataclass(frozen=True)
+class LogOut(OneOffCall[None]):
+    """End the login session."""
+
+    def perform(self, client: AffiliTestClient) -> None:
+        client.logout()
+
+
+@dataclass(frozen=True)
+class PendingCall:
+    """A call on its way to the worker, with the id its outcome comes back under."""
+
     call_id: int
-    kind: CallKind
-    params: dict[str, Any] = field(default_factory=dict)
+    call: OneOffCall[Any]
 
 
 @dataclass(frozen=True)
@@ -29,6 +88,6 @@ class CallOutcome:
     """Exactly one of `value` / `error` is meaningful; `error` None means success."""
 
     call_id: int
-    kind: CallKind
+    call: OneOffCall[Any]
     value: Any = None
     error: AffiliTestError | None = None

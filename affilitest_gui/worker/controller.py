@@ -1,8 +1,9 @@
 """WorkerController: the GUI thread's handle on the ApiWorker and its QThread.
 
-Requests go to the worker through queued signals; one-off calls come back as one
-CallOutcome each (result or error), awaited with `await controller.call(...)` under
-qasync or delivered to a callback. Shutdown is bounded: the app quits within 2 s.
+Requests go to the worker through queued signals. The worker's events come back on the
+GUI thread through one `event` signal; one-off calls come back as one CallOutcome each
+(result or error), awaited with `await controller.call(...)` under qasync or delivered
+to a callback. Stopping is bounded: the calls in flight get the worker's drain time.
 """
 
 from __future__ import annotations
@@ -11,21 +12,28 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 
 from affilitest_gui.api.errors import UnexpectedError
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.worker.api_worker import ApiWorker
-from affilitest_gui.worker.calls import CallKind, CallOutcome, CallRequest
+from affilitest_gui.worker.calls import CallOutcome, OneOffCall, PendingCall
 
-SHUTDOWN_WAIT_MS = 1500
+# Beyond the worker's own drain time: how long stopping may take before the thread is
+# told to quit regardless.
+STOP_GRACE_MS = 1500
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class WorkerController(QObject):
     """Owns the worker thread; lives on the GUI thread."""
+
+    event = Signal(object)  # the engine's RunnerEvent dataclasses, on the GUI thread
+    throttle_changed = Signal(object)  # ThrottleState
+    stopped = Signal()  # the worker thread has ended; every event before it was delivered
 
     _submit = Signal(object)
     _pause = Signal()
@@ -52,13 +60,18 @@ class WorkerController(QObject):
         self._set_base_url.connect(worker.set_base_url, queued)
         self._run_call.connect(worker.run_call, queued)
         self._shutdown.connect(worker.shutdown, queued)
-        # Direct: the GUI thread is blocked in wait() when this fires, so a queued quit
-        # would only arrive after the timeout. QThread.quit() is thread-safe.
+        # Direct: the GUI thread may be blocked in wait() when this fires, so a queued
+        # quit would only arrive after the timeout. QThread.quit() is thread-safe.
         worker.stopped.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        worker.call_finished.connect(self._on_call_finished, Qt.ConnectionType.QueuedConnection)
+        # Worker signals fire on worker threads: always queue them to this thread.
+        worker.event.connect(self.event, queued)
+        worker.throttle_changed.connect(self.throttle_changed, queued)
+        worker.call_finished.connect(self._on_call_finished, queued)
+        self.thread.finished.connect(self._on_thread_finished, queued)
         self._ids = itertools.count(1)
-        self._waiting: dict[int, tuple[CallKind, Callable[[CallOutcome], None]]] = {}
+        self._waiting: dict[int, tuple[OneOffCall[Any], Callable[[CallOutcome], None]]] = {}
         self._running = True
+        self._stopped = False
         self.thread.start()
 
     # --- batch control ---------------------------------------------------------------
@@ -83,18 +96,16 @@ class WorkerController(QObject):
 
     # --- one-off calls ---------------------------------------------------------------
 
-    def request(
-        self, kind: CallKind, on_outcome: Callable[[CallOutcome], None], **params: Any
-    ) -> None:
+    def request(self, call: OneOffCall[Any], on_outcome: Callable[[CallOutcome], None]) -> None:
         """Run a one-off call; `on_outcome` gets its result-or-error on the GUI thread."""
         call_id = next(self._ids)
         if not self._running:
-            on_outcome(CallOutcome(call_id, kind, error=UnexpectedError("the app is closing")))
+            on_outcome(CallOutcome(call_id, call, error=UnexpectedError("the app is closing")))
             return
-        self._waiting[call_id] = (kind, on_outcome)
-        self._run_call.emit(CallRequest(call_id, kind, params))
+        self._waiting[call_id] = (call, on_outcome)
+        self._run_call.emit(PendingCall(call_id, call))
 
-    async def call(self, kind: CallKind, **params: Any) -> Any:
+    async def call(self, call: OneOffCall[T]) -> T:
         """Await a one-off call: returns its value or raises its AffiliTestError."""
         future: asyncio.Future[CallOutcome] = asyncio.get_event_loop().create_future()
 
@@ -102,7 +113,7 @@ class WorkerController(QObject):
             if not future.done():
                 future.set_result(outcome)
 
-        self.request(kind, settle, **params)
+        self.request(call, settle)
         outcome = await future
         if outcome.error is not None:
             raise outcome.error
@@ -116,18 +127,45 @@ class WorkerController(QObject):
 
     # --- lifetime --------------------------------------------------------------------
 
-    def shutdown(self) -> bool:
-        """Cancel everything and stop the thread; True if the worker stopped by itself."""
+    @property
+    def running(self) -> bool:
+        """False once stopping has begun."""
+        return self._running
+
+    def begin_shutdown(self) -> None:
+        """Stop sending and let the calls in flight finish; `stopped` follows."""
         if not self._running:
-            return True
+            return
         self._running = False
         self._shutdown.emit()
-        stopped = self.thread.wait(SHUTDOWN_WAIT_MS)
+
+    def shutdown(self) -> bool:
+        """Stop and wait for it here; True if the worker stopped by itself in time.
+
+        Every event the worker sent before stopping is delivered before this returns.
+        """
+        self.begin_shutdown()
+        if self._stopped:
+            return True
+        stopped = self.thread.wait(int(self.worker_drain_ms) + STOP_GRACE_MS)
         if not stopped:  # the worker did not answer in time: stop its event loop anyway
-            log.warning("The worker did not stop within %d ms; stopping it.", SHUTDOWN_WAIT_MS)
+            log.warning("The worker did not stop in time; stopping it.")
             self.thread.quit()
-            self.thread.wait(SHUTDOWN_WAIT_MS)
-        for call_id, (kind, callback) in list(self._waiting.items()):
-            callback(CallOutcome(call_id, kind, error=UnexpectedError("the app is closing")))
-        self._waiting.clear()
+            self.thread.wait(STOP_GRACE_MS)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+        self._on_thread_finished()
         return stopped
+
+    @property
+    def worker_drain_ms(self) -> float:
+        return self.worker.drain_s * 1000
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        for call_id, (call, callback) in list(self._waiting.items()):
+            callback(CallOutcome(call_id, call, error=UnexpectedError("the app is closing")))
+        self._waiting.clear()
+        self.stopped.emit()
