@@ -1,4 +1,5 @@
-"""Build the real main window from its parts: worker, history, key store, settings."""
+"""Build the real main window from its parts: worker, history, key store, settings,
+the account session and the batch coordinator."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.paths import history_path
 from affilitest_gui.sandbox import RunningSandbox, start_sandbox
+from affilitest_gui.session.account import AccountSession
+from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.ui.main_window import MainWindow
 from affilitest_gui.worker.api_worker import ApiWorker
 from affilitest_gui.worker.controller import WorkerController
@@ -22,20 +25,25 @@ def build_window(
     *,
     data_dir: Path | None = None,
     sandbox: Callable[[], RunningSandbox] = start_sandbox,
+    keystore: KeyStore | None = None,
+    open_url: Callable[[str], object] | None = None,
     **worker_options: Any,
 ) -> MainWindow:
-    """The app's window. With `data_dir` (self-test, screenshots, benchmarks) the history
-    and the settings live there instead of the user's data folder."""
+    """The app's window. With `data_dir` (tests, self-test, screenshots, benchmarks) the
+    history and the settings live there instead of the user's data folder."""
     if data_dir is None:
         store, settings = HistoryStore(history_path()), QSettings()
     else:
         store = HistoryStore(data_dir / "history.sqlite3")
         settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
-    return MainWindow(
-        WorkerController(ApiWorker(base_url, **worker_options)),
-        store,
-        KeyStore(),
-        settings,
-        start_sandbox=sandbox,
-        live_base_url=base_url,
+    controller = WorkerController(ApiWorker(base_url, **worker_options))
+    account = AccountSession(
+        controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )
+    batches = BatchCoordinator(controller, store, account)
+    extra = {"open_url": open_url} if open_url is not None else {}
+    window = MainWindow(account, batches, controller, settings, **extra)
+    account.setParent(window)
+    batches.setParent(window)
+    controller.setParent(window)
+    return window

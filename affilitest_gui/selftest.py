@@ -30,9 +30,9 @@ async def _check_once(report: dict[str, Any]) -> None:
         window = build_window(sandbox.base_url, data_dir=Path(folder), sandbox=lambda: sandbox)
         store = window.store
         try:
-            window.enable_sandbox()
+            window.account.enable_sandbox()
             request = CheckRequest.create(f"{sandbox.base_url}/demo/offer/game", "us", "android")
-            window.run_checks([request])
+            window.batches.submit([request])
             deadline = time.monotonic() + SELF_TEST_TIMEOUT_S / 2
             while time.monotonic() < deadline and (store.count() < 1 or window.model.total < 1):
                 await asyncio.sleep(0.05)
@@ -45,9 +45,9 @@ async def _check_once(report: dict[str, Any]) -> None:
                 "chain_traced": record is not None and record.final_url == EXPECTED_FINAL,
             }
             report["verdict"] = record.verdict if record else None
-            report["codes"] = record.codes if record else None
+            report["codes"] = record.status_codes if record else None
         finally:
-            window.close()
+            window.shutdown()
             store.close()
 
 

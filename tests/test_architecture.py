@@ -1,4 +1,5 @@
-"""The layers stay apart: no Qt below the worker, no HTTP in the UI."""
+"""The layers stay apart: no Qt below the worker, no widgets below the UI, no HTTP in the
+UI, and no import that runs back up the stack."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ NO_QT = [
     "affilitest_gui.api.client", "affilitest_gui.api.catalog", "affilitest_gui.api.support",
     "affilitest_gui.api.verdict", "affilitest_gui.engine.batch", "affilitest_gui.engine.retry",
     "affilitest_gui.history.store", "affilitest_gui.history.export", "affilitest_gui.sandbox",
-    "affilitest_gui.keystore", "affilitest_gui.cli",
+    "affilitest_gui.keystore", "affilitest_gui.cli", "affilitest_gui.system_libs",
+    "affilitest_gui.api.validation", "affilitest_gui.history.records",
 ]  # fmt: skip
+# Bottom to top: a layer imports only from the layers before it (and from itself).
+LAYERS = ["api", "engine", "history", "worker", "session", "ui"]
 
 
 def test_the_engine_layers_import_without_qt():
@@ -45,6 +49,25 @@ def test_the_ui_and_the_worker_never_speak_http_themselves():
             assert not any(m.split(".")[0] in ("requests", "urllib3") for m in modules), path
 
 
-def test_the_worker_touches_no_widget():
-    for path in (PACKAGE / "worker").glob("*.py"):
-        assert "PySide6.QtWidgets" not in imported_modules(path), path
+def test_the_worker_and_the_session_touch_no_widget():
+    for folder in ("worker", "session"):
+        for path in (PACKAGE / folder).glob("*.py"):
+            assert "PySide6.QtWidgets" not in imported_modules(path), path
+
+
+def test_no_import_runs_back_up_the_layers():
+    for height, layer in enumerate(LAYERS):
+        above = set(LAYERS[height + 1 :])
+        for path in (PACKAGE / layer).rglob("*.py"):
+            for module in imported_modules(path):
+                parts = module.split(".")
+                if parts[0] == "affilitest_gui" and len(parts) > 1:
+                    assert parts[1] not in above, f"{path.name} ({layer}) imports {module}"
+
+
+def test_the_sandbox_is_its_own_package():
+    for path in (PACKAGE / "sandbox").rglob("*.py"):
+        for module in imported_modules(path):
+            parts = module.split(".")
+            if parts[0] == "affilitest_gui" and len(parts) > 1:
+                assert parts[1] in ("sandbox", "loopback"), f"{path.name} imports {module}"

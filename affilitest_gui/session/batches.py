@@ -1,0 +1,278 @@
+"""Every batch of checks, whichever view starts it: queueing, the log, a pause on an
+account error, resume, cancel, and stopping cleanly on quit. Qt core, no widgets.
+
+Each finished check is committed to the history the moment its event arrives; views
+get the stored rows in batches (`results_stored`) so a fast batch does not repaint
+them once per result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from affilitest_gui.api.errors import ACCOUNT_ERRORS, AffiliTestError, AuthError
+from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.engine.events import (
+    BatchIdle,
+    BatchPaused,
+    BatchResumed,
+    ItemEvent,
+    ItemState,
+    RateLimitPause,
+    RunnerEvent,
+)
+from affilitest_gui.history.records import HistoryRecord, record_for
+from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.session.account import AccountSession, AccountState
+from affilitest_gui.worker.controller import WorkerController
+
+SHOW_RESULTS_EVERY_MS = 120
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """The current (or last) batch as the views show it."""
+
+    total: int = 0
+    finished: int = 0  # done, failed or cancelled
+    failed: int = 0
+    cancelled: int = 0
+    in_flight: int = 0  # sent, answer not back yet
+    paused: bool = False
+    cause: AffiliTestError | None = None  # the account error that paused it
+    resume_blocker: str = ""  # why Resume would not help yet
+    started_at: float = 0.0  # time.monotonic()
+    stopping: bool = False  # quitting: waiting for the answers of the calls in flight
+
+    @property
+    def active(self) -> bool:
+        return self.finished < self.total
+
+    @property
+    def checked(self) -> int:
+        return self.finished - self.cancelled
+
+    @property
+    def waiting(self) -> int:
+        """Checks not sent yet."""
+        return self.total - self.finished - self.in_flight
+
+    @property
+    def can_resume(self) -> bool:
+        return self.active and self.paused and not self.resume_blocker
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A batch that ended: counts, and the failures worth explaining (not account errors,
+    which paused the batch and were explained then)."""
+
+    checked: int
+    failed: int
+    cancelled: int
+    failed_records: tuple[HistoryRecord, ...] = ()
+    first_failure: AffiliTestError | None = None
+
+
+@dataclass(frozen=True)
+class SubmitProblem:
+    """Why a batch should not be queued as it is (checked before any call is spent)."""
+
+    kind: str  # "not_signed_in" | "over_budget"
+    needed: int = 0
+    left: int = 0
+
+
+def resume_blocker(cause: AffiliTestError | None, account: AccountState) -> str:
+    """Why resuming a paused batch would only spend calls on the same refusal."""
+    if account.calls_left == 0:
+        return "No calls left: top up the account, then refresh the calls left (F5)."
+    if isinstance(cause, AuthError) and not account.verified:
+        return "Enter an API key that works, or log in, to go on."
+    return ""
+
+
+class BatchCoordinator(QObject):
+    """The one owner of the batch lifecycle; views call it and listen to its signals."""
+
+    progress_changed = Signal(object)  # BatchProgress
+    results_stored = Signal(object)  # list[HistoryRecord], oldest first
+    retrying = Signal(object)  # ItemEvent (RETRYING)
+    rate_limited = Signal(object)  # RateLimitPause
+    throttle_changed = Signal(object)  # ThrottleState
+    paused_by_account = Signal(object)  # AffiliTestError
+    finished = Signal(object)  # BatchSummary
+    stopped = Signal()  # quit: the worker stopped, every answer that came is recorded
+
+    def __init__(
+        self,
+        controller: WorkerController,
+        store: HistoryStore,
+        account: AccountSession,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.store = store
+        self.account = account
+        self.progress = BatchProgress()
+        self._in_flight: set[int] = set()
+        self._failed_records: list[HistoryRecord] = []
+        self._first_failure: AffiliTestError | None = None
+        self._unshown: list[HistoryRecord] = []
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.setInterval(SHOW_RESULTS_EVERY_MS)
+        self._show_timer.timeout.connect(self.flush_results)
+        controller.event.connect(self._on_event)
+        controller.throttle_changed.connect(self.throttle_changed)
+        controller.stopped.connect(self._on_stopped)
+        account.changed.connect(self._on_account_changed)
+
+    # --- starting --------------------------------------------------------------------
+
+    def problem_with(self, count: int) -> SubmitProblem | None:
+        """Check a batch of `count` checks on the GUI thread, before anything is queued."""
+        account = self.account.state
+        if not account.signed_in:
+            return SubmitProblem("not_signed_in")
+        if account.calls_left is not None and count > account.calls_left:
+            return SubmitProblem("over_budget", needed=count, left=account.calls_left)
+        return None
+
+    def submit(self, requests: Iterable[CheckRequest]) -> None:
+        requests = list(requests)
+        if not requests or not self._controller.running:
+            return
+        progress = self.progress
+        if not progress.active:  # a new batch
+            progress = BatchProgress(started_at=time.monotonic())
+            self._failed_records, self._first_failure = [], None
+        self._update(replace(progress, total=progress.total + len(requests)))
+        self._controller.submit(requests)
+
+    # --- control ---------------------------------------------------------------------
+
+    def pause(self) -> None:
+        self._controller.pause()
+
+    def resume(self) -> None:
+        if self.progress.can_resume:
+            self._controller.resume()
+
+    def cancel(self) -> None:
+        """Cancel the checks not sent yet; the calls in flight finish and are kept."""
+        self._controller.cancel()
+
+    def begin_stop(self) -> None:
+        """Quit: stop sending, let the calls in flight answer (bounded); `stopped` follows."""
+        self._update(replace(self.progress, stopping=True))
+        self._controller.begin_shutdown()
+
+    def stop(self) -> None:
+        """Quit and wait for it here (nothing running, or no event loop to return to)."""
+        self._update(replace(self.progress, stopping=True))
+        self._controller.shutdown()
+
+    # --- worker events (GUI thread) --------------------------------------------------
+
+    @Slot(object)
+    def _on_event(self, event: RunnerEvent) -> None:
+        match event:
+            case ItemEvent():
+                self._on_item(event)
+            case BatchPaused(cause=cause):
+                self._on_paused(cause)
+            case BatchResumed():
+                self._update(replace(self.progress, paused=False, cause=None))
+            case RateLimitPause():
+                self.rate_limited.emit(event)
+            case BatchIdle():
+                self._on_idle()
+
+    def _on_item(self, event: ItemEvent) -> None:
+        if event.state is ItemState.SENDING:
+            self._in_flight.add(event.item_id)
+        else:
+            self._in_flight.discard(event.item_id)
+        if event.state is ItemState.RETRYING:
+            self.retrying.emit(event)
+        progress = replace(self.progress, in_flight=len(self._in_flight))
+        if event.state.is_terminal:
+            stored = self._record(event)
+            failed = event.state is ItemState.FAILED
+            progress = replace(
+                progress,
+                finished=progress.finished + 1,
+                failed=progress.failed + failed,
+                cancelled=progress.cancelled + (event.state is ItemState.CANCELLED),
+            )
+            if failed and event.error is not None and not isinstance(event.error, ACCOUNT_ERRORS):
+                self._failed_records.append(stored)
+                self._first_failure = self._first_failure or event.error
+        self._update(progress)
+
+    def _record(self, event: ItemEvent) -> HistoryRecord:
+        record = record_for(
+            event.request,
+            result=event.result,
+            error=event.error,
+            attempts=event.attempt,
+            reason=event.reason,
+            sandbox=self.account.state.sandbox,
+        )
+        stored = self.store.add(record)  # committed before anything else happens
+        self._unshown.append(stored)
+        if not self._show_timer.isActive():
+            self._show_timer.start()
+        return stored
+
+    def _on_paused(self, cause: AffiliTestError | None) -> None:
+        self._update(replace(self.progress, paused=True, cause=cause))
+        if cause is not None:
+            self.account.note_refusal(cause)
+            self.paused_by_account.emit(cause)
+
+    def _on_idle(self) -> None:
+        progress = self.progress
+        if progress.active:
+            return  # checks submitted since that idle are still on their way
+        self.flush_results()
+        self._update(replace(progress, paused=False, cause=None, in_flight=0))
+        self.finished.emit(
+            BatchSummary(
+                checked=progress.checked,
+                failed=progress.failed,
+                cancelled=progress.cancelled,
+                failed_records=tuple(self._failed_records),
+                first_failure=self._first_failure,
+            )
+        )
+        self._failed_records, self._first_failure = [], None
+        if self._controller.running:
+            self.account.refresh_calls_left()
+
+    @Slot()
+    def flush_results(self) -> None:
+        """Hand the rows stored since the last call to the views."""
+        self._show_timer.stop()
+        records, self._unshown = self._unshown, []
+        if records:
+            self.results_stored.emit(records)
+
+    @Slot()
+    def _on_stopped(self) -> None:
+        self.flush_results()
+        self.stopped.emit()
+
+    def _on_account_changed(self, _state: AccountState) -> None:
+        self._update(self.progress)
+
+    def _update(self, progress: BatchProgress) -> None:
+        blocker = resume_blocker(progress.cause, self.account.state) if progress.paused else ""
+        self.progress = replace(progress, resume_blocker=blocker)
+        self.progress_changed.emit(self.progress)
