@@ -21,7 +21,7 @@ from affilitest_gui.api.models import AppInfo
 from affilitest_gui.api.validation import validate_country, validate_url
 from affilitest_gui.ui.style import ERROR_COLOR, ERROR_STYLE
 from affilitest_gui.ui.tasks import spawn
-from affilitest_gui.worker.calls import CallKind
+from affilitest_gui.worker.calls import LookUpApp
 from affilitest_gui.worker.controller import WorkerController
 
 
@@ -37,6 +37,8 @@ def app_info_html(info: AppInfo) -> str:
 
 
 class AppInfoPanel(QWidget):
+    """Looks up an app by store URL, package or App Store id, through the worker."""
+
     def __init__(self, controller: WorkerController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
@@ -50,7 +52,7 @@ class AppInfoPanel(QWidget):
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.lookup_button = QPushButton("Look up")
-        self.lookup_button.clicked.connect(lambda: spawn(self.look_up()))
+        self.lookup_button.clicked.connect(self._look_up_clicked)
         self.query.returnPressed.connect(self.lookup_button.click)
         self.result = QTextBrowser()
         self.result.setObjectName("appInfoResult")
@@ -86,14 +88,17 @@ class AppInfoPanel(QWidget):
         self.error.setText("")
         return params
 
-    async def look_up(self) -> None:
+    def _look_up_clicked(self) -> None:
+        """Bad input is marked at once, here, and costs no call."""
         params = self._params()
-        if params is None:
-            return
+        if params is not None:
+            spawn(self.look_up(params))
+
+    async def look_up(self, params: dict[str, str]) -> None:
         self.lookup_button.setEnabled(False)
         self.result.setHtml("<p>Looking up\u2026</p>")
         try:
-            info = await self._controller.call(CallKind.APP_INFO, **params)
+            info = await self._controller.call(LookUpApp(**params))
         except AffiliTestError as error:
             explained = describe(error)
             self.result.setHtml(

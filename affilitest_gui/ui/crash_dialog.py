@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from affilitest_gui import __version__
 from affilitest_gui.api.redaction import redact
+from affilitest_gui.api.vendor import SUPPORT_CONTACT
 
 
 def crash_report(
@@ -44,7 +45,7 @@ class CrashDialog(QDialog):
         intro = QLabel(
             "AffiliTest GUI hit an unexpected error. Your results so far are saved and "
             "the app keeps running. Please copy the details below and send them to "
-            "support (Skype: support.affilitest); your key is not in them."
+            f"support ({SUPPORT_CONTACT}); your key is not in them."
         )
         intro.setWordWrap(True)
         self.details = QPlainTextEdit(report)

@@ -16,20 +16,23 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.catalog import Action, Explanation
+from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
+from affilitest_gui.session.account import host_of
 from affilitest_gui.ui.style import OK_STYLE
 
 ACTION_BUTTONS: dict[Action, str] = {
     Action.ENTER_KEY: "Enter API key\u2026",
     Action.LOGIN: "Log in\u2026",
-    Action.VERIFY_ACCOUNT: "Open affilitest.com",
-    Action.CHECK_PAYMENT: "Open affilitest.com",
+    Action.VERIFY_ACCOUNT: f"Open {host_of(WEBSITE)}",
+    Action.CHECK_PAYMENT: f"Open {host_of(WEBSITE)}",
     Action.RETRY: "Retry now",
     Action.FIX_INPUT: "Fix the check",
 }
 
 
 class ErrorDialog(QDialog):
-    """Non-modal; emits `action_requested(Action)` when its main button is pressed."""
+    """Non-modal; emits `action_requested(Action)` when one of its action buttons is
+    pressed: the entry's main action (the default button), then the others beside it."""
 
     action_requested = Signal(object)
 
@@ -58,13 +61,18 @@ class ErrorDialog(QDialog):
         self.copied_label.setStyleSheet(OK_STYLE)
 
         buttons = QDialogButtonBox()
-        self.action_button: QPushButton | None = None
-        if explanation.action in ACTION_BUTTONS:
-            self.action_button = buttons.addButton(
-                ACTION_BUTTONS[explanation.action], QDialogButtonBox.ButtonRole.AcceptRole
+        self.action_buttons: dict[Action, QPushButton] = {}
+        for action in explanation.actions:
+            if action not in ACTION_BUTTONS:
+                continue
+            button = buttons.addButton(
+                ACTION_BUTTONS[action], QDialogButtonBox.ButtonRole.AcceptRole
             )
+            button.clicked.connect(lambda _checked=False, chosen=action: self._act(chosen))
+            self.action_buttons[action] = button
+        self.action_button: QPushButton | None = self.action_buttons.get(explanation.action)
+        if self.action_button is not None:
             self.action_button.setDefault(True)
-            self.action_button.clicked.connect(self._act)
         self.copy_button = buttons.addButton(
             "Copy details for support", QDialogButtonBox.ButtonRole.ActionRole
         )
@@ -80,13 +88,12 @@ class ErrorDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
 
-    def _act(self) -> None:
-        self.action_requested.emit(self.explanation.action)
+    def _act(self, action: Action) -> None:
+        self.action_requested.emit(action)
         self.close()
 
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self._support_text)
         self.copied_label.setText(
-            "Copied. Paste it in a message to support (Skype: support.affilitest). "
-            "Your key is not in it."
+            f"Copied. Paste it in a message to support ({SUPPORT_CONTACT}). Your key is not in it."
         )

@@ -1,4 +1,8 @@
-"""API-key setup: paste, check locally, verify with the service, save to the OS keyring."""
+"""API-key setup and email login.
+
+Save checks the key with AffiliTest before keeping it: a key AffiliTest refuses is
+never saved, and one it could not be asked about is saved only when the user says so.
+"""
 
 from __future__ import annotations
 
@@ -15,31 +19,27 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.catalog import describe
-from affilitest_gui.api.errors import AffiliTestError, InputError
+from affilitest_gui.api.errors import ACCOUNT_ERRORS, AffiliTestError, AuthError, InputError
 from affilitest_gui.api.validation import validate_api_key
-from affilitest_gui.keystore import KeyStore
+from affilitest_gui.keystore import StorageInfo
+from affilitest_gui.session.account import AccountSession
 from affilitest_gui.ui.style import ERROR_STYLE, OK_STYLE, WARNING_STYLE
 from affilitest_gui.ui.tasks import spawn
-from affilitest_gui.worker.calls import CallKind
-from affilitest_gui.worker.controller import WorkerController
 
 
 class KeyDialog(QDialog):
     """Non-modal; says what happened through its signals, never blocks the app."""
 
-    key_saved = Signal(str)
+    key_saved = Signal(object)  # StorageInfo: where the key went
     key_removed = Signal()
     sandbox_requested = Signal()
     login_requested = Signal()
 
-    def __init__(
-        self, controller: WorkerController, keystore: KeyStore, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, account: AccountSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyDialog")
         self.setWindowTitle("AffiliTest API key")
-        self._controller = controller
-        self._keystore = keystore
+        self._account = account
 
         intro = QLabel(
             "Paste the API key from your AffiliTest account page. It is 64 characters long."
@@ -49,7 +49,7 @@ class KeyDialog(QDialog):
         self.key_edit.setObjectName("keyEdit")
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText("64-character API key")
-        self.key_edit.textChanged.connect(self._clear_messages)
+        self.key_edit.textChanged.connect(self._key_edited)
         self.show_key = QCheckBox("Show key")
         self.show_key.toggled.connect(self._toggle_echo)
         self.error_label = QLabel("")
@@ -60,7 +60,7 @@ class KeyDialog(QDialog):
         self.status_label.setObjectName("keyStatus")
         self.status_label.setWordWrap(True)
 
-        info = keystore.info
+        info = account.keystore.info
         self.storage_label = QLabel(
             f"Where it is kept: {info.place}." if info.secure else info.sentence
         )
@@ -69,18 +69,24 @@ class KeyDialog(QDialog):
             self.storage_label.setStyleSheet(WARNING_STYLE)
 
         self.verify_button = QPushButton("&Verify")
+        self.verify_button.setToolTip("Ask AffiliTest whether the key works, without saving it")
         self.save_button = QPushButton("&Save")
+        self.save_button.setObjectName("saveKeyButton")
+        self.save_button.setToolTip("Check the key with AffiliTest, then keep it")
         self.save_button.setDefault(True)
+        self.save_unchecked_button = QPushButton("Save without checking")
+        self.save_unchecked_button.hide()
         self.remove_button = QPushButton("&Remove key")
         self.sandbox_button = QPushButton("Try the &sandbox")
         self.login_button = QPushButton("Log in with email instead\u2026")
-        close_button = QPushButton("Close")
-        self.verify_button.clicked.connect(lambda: spawn(self.verify()))
-        self.save_button.clicked.connect(self.save)
+        self.close_button = QPushButton("Close")
+        self.verify_button.clicked.connect(self._verify_clicked)
+        self.save_button.clicked.connect(self._save_clicked)
+        self.save_unchecked_button.clicked.connect(self._save_unchecked)
         self.remove_button.clicked.connect(self.remove)
         self.sandbox_button.clicked.connect(self._to_sandbox)
         self.login_button.clicked.connect(self._to_login)
-        close_button.clicked.connect(self.close)
+        self.close_button.clicked.connect(self.close)
 
         row = QHBoxLayout()
         row.addWidget(self.key_edit, 1)
@@ -89,7 +95,7 @@ class KeyDialog(QDialog):
         for button in (self.verify_button, self.save_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(close_button)
+        buttons.addWidget(self.close_button)
         others = QHBoxLayout()
         others.addWidget(self.login_button)
         others.addWidget(self.sandbox_button)
@@ -100,19 +106,21 @@ class KeyDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.error_label)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.save_unchecked_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.storage_label)
         layout.addLayout(buttons)
         layout.addLayout(others)
         self.setMinimumWidth(560)
-        self.remove_button.setEnabled(keystore.get() is not None)
+        self.remove_button.setEnabled(account.keystore.get() is not None)
 
     def _toggle_echo(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.key_edit.setEchoMode(mode)
 
-    def _clear_messages(self) -> None:
+    def _key_edited(self) -> None:
         self.error_label.setText("")
         self.status_label.setText("")
+        self.save_unchecked_button.hide()
 
     def _checked_key(self) -> str | None:
         """The key if it passes the local check; else show why, spend nothing."""
@@ -125,37 +133,71 @@ class KeyDialog(QDialog):
         self.error_label.setText("")
         return key
 
-    async def verify(self) -> None:
-        key = self._checked_key()
-        if key is None:
-            return
-        self.verify_button.setEnabled(False)
+    def _busy(self, busy: bool) -> None:
+        for button in (self.verify_button, self.save_button, self.save_unchecked_button):
+            button.setEnabled(not busy)
+
+    async def _ask(self, key: str) -> tuple[int | None, AffiliTestError | None]:
+        self._busy(True)
         self._say("Checking the key with AffiliTest\u2026", "")
         try:
-            calls_left = await self._controller.call(CallKind.VERIFY_KEY, key=key)
+            return await self._account.verify_key(key), None
         except AffiliTestError as error:
+            return None, error
+        finally:
+            self._busy(False)
+
+    def _verify_clicked(self) -> None:
+        key = self._checked_key()
+        if key is not None:
+            spawn(self.verify(key))
+
+    def _save_clicked(self) -> None:
+        key = self._checked_key()
+        if key is not None:
+            spawn(self.save(key))
+
+    async def verify(self, key: str) -> None:
+        calls_left, error = await self._ask(key)
+        if error is not None:
             explained = describe(error)
             self._say(f"{explained.title}. {explained.explanation} {explained.advice}", ERROR_STYLE)
         else:
             left = "an unknown number of" if calls_left is None else f"{calls_left:,}"
             self._say(f"The key works: {left} calls left.", OK_STYLE)
-        finally:
-            self.verify_button.setEnabled(True)
 
-    def save(self) -> None:
-        key = self._checked_key()
-        if key is None:
+    async def save(self, key: str) -> None:
+        """Check the key with AffiliTest; keep it only if AffiliTest did not refuse it."""
+        calls_left, error = await self._ask(key)
+        if error is None:
+            self._keep(key, verified=True, calls_left=calls_left)
             return
-        info = self._keystore.set(key)
-        self.remove_button.setEnabled(True)
-        if info.secure:
-            self._say(f"Saved. {info.sentence}", OK_STYLE)
-        else:
-            self._say(info.sentence, WARNING_STYLE)
-        self.key_saved.emit(key)
+        explained = describe(error)
+        if isinstance(error, AuthError):
+            self._say(f"Not saved: {explained.title}. {explained.advice}", ERROR_STYLE)
+            return
+        if isinstance(error, ACCOUNT_ERRORS):  # 403: the key is good, the account can't run
+            self._keep(key, verified=True, calls_left=None)
+            return
+        self._say(
+            f"Could not check the key: {explained.title}. You can save it anyway; it will be "
+            "checked the next time the app reaches AffiliTest.",
+            WARNING_STYLE,
+        )
+        self.save_unchecked_button.show()
+
+    def _save_unchecked(self) -> None:
+        key = self._checked_key()
+        if key is not None:
+            self._keep(key, verified=False, calls_left=None)
+
+    def _keep(self, key: str, *, verified: bool, calls_left: int | None) -> None:
+        info: StorageInfo = self._account.save_key(key, verified=verified, calls_left=calls_left)
+        self.key_saved.emit(info)
+        self.close()
 
     def remove(self) -> None:
-        self._keystore.delete()
+        self._account.remove_key()
         self.key_edit.clear()
         self.remove_button.setEnabled(False)
         self._say("The key was removed from this computer.", OK_STYLE)
@@ -179,20 +221,23 @@ class LoginDialog(QDialog):
 
     logged_in = Signal()
 
-    def __init__(self, controller: WorkerController, parent: QWidget | None = None) -> None:
+    def __init__(self, account: AccountSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginDialog")
         self.setWindowTitle("Log in to AffiliTest")
-        self._controller = controller
+        self._account = account
         self.email_edit = QLineEdit()
+        self.email_edit.setObjectName("emailEdit")
         self.email_edit.setPlaceholderText("you@example.com")
         self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("passwordEdit")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel(
-            "Your login lasts until you close the app; the password is never stored."
+            "Your login lasts until you close the app or log out; the password is never stored."
         )
         self.message.setWordWrap(True)
         self.login_button = QPushButton("&Log in")
+        self.login_button.setObjectName("loginButton")
         self.login_button.setDefault(True)
         self.login_button.clicked.connect(lambda: spawn(self.log_in()))
         cancel = QPushButton("Cancel")
@@ -218,7 +263,7 @@ class LoginDialog(QDialog):
             return
         self.login_button.setEnabled(False)
         try:
-            await self._controller.call(CallKind.LOGIN, email=email, password=password)
+            await self._account.log_in(email, password)
         except AffiliTestError as error:
             self.message.setStyleSheet(ERROR_STYLE)
             explained = describe(error)

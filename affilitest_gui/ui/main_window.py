@@ -1,25 +1,20 @@
-"""The main window: check form, progress, results log, key setup and error dialogs."""
+"""The main window: views and their wiring. The account and every batch belong to the
+session layer (`AccountSession`, `BatchCoordinator`); the window shows them and passes
+on what the user asks for."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
-    QSettings,
-    Qt,
-    QTimer,
-    QUrl,
-    SignalInstance,
-    Slot,
-)
+from PySide6.QtCore import QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -29,100 +24,89 @@ from PySide6.QtWidgets import (
 
 from affilitest_gui import APP_NAME, __version__
 from affilitest_gui.api.catalog import Action, describe
-from affilitest_gui.api.client import DEFAULT_BASE_URL
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.api.support import support_report
-from affilitest_gui.engine.events import (
-    BatchIdle,
-    BatchPaused,
-    ItemEvent,
-    ItemState,
-    RateLimitPause,
-)
-from affilitest_gui.engine.throttle import ThrottleState
+from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
+from affilitest_gui.engine.events import ItemEvent, RateLimitPause
 from affilitest_gui.history.export import export_csv
-from affilitest_gui.history.records import HistoryRecord, record_for
-from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.keystore import KeyStore
-from affilitest_gui.sandbox import RunningSandbox
+from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.keystore import StorageInfo
+from affilitest_gui.session.account import AccountSession, AccountState, SignIn
+from affilitest_gui.session.batches import BatchCoordinator, BatchProgress, BatchSummary
 from affilitest_gui.ui.app_info_panel import AppInfoPanel
 from affilitest_gui.ui.check_form import CheckForm
 from affilitest_gui.ui.error_dialog import ErrorDialog
+from affilitest_gui.ui.finishing_dialog import FinishingDialog
 from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
 from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.results_model import ResultsModel
 from affilitest_gui.ui.results_panel import ResultsPanel
 from affilitest_gui.ui.style import SANDBOX_BANNER_STYLE, WARNING_STYLE
-from affilitest_gui.worker.calls import CallKind, CallOutcome
+from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.worker.controller import WorkerController
 
-VENDOR_URL = "https://affilitest.com"
-SHOW_RESULTS_EVERY_MS = 120
-SANDBOX_OFFERS = ("game", "broken", "loop", "meta")
-ACCOUNT_CAUSES = ("auth", "forbidden")
+LEFT_PANE_WIDTH = 400
+LEFT_PANE_MIN = 300
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 class MainWindow(QMainWindow):
-    """Owns no network code: every call goes through the WorkerController."""
+    """Owns no network code and no batch logic: it shows the session and forwards requests."""
 
     def __init__(
         self,
+        account: AccountSession,
+        batches: BatchCoordinator,
         controller: WorkerController,
-        store: HistoryStore,
-        keystore: KeyStore,
         settings: QSettings,
         *,
-        start_sandbox: Callable[[], RunningSandbox],
-        live_base_url: str = DEFAULT_BASE_URL,
         open_url: Callable[[str], object] = lambda url: QDesktopServices.openUrl(QUrl(url)),
     ) -> None:
         super().__init__()
+        self.account = account
+        self.batches = batches
         self.controller = controller
-        self.store = store
-        self.keystore = keystore
+        self.store = batches.store
         self.settings = settings
-        self._start_sandbox = start_sandbox
-        self.live_base_url = live_base_url
         self.open_url = open_url
-        self.sandbox: RunningSandbox | None = None
-        self.api_key: str | None = None
-        self.logged_in = False
-        self.calls_left: int | None = None
         self.error_dialog: ErrorDialog | None = None
         self.key_dialog: KeyDialog | None = None
-        self._failed_records: list[HistoryRecord] = []
-        self._failure_example: AffiliTestError | None = None
-        self._pause_cause: AffiliTestError | None = None
-        # Results are stored the moment they arrive; the table takes them in batches, so
-        # a fast batch does not repaint it once per result.
-        self._unshown: list[HistoryRecord] = []
-        self._show_timer = QTimer(self)
-        self._show_timer.setSingleShot(True)
-        self._show_timer.setInterval(SHOW_RESULTS_EVERY_MS)
-        self._show_timer.timeout.connect(self.show_new_results)
+        self.login_dialog: LoginDialog | None = None
+        self.quit_question: QMessageBox | None = None
+        self.finishing: FinishingDialog | None = None
+        self._quitting = False  # the user chose Quit mid-batch: close once it is finished
+        self._closed = False
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
         self.banner.setObjectName("sandboxBanner")
         self.banner.setStyleSheet(SANDBOX_BANNER_STYLE)
+        self.banner.setWordWrap(True)
         self.banner.hide()
         self.form = CheckForm(settings)
         self.app_info = AppInfoPanel(controller)
-        tabs = QTabWidget()
-        tabs.addTab(self.form, "Check offers")
-        tabs.addTab(self.app_info, "App info")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.form, "Check offers")
+        self.tabs.addTab(self.app_info, "App info")
         self.progress = ProgressPanel()
-        self.model = ResultsModel(store)
+        self.model = ResultsModel(self.store)
         self.results = ResultsPanel(self.model)
         left = QWidget()
+        left.setMinimumWidth(LEFT_PANE_MIN)
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(tabs, 1)
+        left_layout.addWidget(self.tabs, 1)
         left_layout.addWidget(self.progress)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.results)
-        self.splitter.setSizes([430, 970])
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([LEFT_PANE_WIDTH, 1000])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -132,12 +116,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.calls_label = QLabel("Calls left: \u2014")
+        self.calls_label.setObjectName("callsLabel")
         self.mode_label = QLabel("")
+        self.mode_label.setObjectName("modeLabel")
         self.statusBar().addPermanentWidget(self.calls_label)
         self.statusBar().addPermanentWidget(self.mode_label)
         self._build_menus()
         self._connect()
-        self._update_title()
+        self._show_account(account.state)
         self.resize(1400, 860)
         geometry = settings.value("window/geometry")
         if geometry is not None:
@@ -151,265 +137,200 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Export &visible rows\u2026", self.export_visible, "Ctrl+E")
         self._action(file_menu, "Export &all rows\u2026", self.export_all, "Ctrl+Shift+E")
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        # Ctrl+Q is Cmd+Q on macOS; Windows has no standard Quit key, so it is named.
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
         account = self.menuBar().addMenu("&Account")
         self._action(account, "API &key\u2026", self.show_key_dialog, "Ctrl+K")
         self._action(account, "&Log in with email\u2026", self.show_login_dialog)
-        self._action(account, "&Refresh calls left", self.refresh_calls_left, "F5")
-        self._action(account, "Try the &sandbox", self.enable_sandbox)
+        self.logout_action = self._action(account, "Log &out", lambda: spawn(self.log_out()))
+        account.addSeparator()
+        self.sandbox_action = self._action(
+            account, "&Sandbox mode (offline demo)", self._toggle_sandbox
+        )
+        self.sandbox_action.setCheckable(True)
+        self._action(account, "&Refresh calls left", self.account.refresh_calls_left, "F5")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About", self.show_about)
 
     def _action(
-        self, menu: object, text: str, slot: Callable[[], object], shortcut: object = None
+        self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: object = None
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))  # type: ignore[arg-type]
         action.triggered.connect(slot)
-        menu.addAction(action)  # type: ignore[attr-defined]
+        menu.addAction(action)
         return action
 
-    def _worker_links(self) -> list[tuple[SignalInstance, Callable[..., object]]]:
-        worker = self.controller.worker
-        return [
-            (worker.item_event, self.on_item_event),
-            (worker.batch_paused, self.on_batch_paused),
-            (worker.batch_resumed, self.progress.resumed),
-            (worker.rate_limited, self.on_rate_limited),
-            (worker.batch_idle, self.on_batch_idle),
-            (worker.throttle_changed, self.on_throttle),
-        ]
-
-    def _disconnect_worker(self) -> None:
-        for signal, slot in self._worker_links():
-            signal.disconnect(slot)
-
     def _connect(self) -> None:
-        # Worker signals fire on worker threads: always queue them to the GUI thread.
-        for signal, slot in self._worker_links():
-            signal.connect(slot, Qt.ConnectionType.QueuedConnection)
+        batches = self.batches
+        batches.progress_changed.connect(self._show_progress)
+        batches.results_stored.connect(self.model.add)
+        batches.retrying.connect(self._show_retry)
+        batches.rate_limited.connect(self._show_rate_limit)
+        batches.throttle_changed.connect(self.progress.show_throttle)
+        batches.paused_by_account.connect(self.show_error)
+        batches.finished.connect(self._batch_finished)
+        batches.stopped.connect(self._stopped)
+        self.account.changed.connect(self._show_account)
+        self.account.refused.connect(self.show_error)
         self.form.run_requested.connect(self.run_checks)
-        self.progress.pause_requested.connect(self.controller.pause)
-        self.progress.resume_requested.connect(self.resume)
-        self.progress.cancel_requested.connect(self.controller.cancel)
+        self.progress.pause_requested.connect(batches.pause)
+        self.progress.resume_requested.connect(batches.resume)
+        self.progress.cancel_requested.connect(batches.cancel)
         self.results.open_url.connect(self.open_url)
         self.results.rerun.connect(self.rerun)
 
     # --- start-up --------------------------------------------------------------------
 
     def start(self, *, sandbox: bool = False) -> None:
-        """Load the key (or ask for it), or go straight to the sandbox."""
+        """Sign in with the saved key (or ask for one), or go straight to the sandbox."""
         if sandbox:
-            self.enable_sandbox()
-            return
-        key = self.keystore.get()
-        if key:
-            self.use_key(key)
-        else:
+            self.account.enable_sandbox()
+        elif not self.account.load_saved_key():
             self.show_key_dialog()
 
-    def use_key(self, key: str) -> None:
-        self.api_key = key
-        self.controller.set_api_key(key)
-        self._update_title()
-        self.refresh_calls_left()
+    # --- the account -----------------------------------------------------------------
 
-    def _update_title(self) -> None:
-        if self.sandbox is not None:
-            self.setWindowTitle(f"{APP_NAME} \u2014 SANDBOX")
-            self.mode_label.setText("SANDBOX (offline demo)")
-            self.mode_label.setStyleSheet(f"{WARNING_STYLE}; font-weight: bold")
+    @Slot(object)
+    def _show_account(self, state: AccountState) -> None:
+        self.setWindowTitle(f"{APP_NAME} \u2014 SANDBOX" if state.sandbox else APP_NAME)
+        self.banner.setVisible(state.sandbox)
+        self.mode_label.setText(state.summary)
+        self.mode_label.setStyleSheet(
+            f"{WARNING_STYLE}; font-weight: bold" if state.sandbox else ""
+        )
+        if not state.signed_in:
+            self.calls_label.setText("Calls left: \u2014")
+        elif state.calls_left is None:
+            self.calls_label.setText("Calls left: ?")
         else:
-            self.setWindowTitle(APP_NAME)
-            signed_in = self.api_key is not None or self.logged_in
-            self.mode_label.setText("Live: affilitest.com" if signed_in else "Not signed in")
-            self.mode_label.setStyleSheet("")
-
-    # --- the key, the login, the sandbox -------------------------------------------
+            self.calls_label.setText(f"Calls left: {state.calls_left:,}")
+        self.calls_label.setToolTip(state.calls_left_note)
+        self.form.set_calls_left(state.calls_left)
+        sandbox = self.account.sandbox
+        self.form.set_sandbox(sandbox.base_url if sandbox is not None else None)
+        self.model.set_sandbox(state.sandbox)
+        self.logout_action.setEnabled(state.sign_in is SignIn.LOGIN and not state.sandbox)
+        self.sandbox_action.setChecked(state.sandbox)
 
     def show_key_dialog(self) -> None:
         if self.key_dialog is not None and self.key_dialog.isVisible():
             self.key_dialog.raise_()
             self.key_dialog.activateWindow()
             return
-        dialog = KeyDialog(self.controller, self.keystore, self)
+        dialog = KeyDialog(self.account, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.key_saved.connect(self._key_saved)
-        dialog.key_removed.connect(self._key_removed)
         dialog.sandbox_requested.connect(self.enable_sandbox)
         dialog.login_requested.connect(self.show_login_dialog)
         dialog.destroyed.connect(lambda: setattr(self, "key_dialog", None))
         self.key_dialog = dialog
         dialog.show()
 
-    def _key_saved(self, key: str) -> None:
-        self.disable_sandbox()
-        self.use_key(key)
-        if self._pause_cause is not None:
-            self.progress.note("Key updated. Press Resume to continue the waiting checks.")
-
-    def _key_removed(self) -> None:
-        self.api_key = None
-        self.controller.set_api_key(None)
-        self.calls_left = None
-        self.calls_label.setText("Calls left: \u2014")
-        self._update_title()
+    def _key_saved(self, info: StorageInfo) -> None:
+        self.statusBar().showMessage(
+            f"Key saved. {info.sentence}" if info.secure else info.sentence, 10_000
+        )
 
     def show_login_dialog(self) -> None:
-        dialog = LoginDialog(self.controller, self)
+        if self.login_dialog is not None and self.login_dialog.isVisible():
+            self.login_dialog.raise_()
+            return
+        dialog = LoginDialog(self.account, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.logged_in.connect(self._logged_in)
+        dialog.destroyed.connect(lambda: setattr(self, "login_dialog", None))
+        self.login_dialog = dialog
         dialog.show()
 
-    def _logged_in(self) -> None:
-        self.disable_sandbox()
-        self.api_key = None
-        self.logged_in = True
-        self._update_title()
-        self.refresh_calls_left()
-        if self._pause_cause is not None:
-            self.progress.note("Logged in. Press Resume to continue the waiting checks.")
+    async def log_out(self) -> None:
+        try:
+            await self.account.log_out()
+        except AffiliTestError as error:
+            self.statusBar().showMessage(f"Logged out here ({describe(error).title}).", 8000)
+        else:
+            self.statusBar().showMessage("Logged out.", 8000)
 
     def enable_sandbox(self) -> None:
-        if self.sandbox is None:
-            self.sandbox = self._start_sandbox()
-        self.controller.set_base_url(self.sandbox.base_url)
-        self.api_key = self.sandbox.keys["valid"]
-        self.controller.set_api_key(self.api_key)
-        self.banner.show()
-        if not self.form.url_lines():
-            offers = (f"{self.sandbox.base_url}/demo/offer/{name}" for name in SANDBOX_OFFERS)
-            self.form.urls.setPlainText("\n".join(offers))
-        self._update_title()
-        self.refresh_calls_left()
-
-    def disable_sandbox(self) -> None:
-        if self.sandbox is None:
+        if not self._mode_can_change():
             return
-        self.controller.set_base_url(self.live_base_url)
-        self.sandbox.stop()
-        self.sandbox = None
-        self.banner.hide()
-        self._update_title()
+        self.account.enable_sandbox()
 
-    # --- calls left ------------------------------------------------------------------
-
-    def refresh_calls_left(self) -> None:
-        self.controller.request(CallKind.CALLS_LEFT, self._calls_left_arrived)
-
-    def _calls_left_arrived(self, outcome: CallOutcome) -> None:
-        if outcome.error is not None:
-            self.calls_label.setText("Calls left: ?")
-            self.calls_label.setToolTip(describe(outcome.error).title)
-            if outcome.error.kind in ACCOUNT_CAUSES:
-                self.show_error(outcome.error)
+    def _toggle_sandbox(self) -> None:
+        wanted = self.sandbox_action.isChecked()
+        self.sandbox_action.setChecked(self.account.state.sandbox)  # until it really changes
+        if not self._mode_can_change():
             return
-        self.calls_left = outcome.value
-        shown = "?" if outcome.value is None else f"{outcome.value:,}"
-        self.calls_label.setText(f"Calls left: {shown}")
-        self.calls_label.setToolTip("")
-        self.form.set_calls_left(outcome.value)
+        if wanted:
+            self.account.enable_sandbox()
+        else:
+            self.account.disable_sandbox()
+
+    def _mode_can_change(self) -> bool:
+        if not self.batches.progress.active:
+            return True
+        show_message(
+            self, "Checks are running",
+            "Switch between the sandbox and the live service when the batch has finished "
+            "(or cancel it first).",
+        )  # fmt: skip
+        return False
 
     # --- running checks --------------------------------------------------------------
 
     def run_checks(self, requests: list[CheckRequest]) -> None:
         """Checked on the GUI thread before queueing: credentials, budget."""
-        if self.api_key is None and not self.logged_in:
+        problem = self.batches.problem_with(len(requests))
+        if problem is None:
+            self.batches.submit(requests)
+        elif problem.kind == "not_signed_in":
             show_message(
                 self, "Enter your API key first",
                 "Checks need your AffiliTest API key (or a login).",
                 icon=QMessageBox.Icon.Warning,
             )  # fmt: skip
             self.show_key_dialog()
-            return
-        if self.calls_left is not None and len(requests) > self.calls_left:
+        else:
             show_message(
                 self,
                 "Not enough calls left",
-                f"This batch needs {len(requests):,} calls; your account has "
-                f"{self.calls_left:,} left.",
+                f"This batch needs {problem.needed:,} calls; your account has "
+                f"{problem.left:,} left.",
                 icon=QMessageBox.Icon.Warning,
                 informative="Checks past your budget will fail with \u201cno calls left\u201d.",
-                confirm=f"Run all {len(requests):,} anyway",
-                on_confirm=lambda: self._queue(requests),
+                confirm=f"Run all {problem.needed:,} anyway",
+                on_confirm=lambda: self.batches.submit(requests),
             )
-            return
-        self._queue(requests)
-
-    def _queue(self, requests: list[CheckRequest]) -> None:
-        self.progress.add(len(requests))
-        self.controller.submit(requests)
 
     def rerun(self, records: list[HistoryRecord]) -> None:
         self.run_checks([record.request for record in records])
 
-    def resume(self) -> None:
-        self._pause_cause = None
-        self.progress.note("")
-        self.controller.resume()
-
-    # --- worker events ---------------------------------------------------------------
+    @Slot(object)
+    def _show_progress(self, progress: BatchProgress) -> None:
+        self.progress.show_progress(progress)
+        self.sandbox_action.setEnabled(not progress.active)
+        if self.finishing is not None:
+            self.finishing.show_progress(progress)
 
     @Slot(object)
-    def on_item_event(self, event: ItemEvent) -> None:
-        if event.state is ItemState.RETRYING:
-            reason = describe(event.error).title if event.error else event.reason
-            wait = f" in {event.wait_s:.0f} s" if event.wait_s else ""
-            self.progress.note(
-                f"Trying {event.request.url} again{wait} ({reason}; attempt {event.attempt + 1})."
-            )
-            return
-        if not event.state.is_terminal:
-            return
-        record = record_for(
-            event.request,
-            result=event.result,
-            error=event.error,
-            attempts=event.attempt,
-            sandbox=self.sandbox is not None,
+    def _show_retry(self, event: ItemEvent) -> None:
+        reason = describe(event.error).title if event.error else event.reason
+        wait = f" in {math.ceil(event.wait_s)} s" if event.wait_s else ""
+        self.progress.note(
+            f"Trying {event.request.url} again{wait} ({reason}; attempt {event.attempt + 1})."
         )
-        stored = self.store.add(record)  # committed before anything else happens
-        self._unshown.append(stored)
-        if not self._show_timer.isActive():
-            self._show_timer.start()
-        self.progress.finished_one(failed=event.state is ItemState.FAILED)
-        if event.state is ItemState.FAILED and event.error is not None:
-            self._failed_records.append(stored)
-            self._failure_example = self._failure_example or event.error
-
-    def show_new_results(self) -> None:
-        """Put the results stored since the last call into the table."""
-        records, self._unshown = self._unshown, []
-        self.model.add(records)
 
     @Slot(object)
-    def on_batch_paused(self, event: BatchPaused) -> None:
-        if event.cause is None:
-            self.progress.paused("Paused. Press Resume to go on.")
-            return
-        self._pause_cause = event.cause
-        explained = describe(event.cause)
-        self.progress.paused(f"Paused: {explained.title}. The waiting checks are kept.")
-        self.show_error(event.cause)
+    def _show_rate_limit(self, event: RateLimitPause) -> None:
+        self.progress.note(
+            f"AffiliTest asked us to slow down; waiting {math.ceil(event.seconds)} s."
+        )
 
     @Slot(object)
-    def on_rate_limited(self, event: RateLimitPause) -> None:
-        self.progress.note(f"AffiliTest asked us to slow down; waiting {event.seconds:.0f} s.")
-
-    @Slot(object)
-    def on_throttle(self, state: ThrottleState) -> None:
-        self.progress.show_throttle(state)
-
-    @Slot(object)
-    def on_batch_idle(self, event: BatchIdle) -> None:
-        self.show_new_results()
-        self.progress.idle(event.cancelled)
-        self.refresh_calls_left()
-        if self._failure_example is not None:
-            self.show_error(self._failure_example, retry=self._failed_records)
-        self._failed_records = []
-        self._failure_example = None
+    def _batch_finished(self, summary: BatchSummary) -> None:
+        self.progress.show_finished(summary)
+        if summary.first_failure is not None and not self._quitting:
+            self.show_error(summary.first_failure, retry=list(summary.failed_records))
 
     # --- errors ----------------------------------------------------------------------
 
@@ -419,8 +340,8 @@ class MainWindow(QMainWindow):
         """One dialog at a time: a second cause while one is open is not stacked."""
         if self.error_dialog is not None and self.error_dialog.isVisible():
             return None
-        secrets = [self.api_key] if self.api_key else []
-        dialog = ErrorDialog(describe(error), support_report(error, secrets=secrets), self)
+        report = support_report(error, secrets=self.account.secrets())
+        dialog = ErrorDialog(describe(error), report, self)
         dialog.action_requested.connect(lambda action: self.act(action, retry or []))
         dialog.destroyed.connect(lambda: setattr(self, "error_dialog", None))
         self.error_dialog = dialog
@@ -433,12 +354,12 @@ class MainWindow(QMainWindow):
         elif action is Action.LOGIN:
             self.show_login_dialog()
         elif action in (Action.VERIFY_ACCOUNT, Action.CHECK_PAYMENT):
-            self.open_url(VENDOR_URL)
+            self.open_url(WEBSITE)
         elif action is Action.RETRY:
             if retry:
                 self.rerun(retry)
-            elif self._pause_cause is None:
-                self.refresh_calls_left()
+            elif not self.batches.progress.paused:
+                self.account.refresh_calls_left()
         elif action is Action.FIX_INPUT:
             self.form.urls.setFocus()
 
@@ -458,8 +379,9 @@ class MainWindow(QMainWindow):
             self.export_to(Path(path), visible_only=visible_only)
 
     def export_to(self, path: Path, *, visible_only: bool) -> int:
+        """The rows of the current mode (live or sandbox), filtered if `visible_only`."""
         text = self.model.filter_text if visible_only else ""
-        count = export_csv(self.store.iter_all(text), path)
+        count = export_csv(self.store.iter_all(text, sandbox=self.model.sandbox), path)
         self.statusBar().showMessage(f"Exported {count:,} rows to {path}", 8000)
         return count
 
@@ -469,18 +391,85 @@ class MainWindow(QMainWindow):
         show_message(
             self, f"About {APP_NAME}",
             f"{APP_NAME} {__version__}\nChecks affiliate offers through the AffiliTest API.\n"
-            f"{self.keystore.info.sentence}\nSupport: Skype support.affilitest",
+            f"{self.account.keystore.info.sentence}\nSupport: {SUPPORT_CONTACT}",
         )  # fmt: skip
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Mid-batch: ask, then finish the calls in flight before closing. Else at once."""
+        if self._closed:
+            event.accept()
+            return
+        progress = self.batches.progress
+        if progress.stopping or progress.active:
+            event.ignore()
+            if not progress.stopping:  # else already finishing: it closes when done
+                self._ask_to_quit(progress)
+            return
+        self._remember()
+        self.batches.stop()  # nothing in flight: quick, and synchronous
+        self._finish()
+        event.accept()
+
+    def _ask_to_quit(self, progress: BatchProgress) -> None:
+        if self.quit_question is not None and self.quit_question.isVisible():
+            self.quit_question.raise_()
+            return
+        sent = (
+            f" The answers of the {_plural(progress.in_flight, 'check')} already sent are "
+            "waited for and kept."
+            if progress.in_flight
+            else ""
+        )
+        box = show_message(
+            self,
+            "Checks are still running",
+            f"{_plural(progress.total - progress.finished, 'check')} of this batch "
+            "are not finished. Quit anyway?",
+            icon=QMessageBox.Icon.Question,
+            informative=f"Checks not sent yet are logged as not checked, so you can re-run "
+            f"them from the log.{sent}",
+            confirm="Quit",
+            on_confirm=self.quit_after_finishing,
+            cancel_text="Keep running",
+        )
+        box.setObjectName("quitQuestion")
+        box.destroyed.connect(lambda: setattr(self, "quit_question", None))
+        self.quit_question = box
+
+    def quit_after_finishing(self) -> None:
+        """Stop sending now, wait for the answers on their way, then close."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self._remember()
+        self.centralWidget().setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.finishing = FinishingDialog(self.controller.worker.drain_s, self)
+        self.finishing.show_progress(self.batches.progress)
+        self.finishing.show()
+        self.batches.begin_stop()
+
+    @Slot()
+    def _stopped(self) -> None:
+        if self._quitting:
+            self._finish()
+            self.close()
+
+    def _finish(self) -> None:
+        if self.finishing is not None:
+            self.finishing.close()
+        self.account.stop()
+        self._closed = True
+
+    def _remember(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.form.remember()
-        self.controller.shutdown()
-        # The checks that were still queued come back as cancelled: record them now,
-        # so the log shows what was not checked (and can re-run it) after a restart.
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
-        self._disconnect_worker()
-        if self.sandbox is not None:
-            self.sandbox.stop()
-            self.sandbox = None
-        event.accept()
+
+    def shutdown(self) -> None:
+        """Close without asking, finishing the calls in flight here (tests, end of session)."""
+        if self._closed:
+            return
+        self._remember()
+        self.batches.stop()
+        self._finish()
+        self.close()

@@ -17,8 +17,10 @@ def show_message(
     informative: str = "",
     confirm: str | None = None,
     on_confirm: Callable[[], None] | None = None,
+    cancel_text: str | None = None,
 ) -> QMessageBox:
-    """Show a message; with `confirm`, a second button that calls `on_confirm`."""
+    """Show a message; with `confirm`, a button that calls `on_confirm` beside a
+    default button that does nothing (`cancel_text`, else Cancel)."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setWindowModality(Qt.WindowModality.NonModal)
@@ -26,8 +28,12 @@ def show_message(
         box.setInformativeText(informative)
     if confirm:
         yes = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if cancel_text:
+            no = box.addButton(cancel_text, QMessageBox.ButtonRole.RejectRole)
+        else:
+            no = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
         if on_confirm is not None:
             yes.clicked.connect(on_confirm)
     else:

@@ -1,36 +1,25 @@
-"""The results log as a table model over the history store, fetched page by page."""
+"""The results log as a table model over the history store, fetched page by page.
+
+It shows the rows of one mode: live checks, or the sandbox's when the sandbox is on,
+so demo results never mix into the real log.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from affilitest_gui.api.validation import device_label
 from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
 from affilitest_gui.history.store import HistoryStore, matches
 from affilitest_gui.ui.style import BROKEN_COLOR, ERROR_COLOR, MUTED_COLOR
 
 PAGE_SIZE = 500
 Index = QModelIndex | QPersistentModelIndex
-
-# (header, sort key in the store, how to show a record)
-COLUMNS: tuple[tuple[str, str | None], ...] = (
-    ("Time", "time"),
-    ("Offer URL", "url"),
-    ("Country", "country"),
-    ("Device", "device"),
-    ("Verdict", "verdict"),
-    ("Hops", None),
-    ("Final URL", "final_url"),
-    ("Codes", None),
-    ("Attempts", "attempts"),
-    ("Duration", "duration"),
-)
-VERDICT_COLUMN = 4
-_FAILED_BRUSH = QBrush(QColor(ERROR_COLOR))
-_MUTED_BRUSH = QBrush(QColor(MUTED_COLOR))
-_BROKEN_BRUSH = QBrush(QColor(BROKEN_COLOR))
 
 
 def _local_time(iso: str) -> str:
@@ -40,18 +29,52 @@ def _local_time(iso: str) -> str:
         return iso
 
 
+@dataclass(frozen=True)
+class Column:
+    header: str
+    sort_key: str | None  # the store's sort key, None: not sortable
+    text: Callable[[HistoryRecord], str]
+    width: int
+
+
+# What matters first, so the verdict is on screen in a narrow window.
+COLUMNS: tuple[Column, ...] = (
+    Column("Offer URL", "url", lambda r: r.url, 220),
+    Column("Verdict", "verdict", lambda r: r.verdict, 280),
+    Column("Country", "country", lambda r: r.country.upper(), 60),
+    Column("Device", "device", lambda r: device_label(r.device), 110),
+    Column("Time", "time", lambda r: _local_time(r.checked_at), 140),
+    Column("Final URL", "final_url", lambda r: r.final_url, 260),
+    Column("Hops", None, lambda r: str(len(r.hops)) if r.hops else "", 45),
+    Column("Codes", None, lambda r: r.status_codes, 120),
+    Column("Attempts", "attempts", lambda r: str(r.attempts), 65),
+    Column(
+        "Duration",
+        "duration",
+        lambda r: "" if r.duration_s is None else f"{r.duration_s:.1f} s",
+        70,
+    ),
+)
+VERDICT_COLUMN = 1
+TIME_COLUMN = 4
+_FAILED_BRUSH = QBrush(QColor(ERROR_COLOR))
+_MUTED_BRUSH = QBrush(QColor(MUTED_COLOR))
+_BROKEN_BRUSH = QBrush(QColor(BROKEN_COLOR))
+_BROKEN_VERDICTS = ("Broken", "Redirect loop", "Too many", "Misses")
+
+
 def cell_text(record: HistoryRecord, column: int) -> str:
-    if column == 0:
-        return _local_time(record.checked_at)
-    if column == VERDICT_COLUMN:
-        return ("[sandbox] " if record.sandbox else "") + record.verdict
-    if column == 5:
-        return str(len(record.hops)) if record.hops else ""
-    if column == 9:
-        return "" if record.duration_s is None else f"{record.duration_s:.1f} s"
-    plain = {1: record.url, 2: record.country.upper(), 3: record.device, 6: record.final_url,
-             7: record.codes, 8: str(record.attempts)}  # fmt: skip
-    return plain[column]
+    return COLUMNS[column].text(record)
+
+
+def verdict_brush(record: HistoryRecord) -> QBrush | None:
+    if record.outcome == FAILED:
+        return _FAILED_BRUSH
+    if record.outcome == CANCELLED:
+        return _MUTED_BRUSH
+    if record.verdict.startswith(_BROKEN_VERDICTS):
+        return _BROKEN_BRUSH
+    return None
 
 
 class ResultsModel(QAbstractTableModel):
@@ -63,6 +86,7 @@ class ResultsModel(QAbstractTableModel):
         self._rows: list[HistoryRecord] = []
         self._total = 0
         self.filter_text = ""
+        self.sandbox = False
         self.sort_key = "time"
         self.descending = True
         self.reload()
@@ -74,12 +98,15 @@ class ResultsModel(QAbstractTableModel):
         self._rows = self._page(0)
         # A short first page is the whole answer: no second scan to count it.
         short = len(self._rows) < PAGE_SIZE
-        self._total = len(self._rows) if short else self._store.count(self.filter_text)
+        self._total = (
+            len(self._rows) if short else self._store.count(self.filter_text, sandbox=self.sandbox)
+        )
         self.endResetModel()
 
     def _page(self, offset: int) -> list[HistoryRecord]:
         return self._store.page(
             filter_text=self.filter_text,
+            sandbox=self.sandbox,
             sort=self.sort_key,
             descending=self.descending,
             offset=offset,
@@ -89,6 +116,12 @@ class ResultsModel(QAbstractTableModel):
     def set_filter(self, text: str) -> None:
         if text != self.filter_text:
             self.filter_text = text
+            self.reload()
+
+    def set_sandbox(self, sandbox: bool) -> None:
+        """Show the sandbox's rows (True) or the live ones."""
+        if sandbox != self.sandbox:
+            self.sandbox = sandbox
             self.reload()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
@@ -105,7 +138,9 @@ class ResultsModel(QAbstractTableModel):
 
     def add(self, records: list[HistoryRecord]) -> None:
         """Stored records, oldest first: shown at the top (newest first) if they match."""
-        shown = [r for r in records if matches(r, self.filter_text)]
+        shown = [
+            r for r in records if r.sandbox == self.sandbox and matches(r, self.filter_text)
+        ]
         if not shown:
             return
         self.beginInsertRows(QModelIndex(), 0, len(shown) - 1)
@@ -125,7 +160,7 @@ class ResultsModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
+            return COLUMNS[section].header
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -135,16 +170,11 @@ class ResultsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return cell_text(record, index.column())
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == VERDICT_COLUMN:
-            if record.outcome == FAILED:
-                return _FAILED_BRUSH
-            if record.outcome == CANCELLED:
-                return _MUTED_BRUSH
-            if record.verdict.startswith(("Broken", "Redirect loop", "Too many", "Misses")):
-                return _BROKEN_BRUSH
+            return verdict_brush(record)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = COLUMNS[column][1]
+        key = COLUMNS[column].sort_key
         if key is None:
             return
         self.sort_key = key

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from affilitest_gui.api.catalog import entry_by_key
-from affilitest_gui.history.records import FAILED, HistoryRecord
-from affilitest_gui.ui.results_model import COLUMNS, ResultsModel, cell_text
+from affilitest_gui.api.validation import device_label
+from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
 from affilitest_gui.ui.style import MUTED_STYLE
 
 
@@ -32,7 +32,7 @@ def detail_html(record: HistoryRecord) -> str:
     parts = [
         f"<h3>{esc(record.verdict)}</h3>",
         f"<p><b>Offer:</b> {esc(record.url)}<br><b>From:</b> {esc(record.country.upper())} "
-        f"&middot; <b>Device:</b> {esc(record.device)}"
+        f"&middot; <b>Device:</b> {esc(device_label(record.device))}"
         + (f"<br><b>Preview:</b> {esc(record.preview_url)}" if record.preview_url else "")
         + (" <br><i>Sandbox result (not from the live service)</i>" if record.sandbox else "")
         + "</p>",
@@ -45,18 +45,18 @@ def detail_html(record: HistoryRecord) -> str:
         )
         parts.append(f"<p><b>Redirect chain</b></p><table cellspacing='4'>{rows}</table>")
         if any(code is None for _, code in record.hops):
-            why = (
-                "the sandbox records pages off this computer without opening them"
-                if record.sandbox
-                else "AffiliTest reported no status for it"
-            )
+            if not record.codes:
+                why = "status codes were not asked for in this check"
+            elif record.sandbox:
+                why = "the sandbox records pages off this computer without opening them"
+            else:
+                why = "AffiliTest reported no status for it"
             parts.append(f"<p style='{MUTED_STYLE}'>&mdash; = no status code: {why}.</p>")
-    if record.outcome == FAILED and record.error_key:
-        entry = entry_by_key(record.error_key)
-        said = f" (AffiliTest said: \u201c{esc(record.error_message or '')}\u201d)"
+    explained = record.explanation
+    if explained is not None:
         parts.append(
-            f"<p><b>What happened:</b> {esc(entry.title)}{said}</p>"
-            f"<p><b>What to do:</b> {esc(entry.advice)}</p>"
+            f"<p><b>What happened:</b> {esc(explained.title)}. {esc(explained.explanation)}</p>"
+            f"<p><b>What to do:</b> {esc(explained.advice)}</p>"
         )
     parts.append(f"<p style='{MUTED_STYLE}'>Attempts: {record.attempts}</p>")
     return "".join(parts)
@@ -82,18 +82,21 @@ class ResultsPanel(QWidget):
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setSortIndicator(TIME_COLUMN, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((140, 260, 60, 80, 260, 45, 260, 120, 65, 70)):
-            self.table.setColumnWidth(column, width)
+        for column, spec in enumerate(COLUMNS):
+            self.table.setColumnWidth(column, spec.width)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
-        self.table.selectionModel().selectionChanged.connect(self._selected)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+        # A reset (filter, sort, mode) drops the selection without selectionChanged.
+        model.modelReset.connect(self._show_selected)
         copy = QAction("Copy", self.table)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.triggered.connect(self.copy_selection)
@@ -101,6 +104,7 @@ class ResultsPanel(QWidget):
         self.detail = QTextBrowser()
         self.detail.setObjectName("detailPane")
         self.detail.setOpenLinks(False)
+        self.detail.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.detail.setPlaceholderText("Select a check to see its redirect chain hop by hop.")
 
         for signal in (model.modelReset, model.rowsInserted):
@@ -121,18 +125,19 @@ class ResultsPanel(QWidget):
 
     def _count(self, *_args: object) -> None:
         total = self.model.total
-        self.count_label.setText(f"{total:,} check{'s' if total != 1 else ''}")
+        where = " in the sandbox" if self.model.sandbox else ""
+        self.count_label.setText(f"{total:,} check{'s' if total != 1 else ''}{where}")
 
     def selected_records(self) -> list[HistoryRecord]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.record(row) for row in rows]
 
-    def _selected(self, _new: QItemSelection, _old: QItemSelection) -> None:
+    def _show_selected(self, *_args: object) -> None:
         records = self.selected_records()
         self.detail.setHtml(detail_html(records[0]) if records else "")
 
     def copy_selection(self) -> None:
-        lines = ["\t".join(header for header, _ in COLUMNS)]
+        lines = ["\t".join(column.header for column in COLUMNS)]
         for record in self.selected_records():
             lines.append("\t".join(cell_text(record, c) for c in range(len(COLUMNS))))
         QGuiApplication.clipboard().setText("\n".join(lines))

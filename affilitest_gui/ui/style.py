@@ -14,3 +14,4 @@ SANDBOX_BANNER_STYLE = (
     "background: #fff3cd; color: #5c4400; padding: 6px; font-weight: bold;"
     "border-bottom: 1px solid #e0c36a"
 )
+BAD_LINE_COLOR = "#fde0dc"
