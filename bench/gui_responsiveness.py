@@ -20,6 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import keyring.backends.fail
 import qasync
 from PySide6.QtCore import QTimer
 from throughput import Sandbox
@@ -28,16 +29,18 @@ from affilitest_gui.api.limits import RateLimit
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.app import make_application
 from affilitest_gui.assembly import build_window
+from affilitest_gui.keystore import KeyStore
 
 TICK_MS = 5
 
 
 async def run(count: int, tmp: Path) -> list[float]:
     sandbox = Sandbox()
-    window = build_window(sandbox.base_url, data_dir=tmp, rate=RateLimit.scaled(50, 3.0))
+    window = build_window(sandbox.base_url, data_dir=tmp, rate=RateLimit.scaled(50, 3.0),
+                          keystore=KeyStore(keyring.backends.fail.Keyring()))  # in memory
     store = window.store
     window.show()
-    window.use_key(sandbox.key)
+    window.account.save_key(sandbox.key, verified=True)
     stalls: list[float] = []
     last = time.perf_counter()
 
@@ -60,7 +63,7 @@ async def run(count: int, tmp: Path) -> list[float]:
     while store.count() < count:
         await asyncio.sleep(0.05)
     timer.stop()
-    window.close()
+    window.shutdown()
     store.close()
     sandbox.stop()
     return stalls

@@ -17,11 +17,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import keyring.backends.fail
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
 from affilitest_gui.app import make_application
 from affilitest_gui.assembly import build_window
+from affilitest_gui.keystore import KeyStore
 from affilitest_gui.sandbox import start_sandbox
 
 DOCS = Path(__file__).parent
@@ -42,40 +44,46 @@ def save(widget: QWidget, name: str) -> None:
 
 
 async def shoot(tmp: Path) -> None:
-    with start_sandbox() as sandbox:
-        window = build_window(sandbox.base_url, data_dir=tmp, sandbox=lambda: sandbox)
+    # "live" is a second sandbox, so nothing leaves this computer; the key stays in memory.
+    with start_sandbox() as demo, start_sandbox() as live:
+        window = build_window(live.base_url, data_dir=tmp, sandbox=lambda: demo,
+                              keystore=KeyStore(keyring.backends.fail.Keyring()))  # fmt: skip
         window.open_url = print
         store = window.store
         window.resize(1400, 860)
         window.show()
-        window.enable_sandbox()
-        window.form.countries.set_selected(["us", "gb", "br"])
-        for device in ("android", "iphone", "desktop"):
-            window.form.device_boxes[device].setChecked(True)
-        window.form.submit()
+        window.account.enable_sandbox()
+        form = window.form
+        form.urls.setPlainText("\n".join(f"{demo.base_url}/demo/offer/{name}"
+                                         for name in ("game", "broken", "js", "meta")))  # fmt: skip
+        form.countries.set_selected(["us", "gb", "br"])
+        for device, box in form.device_boxes.items():
+            box.setChecked(device in ("android", "iphone", "desktop"))
+        form.run_button.click()
         await until(lambda: store.count() >= 36)
-        await until(lambda: not window.progress.cancel_button.isEnabled())
-        await until(lambda: window.calls_left == 10_000 - 36)  # the refresh after the batch
+        await until(lambda: not window.batches.progress.active)
+        await until(lambda: window.account.state.calls_left == 10_000 - 36)  # refreshed
         window.results.table.selectRow(window.model.rowCount() - 4)
         save(window, "main-window.png")
 
         window.show_key_dialog()
         dialog = window.key_dialog
         dialog.key_edit.setText("3f1c9a7e52b04d8e")
-        dialog.save()
+        dialog.save_button.click()  # the local check: too short, said next to the field
         save(dialog, "key-dialog.png")
         dialog.close()
 
-        window.api_key = sandbox.keys["no_budget"]
-        window.controller.set_api_key(window.api_key)
-        window.form.submit()
+        window.account.disable_sandbox()
+        window.account.save_key(live.keys["no_budget"], verified=False)
+        form.urls.setPlainText(f"{live.base_url}/demo/offer/game")
+        form.run_button.click()
         await until(lambda: window.error_dialog is not None)
         save(window.error_dialog, "error-dialog.png")
         if os.environ.get("SCREEN_CAPTURE"):  # under xvfb-run: the whole screen, as seen
             await asyncio.sleep(0.5)
             subprocess.run(["import", "-window", "root", os.environ["SCREEN_CAPTURE"]], check=True)
         window.error_dialog.close()
-        window.close()
+        window.shutdown()
         store.close()
 
 

@@ -153,3 +153,44 @@ def run_until(loop, condition, timeout: float = 30.0) -> None:
             await asyncio.sleep(0.02)
 
     loop.run_until_complete(wait())
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, sandbox):
+    """The real app window (worker thread, history, settings in tmp_path) on a sandbox.
+
+    `server` is where checks go ("live"); `demo` is what sandbox mode starts (by default
+    the same server; pass another one for tests that leave sandbox mode).
+    """
+    from affilitest_gui.assembly import build_window
+    from affilitest_gui.keystore import KeyStore
+
+    windows = []
+    opened: list[str] = []
+
+    def make(*, server=None, demo=None, base_url=None, concurrency=12, keystore=None,
+             rate=None, drain_s=10.0):  # fmt: skip
+        server = server or sandbox
+        demo = demo or server
+        options = {"concurrency": concurrency, "retry": FAST_RETRY, "drain_s": drain_s}
+        if rate is not None:
+            options["rate"] = rate
+        window = build_window(
+            base_url or server.base_url,
+            data_dir=tmp_path,
+            sandbox=lambda: demo,
+            keystore=keystore or KeyStore(),
+            open_url=opened.append,
+            **options,
+        )
+        window.opened = opened
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:  # before qtbot's own teardown: stop the worker thread first
+        window.shutdown()
+        window.store.close()

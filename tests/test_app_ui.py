@@ -1,134 +1,130 @@
-"""The desktop app end to end: real window, real worker thread, sandbox over real sockets."""
+"""The desktop app as a person uses it: the key, the login, the form, the log.
+
+Real window, real worker thread, the sandbox over real sockets; every step is a click,
+a typed text or a shortcut on the real widgets, and every check is what the person
+would then see.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
-import time
 
 import keyring.backends.fail
-import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
-from affilitest_gui.api.catalog import Action, entry_for_message
-from affilitest_gui.api.limits import RateLimit
-from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.export import read_csv
-from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.keystore import ACCOUNT, SERVICE, KeyStore
-from affilitest_gui.sandbox import Fault
 from affilitest_gui.ui.crash_dialog import CrashDialog, install_crash_handler
-from affilitest_gui.ui.error_dialog import ACTION_BUTTONS, ErrorDialog
 from affilitest_gui.ui.key_dialog import LoginDialog
-from affilitest_gui.ui.main_window import VENDOR_URL, MainWindow
-from affilitest_gui.worker.api_worker import ApiWorker
-from affilitest_gui.worker.controller import WorkerController
-from tests.conftest import FAST_RETRY, run_until
-from tests.test_catalog import EXPECTED_401_ACTIONS, SEED_401
+from affilitest_gui.ui.results_model import VERDICT_COLUMN
+from tests.app_steps import (
+    calls_sent,
+    fill_form,
+    idle,
+    set_countries,
+    signed_in_window,
+)
+from tests.conftest import run_until
+from tests.person import (
+    button_in,
+    choose_from_button_menu,
+    choose_menu,
+    click,
+    click_menu_item,
+    closed,
+    message_box,
+    press,
+    right_click,
+    type_into,
+    visible,
+)
+
+# --- the API key -------------------------------------------------------------------
 
 
-@pytest.fixture
-def make_window(qtbot, tmp_path, sandbox):
-    windows: list[MainWindow] = []
-
-    def make(*, server=None, concurrency: int = 12, keystore: KeyStore | None = None,
-             rate: RateLimit | None = None) -> MainWindow:  # fmt: skip
-        server = server or sandbox
-        kwargs = {"concurrency": concurrency, "retry": FAST_RETRY}
-        if rate is not None:
-            kwargs["rate"] = rate
-        window = MainWindow(
-            WorkerController(ApiWorker(server.base_url, **kwargs)),
-            HistoryStore(tmp_path / "history.sqlite3"),
-            keystore or KeyStore(),
-            QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
-            start_sandbox=lambda: server,
-            live_base_url=server.base_url,
-            open_url=opened.append,
-        )
-        window.opened = opened  # type: ignore[attr-defined]
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    opened: list[str] = []
-    yield make
-    for window in windows:
-        window.close()
-        window.store.close()
-
-
-def fill_form(window: MainWindow, sandbox, offers, countries, devices) -> None:
-    form = window.form
-    form.urls.setPlainText("\n".join(f"{sandbox.base_url}/demo/offer/{o}" for o in offers))
-    form.countries.set_selected(countries)
-    for device, box in form.device_boxes.items():
-        box.setChecked(device in devices)
-
-
-def error_dialogs(window: MainWindow) -> list[ErrorDialog]:
-    return [d for d in window.findChildren(ErrorDialog) if d.isVisible()]
-
-
-def idle(window: MainWindow) -> bool:
-    return not window.progress.cancel_button.isEnabled()
-
-
-# --- key setup ---------------------------------------------------------------------
-
-
-def test_key_dialog_checks_locally_verifies_saves_and_removes(
-    make_window, aloop, sandbox, memory_keyring
+def test_the_key_dialog_by_the_keyboard_and_the_mouse(
+    qtbot, make_window, aloop, sandbox, memory_keyring
 ):
     window = make_window()
-    window.show_key_dialog()
+    press(qtbot, window, "Ctrl+K")
     dialog = window.key_dialog
-    assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Password
-    dialog.show_key.setChecked(True)
-    assert dialog.key_edit.echoMode() == dialog.key_edit.EchoMode.Normal
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
+    click(qtbot, dialog.show_key)
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Normal
 
-    dialog.key_edit.setText("too-short")
-    dialog.save()
-    aloop.run_until_complete(dialog.verify())
+    type_into(qtbot, dialog.key_edit, "too-short")
+    click(qtbot, dialog.save_button)
     assert "64 characters" in dialog.error_label.text()
-    assert memory_keyring.secrets == {}
-    assert sum(sandbox.server.stats.statuses.values()) == 0  # no call spent
+    assert calls_sent(sandbox) == 0  # checked here, no call spent
 
-    dialog.key_edit.setText("0" * 64)
-    aloop.run_until_complete(dialog.verify())
+    type_into(qtbot, dialog.key_edit, "x" * 64)  # the right length, but not a key
+    click(qtbot, dialog.save_button)
+    run_until(aloop, lambda: "Not saved" in dialog.status_label.text())
     assert "not accepted" in dialog.status_label.text()
+    assert memory_keyring.secrets == {}  # a refused key is never kept
+    assert "not signed in" in window.mode_label.text()
 
-    valid = sandbox.keys["valid"]
-    dialog.key_edit.setText(f"  {valid}\n")
-    aloop.run_until_complete(dialog.verify())
-    assert "The key works: 10,000 calls left" in dialog.status_label.text()
-    dialog.save()
-    assert memory_keyring.secrets[(SERVICE, ACCOUNT)] == valid
-    assert "stored in" in dialog.status_label.text()
-    assert window.api_key == valid
+    type_into(qtbot, dialog.key_edit, sandbox.keys["valid"])
+    click(qtbot, dialog.verify_button)
+    run_until(aloop, lambda: "The key works" in dialog.status_label.text())
+    assert "10,000 calls left" in dialog.status_label.text()
+    assert memory_keyring.secrets == {}  # Verify only asks
 
-    dialog.remove()
+    click(qtbot, dialog.save_button)
+    run_until(aloop, lambda: closed(dialog))  # Save closes the dialog
+    assert memory_keyring.secrets[(SERVICE, ACCOUNT)] == sandbox.keys["valid"]
+    assert "API key \u2026" + sandbox.keys["valid"][-4:] in window.mode_label.text()
+    assert window.calls_label.text() == "Calls left: 10,000"
+    assert "stored in" in window.statusBar().currentMessage()
+
+    press(qtbot, window, "Ctrl+K")
+    run_until(aloop, lambda: window.key_dialog is not None and window.key_dialog.isVisible())
+    click(qtbot, window.key_dialog.remove_button)
     assert memory_keyring.secrets == {}
-    assert window.api_key is None
+    assert "not signed in" in window.mode_label.text()
 
 
-def test_without_a_secure_keyring_the_dialog_says_the_key_stays_in_memory(
-    make_window, sandbox, tmp_path
+def test_without_a_keyring_the_memory_warning_is_said_once(
+    qtbot, make_window, aloop, sandbox, tmp_path
 ):
     window = make_window(keystore=KeyStore(keyring.backends.fail.Keyring()))
-    window.show_key_dialog()
+    press(qtbot, window, "Ctrl+K")
     dialog = window.key_dialog
     assert "kept in memory only" in dialog.storage_label.text()
-    dialog.key_edit.setText(sandbox.keys["valid"])
-    dialog.save()
-    assert "memory" in dialog.status_label.text()
-    assert window.keystore.get() == sandbox.keys["valid"]
-    assert not list(tmp_path.glob("*key*"))
+    type_into(qtbot, dialog.key_edit, sandbox.keys["valid"])
+    click(qtbot, dialog.save_button)
+    run_until(aloop, lambda: closed(dialog))
+    assert "memory" in window.statusBar().currentMessage()
+    assert window.account.keystore.get() == sandbox.keys["valid"]
+    assert not [p for p in tmp_path.rglob("*") if sandbox.keys["valid"] in _text(p)]
+
+
+def _text(path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except (IsADirectoryError, PermissionError):
+        return ""
+
+
+def test_a_key_that_cannot_be_checked_is_saved_only_when_asked(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    # Nothing listens on port 9 here: the key cannot be checked.
+    window = make_window(base_url="http://127.0.0.1:9")
+    press(qtbot, window, "Ctrl+K")
+    dialog = window.key_dialog
+    type_into(qtbot, dialog.key_edit, sandbox.keys["valid"])
+    click(qtbot, dialog.save_button)
+    run_until(aloop, dialog.save_unchecked_button.isVisible)
+    assert "Could not check the key" in dialog.status_label.text()
+    assert memory_keyring.secrets == {}
+    click(qtbot, dialog.save_unchecked_button)
+    assert memory_keyring.secrets[(SERVICE, ACCOUNT)] == sandbox.keys["valid"]
+    assert closed(dialog)
 
 
 def test_first_start_without_a_key_opens_the_key_dialog(make_window):
@@ -137,102 +133,137 @@ def test_first_start_without_a_key_opens_the_key_dialog(make_window):
     assert window.key_dialog is not None and window.key_dialog.isVisible()
 
 
-def test_login_with_email_and_password(make_window, aloop, sandbox):
+# --- email login -------------------------------------------------------------------
+
+
+def test_log_in_from_the_key_dialog_and_log_out_from_the_menu(qtbot, make_window, aloop):
     window = make_window()
-    window.show_login_dialog()
-    [dialog] = [d for d in window.findChildren(LoginDialog) if d.isVisible()]
-    dialog.email_edit.setText("demo@sandbox.invalid")
-    dialog.password_edit.setText("wrong")
-    aloop.run_until_complete(dialog.log_in())
-    assert "refused" in dialog.message.text() or "Incorrect" in dialog.message.text()
-    dialog.password_edit.setText("sandbox-demo")
-    aloop.run_until_complete(dialog.log_in())
-    assert window.logged_in
-    run_until(aloop, lambda: window.calls_left == 10_000)
+    window.start()  # no key: the key dialog opens
+    click(qtbot, window.key_dialog.login_button)
+    [dialog] = visible(LoginDialog)
+    type_into(qtbot, dialog.email_edit, "demo@sandbox.invalid")
+    type_into(qtbot, dialog.password_edit, "wrong")
+    click(qtbot, dialog.login_button)
+    run_until(aloop, lambda: "refused" in dialog.message.text())
+    type_into(qtbot, dialog.password_edit, "sandbox-demo")
+    click(qtbot, dialog.login_button)
+    run_until(aloop, lambda: closed(dialog))
+    assert "logged in as demo@sandbox.invalid" in window.mode_label.text()
+    run_until(aloop, lambda: window.calls_label.text() == "Calls left: 10,000")
+    choose_menu(qtbot, window, "Account", "Log out")
+    run_until(aloop, lambda: "not signed in" in window.mode_label.text())
+    assert window.calls_label.text() == "Calls left: \u2014"
+
+
+def test_logging_in_while_in_the_sandbox_keeps_the_login(
+    qtbot, make_window, aloop, make_sandbox, sandbox
+):
+    demo = make_sandbox()
+    window = make_window(demo=demo)
+    choose_menu(qtbot, window, "Account", "Sandbox mode")
+    assert "SANDBOX" in window.mode_label.text()
+    choose_menu(qtbot, window, "Account", "Log in with email")
+    [dialog] = visible(LoginDialog)
+    type_into(qtbot, dialog.email_edit, "demo@sandbox.invalid")
+    type_into(qtbot, dialog.password_edit, "sandbox-demo")
+    click(qtbot, dialog.login_button)
+    run_until(aloop, lambda: closed(dialog))
+    # Out of the sandbox, on the live service, and the login still works for calls.
+    assert "SANDBOX" not in window.windowTitle()
+    assert "logged in as demo@sandbox.invalid" in window.mode_label.text()
+    assert sandbox.server.base_url.split("//")[1] in window.mode_label.text()
+    press(qtbot, window, "F5")
+    run_until(aloop, lambda: window.calls_label.text() == "Calls left: 10,000")
+    assert window.account.state.verified
 
 
 # --- the check form ----------------------------------------------------------------
 
 
-def test_bad_input_is_marked_next_to_the_field_and_costs_no_call(make_window, sandbox):
-    window = make_window()
-    window.use_key(sandbox.keys["valid"])
-    form = window.form
-    form.urls.setPlainText("https://ok.example/offer\nnot a url")
-    form.countries.set_selected([])
-    for box in form.device_boxes.values():
-        box.setChecked(False)
-    form.user_agent.setText("bad\x01agent")
-    form.preview.setText("ftp://x")
-    form.submit()
-    assert form.urls_error.isVisibleTo(form) and "Line 2" in form.urls_error.text()
-    assert "country" in form.countries_error.text()
-    assert "control characters" in form.devices_error.text()
-    assert "http" in form.preview_error.text()
-    assert window.progress.total == 0
-    requests_before = sum(sandbox.server.stats.statuses.values())
-    assert requests_before <= 1  # only the calls-left refresh, never a check
-
-
-def test_the_form_shows_the_cost_and_remembers_choices(make_window, sandbox, aloop):
-    window = make_window()
-    window.use_key(sandbox.keys["valid"])
-    run_until(aloop, lambda: window.calls_left == 10_000)
-    fill_form(window, sandbox, ["game", "js"], ["us", "gb"], ["android", "iphone", "ipad"])
-    assert window.form.cost_label.text() == "12 checks = 12 API calls of 10,000 left"
-    window.form.remember()
-    again = make_window()
-    assert again.form.countries.selected() == ["gb", "us"] or set(
-        again.form.countries.selected()
-    ) == {"gb", "us"}
-    assert [d for d, box in again.form.device_boxes.items() if box.isChecked()] == [
-        "android",
-        "iphone",
-        "ipad",
-    ]
-
-
-def test_country_search_by_name_or_code(make_window):
-    picker = make_window().form.countries
-    picker.search.setText("germ")
-    visible = [picker.list.item(i).text() for i in range(picker.list.count())
-               if not picker.list.item(i).isHidden()]  # fmt: skip
-    assert visible == ["Germany (DE)"]
-    picker.search.setText("(il)")
-    visible = [picker.list.item(i).text() for i in range(picker.list.count())
-               if not picker.list.item(i).isHidden()]  # fmt: skip
-    assert visible == ["Israel (IL)"]
-
-
-def test_a_batch_bigger_than_the_budget_needs_confirmation(make_window, sandbox, aloop):
-    window = make_window()
-    window.use_key(sandbox.keys["valid"])
-    run_until(aloop, lambda: window.calls_left == 10_000)
-    window.form.set_calls_left(3)
-    window.calls_left = 3
-    fill_form(window, sandbox, ["game", "js"], ["us", "gb"], ["android"])
-    window.form.submit()
-    assert window.progress.total == 0  # nothing queued until confirmed
-    [box] = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
-    assert "needs 4 calls" in box.text() and "3 left" in box.text()
-    [confirm] = [b for b in box.buttons() if b.text() == "Run all 4 anyway"]
-    confirm.click()
-    assert window.progress.total == 4
-    run_until(aloop, lambda: window.store.count() == 4 and idle(window))
-
-
-# --- batches through the worker ----------------------------------------------------
-
-
-def test_a_batch_flows_through_the_worker_into_the_log_and_the_database(
-    make_window, aloop, sandbox
+def test_every_bad_line_is_marked_and_each_mark_goes_when_fixed(
+    qtbot, make_window, aloop, memory_keyring, sandbox
 ):
-    window = make_window()
-    window.use_key(sandbox.keys["valid"])
-    fill_form(window, sandbox, ["game", "broken", "loop"], ["us", "br"], ["android", "desktop"])
-    window.form.submit()
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    run_until(aloop, lambda: window.calls_label.text() == "Calls left: 10,000")
+    form = window.form
+    good = f"{sandbox.base_url}/demo/offer/game"
+    type_into(qtbot, form.urls, f"{good}\nnot a url\nhttps://exa mple.com/x")
+    assert form.cost_label.text().startswith("1 check = 1 API call of 10,000 left")
+    assert "2 lines with a problem not counted" in form.cost_label.text()
+    click(qtbot, form.run_button)
+    shown = form.urls_error.text()
+    assert form.urls_error.isVisible()
+    assert "Line 2: The URL must start with http:// or https://." in shown
+    assert "Line 3: The URL contains a space" in shown
+    assert len(form.urls.extraSelections()) == 2  # both lines highlighted
+    assert window.batches.progress.total == 0
+    type_into(qtbot, form.urls, f"{good}\nhttps://example.com/x")
+    assert not form.urls_error.isVisible()  # fixed: the mark goes while typing
+    assert form.urls.extraSelections() == []
+    calls_before = calls_sent(sandbox)
+    set_countries(qtbot, form.countries, [])
+    click(qtbot, form.run_button)
+    assert form.countries_error.text() == "Choose at least one country."
+    set_countries(qtbot, form.countries, ["gb"])
+    assert not form.countries_error.isVisible()
+    assert calls_sent(sandbox) == calls_before  # none of it cost a call
+
+
+def test_countries_by_code_or_name_in_the_search_box(qtbot, make_window):
+    picker = make_window().form.countries
+    type_into(qtbot, picker.search, "us")
+    assert picker.visible_names()[0] == "United States (US)"  # the exact code first
+    type_into(qtbot, picker.search, "germ")
+    assert picker.visible_names() == ["Germany (DE)"]
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    type_into(qtbot, picker.search, "(il)")
+    assert picker.visible_names() == ["Israel (IL)"]
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    assert picker.selected() == ["de", "il", "us"]
+    assert picker.summary.text() == "3 chosen: DE, IL, US"
+    type_into(qtbot, picker.search, "")
+    assert picker.visible_names()[:3] == ["Germany (DE)", "Israel (IL)", "United States (US)"]
+
+
+def test_a_batch_bigger_than_the_budget_asks_first(
+    qtbot, make_window, aloop, make_sandbox, memory_keyring
+):
+    server = make_sandbox(budget=3)
+    window = signed_in_window(make_window, memory_keyring, server)
+    run_until(aloop, lambda: window.calls_label.text() == "Calls left: 3")
+    fill_form(qtbot, window, server, ["game", "js"], ["us", "gb"], ["android"])
+    press(qtbot, window, "Ctrl+Return")
+    box = message_box(qtbot, "Not enough calls left")
+    assert "needs 4 calls" in box.text() and "3 left" in box.text()
+    assert window.batches.progress.total == 0  # nothing queued until confirmed
+    click(qtbot, button_in(box, "Run all 4 anyway"))
+    assert window.batches.progress.total == 4
+    # The 4th call is refused for budget: paused, with a way out, and no Resume.
+    run_until(aloop, lambda: window.store.count() == 3 and window.error_dialog is not None)
+    dialog = window.error_dialog
+    assert dialog.isVisible() and dialog.windowTitle() == "No calls left"
+    assert [b.text() for b in dialog.action_buttons.values()] == [
+        "Open affilitest.com", "Enter API key\u2026", "Log in\u2026"
+    ]
+    panel = window.progress
+    assert panel.summary.text().startswith("Paused")
+    assert not panel.resume_button.isEnabled()
+    assert "No calls left" in panel.blocker.text() and panel.blocker.isVisible()
+    run_until(aloop, lambda: window.calls_label.text() == "Calls left: 0")
+
+
+# --- the log -----------------------------------------------------------------------
+
+
+def test_a_batch_fills_the_log_with_plain_words_and_the_chain(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game", "broken", "loop"], ["us", "br"],
+              ["android", "desktop"])  # fmt: skip
+    click(qtbot, window.form.run_button)
     run_until(aloop, lambda: window.store.count() == 12 and idle(window))
-    assert window.model.total == 12
+    run_until(aloop, lambda: window.model.total == 12)
     verdicts = {(r.url.rsplit("/", 1)[1], r.country, r.device): r.verdict
                 for r in window.store.iter_all()}  # fmt: skip
     assert verdicts[("game", "us", "android")] == "Lands on Play Store: com.example.game"
@@ -240,138 +271,103 @@ def test_a_batch_flows_through_the_worker_into_the_log_and_the_database(
     assert verdicts[("broken", "us", "desktop")] == "Broken: ends in 404"
     assert verdicts[("loop", "br", "android")] == "Redirect loop"
     assert window.progress.summary.text() == "Finished: 12 of 12 checked."
-    assert error_dialogs(window) == []
-    window.results.table.selectRow(0)
+    assert window.progress.activity.text() == ""
+    assert not window.progress.throttle_label.text().startswith("Waiting")
+    devices = {window.model.data(window.model.index(row, 3)) for row in range(12)}
+    assert devices == {"Android phone", "Desktop computer"}  # as the form names them
+    table = window.results.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(window.model.index(0, 0)).center())  # fmt: skip
     detail = window.results.detail.toPlainText()
     assert "Redirect chain" in detail and "302" in detail
+    type_into(qtbot, window.results.filter_edit, "broken")
+    assert window.model.rowCount() == 4
+    assert window.results.detail.toPlainText() == ""  # nothing selected any more
 
 
-def test_500s_retry_silently_then_succeed(make_window, aloop, sandbox):
-    window = make_window(concurrency=1)
-    window.use_key(sandbox.keys["valid"])
-    sandbox.server.push_fault(Fault(500, '{"error": "Internal Server Error"}', times=2,
-                                    path="/api/v1/test"))  # fmt: skip
-    fill_form(window, sandbox, ["game"], ["us"], ["android"])
-    window.form.submit()
-    run_until(aloop, lambda: window.store.count() == 1 and idle(window))
-    [record] = window.store.page()
-    assert (record.outcome, record.attempts) == ("ok", 3)
-    assert error_dialogs(window) == []
-
-
-def test_a_429_shows_in_the_throttle_indicator_never_as_a_dialog(make_window, aloop, make_sandbox):
-    server = make_sandbox(limit=3, window_s=1.0)
-    fast = RateLimit(limit=100, window_s=1.0, margin_s=0.0, min_spacing_s=0.0)
-    window = make_window(server=server, concurrency=6, rate=fast)
-    window.use_key(server.keys["valid"])
-    fill_form(window, server, ["game", "js", "meta"], ["us", "gb"], ["android"])
-    window.form.submit()
-    run_until(aloop, lambda: window.store.count() == 6 and idle(window))
-    assert server.server.stats.statuses[429] > 0
-    assert all(r.outcome == "ok" for r in window.store.iter_all())
-    assert error_dialogs(window) == []
-
-
-ACCOUNT_CASES = [(message, None) for message in SEED_401] + [
-    (None, "no_budget"),
-    (None, "no_permission"),
-]
-
-
-@pytest.mark.parametrize(("message", "bad_key"), ACCOUNT_CASES)
-def test_account_errors_pause_with_one_dialog_and_resume_after_the_fix(
-    make_window, aloop, sandbox, message, bad_key
+def test_the_narrow_window_still_shows_offer_and_verdict(
+    qtbot, make_window, aloop, memory_keyring, sandbox
 ):
-    window = make_window(concurrency=1)
-    window.use_key(sandbox.keys[bad_key] if bad_key else sandbox.keys["valid"])
-    if message:
-        body = json.dumps({"error": message, "data": None, "meta": {}})
-        sandbox.server.push_fault(Fault(401, body, path="/api/v1/test"))
-    fill_form(window, sandbox, ["game", "js"], ["us", "gb"], ["android"])
-    window.form.submit()
-    run_until(aloop, lambda: error_dialogs(window))
-    aloop.run_until_complete(asyncio.sleep(0.3))  # a second dialog would have shown by now
-    [dialog] = error_dialogs(window)
-    expected = entry_for_message(message) if message else None
-    if expected is not None:
-        assert dialog.windowTitle() == expected.title
-        assert dialog.explanation.action is EXPECTED_401_ACTIONS[message]
-    else:
-        assert dialog.explanation.action is Action.CHECK_PAYMENT
-    if dialog.explanation.action in ACTION_BUTTONS:
-        assert dialog.action_button.text() == ACTION_BUTTONS[dialog.explanation.action]
-    assert "Paused" in window.progress.summary.text()
-    assert window.progress.resume_button.isEnabled()
-    assert window.store.count() == 0  # every check still queued, untouched
-
-    dialog.copy_button.click()
-    copied = QGuiApplication.clipboard().text()
-    assert "support.affilitest" in copied
-    assert window.api_key not in copied
-
-    if dialog.action_button is not None:
-        dialog.action_button.click()
-        if dialog.explanation.action is Action.ENTER_KEY:
-            assert window.key_dialog is not None and window.key_dialog.isVisible()
-        elif dialog.explanation.action is Action.LOGIN:
-            assert any(d.isVisible() for d in window.findChildren(LoginDialog))
-        else:
-            assert window.opened == [VENDOR_URL]
-    window.use_key(sandbox.keys["valid"])  # the fix
-    window.resume()
-    run_until(aloop, lambda: window.store.count() == 4 and idle(window))
-    assert {r.outcome for r in window.store.iter_all()} == {"ok"}
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    window.resize(1024, 700)
+    fill_form(qtbot, window, sandbox, ["game"], ["us"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.model.total == 1 and idle(window))
+    table = window.results.table
+    right_edge = table.columnViewportPosition(VERDICT_COLUMN) + table.columnWidth(VERDICT_COLUMN)
+    assert right_edge <= table.viewport().width()
+    assert window.form.run_button.isVisible()
 
 
-def test_quitting_mid_batch_is_quick_clean_and_keeps_what_was_not_checked(
-    make_window, aloop, make_sandbox
+def test_rerun_from_the_context_menu_asks_exactly_what_was_asked(
+    qtbot, make_window, aloop, memory_keyring, sandbox
 ):
-    server = make_sandbox(latency_s=0.4)
-    window = make_window(server=server, concurrency=2)
-    window.use_key(server.keys["valid"])
-    fill_form(window, server, ["game", "js", "meta"], ["us", "gb", "de", "fr"], ["android"])
-    window.form.submit()
-    run_until(aloop, lambda: window.store.count() >= 1)
-    started = time.monotonic()
-    window.close()
-    assert time.monotonic() - started < 2.0
-    assert not window.controller.thread.isRunning()
-    outcomes = [r.outcome for r in window.store.iter_all()]
-    assert len(outcomes) == 12  # each check: done, or recorded as not checked
-    assert "cancelled" in outcomes
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game"], ["gb"], ["iphone"])
+    click(qtbot, window.form.codes)  # no status codes this time
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.model.total == 1 and idle(window))
+    click(qtbot, window.form.codes)  # the form asks for codes again...
+    table = window.results.table
+    cell = table.visualRect(window.model.index(0, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    menu = right_click(qtbot, table.viewport(), cell)
+    click_menu_item(qtbot, menu, "Re-run 1 check")
+    run_until(aloop, lambda: window.model.total == 2 and idle(window))
+    first, again = window.store.page(limit=2)[::-1]
+    assert again.request == first.request  # ...but the re-run asks what the first did
+    assert again.codes is False
+    assert all(code is None for _, code in again.hops)  # no codes were asked for
+    assert "no status code: status codes were not asked for" in window.results.detail.toPlainText()
 
 
 def test_the_log_survives_a_restart_and_exports_what_is_visible(
-    make_window, aloop, sandbox, tmp_path
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
 ):
-    window = make_window()
-    window.use_key(sandbox.keys["valid"])
-    fill_form(window, sandbox, ["game", "broken"], ["us"], ["android", "iphone"])
-    window.form.submit()
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game", "broken"], ["us"], ["android", "iphone"])
+    click(qtbot, window.form.run_button)
     run_until(aloop, lambda: window.store.count() == 4 and idle(window))
-    window.close()
+    press(qtbot, window, "Ctrl+Q")
+    assert not window.isVisible()
     window.store.close()
     again = make_window()
     assert again.model.total == 4
-    again.results.filter_edit.setText("broken")
+    type_into(qtbot, again.results.filter_edit, "broken")
     assert again.model.rowCount() == 2
     path = tmp_path / "visible.csv"
-    assert again.export_to(path, visible_only=True) == 2
-    assert {row.verdict for row in read_csv(path)} == {"Broken: ends in 404"}
-    assert again.export_to(tmp_path / "all.csv", visible_only=False) == 4
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), "CSV"))
+    press(qtbot, again, "Ctrl+E")
+    rows = read_csv(path)
+    assert {row.verdict for row in rows} == {"Broken: ends in 404"}
+    assert f"Exported 2 rows to {path}" in again.statusBar().currentMessage()
 
 
-def test_sandbox_mode_is_marked_everywhere(make_window, aloop, sandbox):
-    window = make_window()
-    window.enable_sandbox()
-    assert "SANDBOX" in window.windowTitle()
-    assert window.banner.isVisible()
-    fill_form(window, sandbox, ["game"], ["us"], ["android"])
-    window.form.submit()
-    run_until(aloop, lambda: window.model.total == 1)
-    [record] = window.store.page()
-    assert record.sandbox
-    assert window.model.data(window.model.index(0, 4)).startswith("[sandbox]")
+def test_the_sandbox_is_marked_offers_its_demos_and_stays_apart(
+    qtbot, make_window, aloop, memory_keyring, sandbox, make_sandbox
+):
+    demo = make_sandbox()
+    window = signed_in_window(make_window, memory_keyring, sandbox, demo=demo)
+    fill_form(qtbot, window, sandbox, ["game"], ["us"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.model.total == 1 and idle(window))
+    live_urls = window.form.urls.toPlainText()
+
+    choose_menu(qtbot, window, "Account", "Sandbox mode")
+    assert "SANDBOX" in window.windowTitle() and window.banner.isVisible()
+    assert window.model.total == 0  # the live log is not mixed in
+    choose_from_button_menu(qtbot, window.form.demo_button, "broken")
+    assert f"{demo.base_url}/demo/offer/broken" in window.form.urls.toPlainText()
+    set_countries(qtbot, window.form.countries, ["gb"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.model.total >= 1 and idle(window))
+    assert "in the sandbox" in window.results.count_label.text()
+
+    choose_menu(qtbot, window, "Account", "Sandbox mode")
+    assert not window.banner.isVisible()
+    assert demo.base_url not in window.form.urls.toPlainText()  # demo URLs stay behind
+    assert window.form.urls.toPlainText() == live_urls
+    assert window.model.total == 1 and not window.model.record(0).sandbox
 
 
 def test_the_crash_dialog_shows_redacted_details(qtbot):
@@ -388,7 +384,8 @@ def test_the_crash_dialog_shows_redacted_details(qtbot):
         assert len(crash) == 1
         text = crash[0].details.toPlainText()
         assert "RuntimeError" in text and secret not in text
-        crash[0].close()
+        click(qtbot, button_in(crash[0], "Close"))
+        assert closed(crash[0])
     finally:
         sys.excepthook = previous
 
@@ -407,69 +404,70 @@ def test_the_self_test_runs_a_real_check_and_reports(tmp_path):
     assert result["keyring"]["backend"]
 
 
-def test_app_info_lookup_through_the_worker(make_window, aloop, sandbox):
-    window = make_window()
-    window.use_key(sandbox.keys["valid"])
+def test_app_info_lookup_by_typing_and_enter(qtbot, make_window, aloop, memory_keyring, sandbox):
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    tabs = window.tabs.tabBar()
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(1).center())
     panel = window.app_info
-    panel.query.setText("")
-    aloop.run_until_complete(panel.look_up())
+    assert panel.isVisible()
+    click(qtbot, panel.lookup_button)
     assert "store URL" in panel.error.text()
-    panel.query.setText("https://play.google.com/store/apps/details?id=com.example.game")
-    aloop.run_until_complete(panel.look_up())
-    assert "Example Quest" in panel.result.toPlainText()
-    panel.query.setText("1234567890")
-    aloop.run_until_complete(panel.look_up())
+    type_into(qtbot, panel.query, "https://play.google.com/store/apps/details?id=com.example.game")
+    qtbot.keyClick(panel.query, Qt.Key.Key_Return)
+    run_until(aloop, lambda: "Example Quest" in panel.result.toPlainText())
+    type_into(qtbot, panel.query, "1234567890")
+    click(qtbot, panel.lookup_button)
     assert "needs a country" in panel.error.text()
-    panel.query.setText("com.unknown.app")
-    aloop.run_until_complete(panel.look_up())
-    assert "App not found" in panel.result.toPlainText()
+    type_into(qtbot, panel.query, "com.unknown.app")
+    click(qtbot, panel.lookup_button)
+    run_until(aloop, lambda: "App not found" in panel.result.toPlainText())
 
 
-def test_failures_after_retries_end_in_one_dialog_whose_retry_reruns_them(
-    make_window, aloop, sandbox
-):
-    window = make_window(concurrency=1)
-    window.use_key(sandbox.keys["valid"])
-    sandbox.server.push_fault(Fault(503, "", times=6, path="/api/v1/test"))
-    fill_form(window, sandbox, ["game", "js"], ["us"], ["android"])
-    window.form.submit()
-    run_until(aloop, lambda: window.store.count() == 2 and idle(window))
-    assert {r.verdict for r in window.store.iter_all()} == {"Failed: AffiliTest had a problem"}
-    run_until(aloop, lambda: error_dialogs(window))
-    [dialog] = error_dialogs(window)
-    assert dialog.action_button.text() == "Retry now"
-    dialog.action_button.click()
-    run_until(aloop, lambda: window.store.count() == 4 and idle(window))
-    newest = window.store.page(limit=2)
-    assert {r.outcome for r in newest} == {"ok"}
+def test_the_status_bar_names_the_host_in_use(make_window):
+    window = make_window(base_url="http://127.0.0.1:9")
+    assert window.mode_label.text() == "Live \u00b7 127.0.0.1:9 \u00b7 not signed in"
 
 
-def test_the_worker_stops_by_itself_when_asked_mid_batch(qtbot, make_sandbox):
-    server = make_sandbox(latency_s=0.3)
-    controller = WorkerController(ApiWorker(server.base_url, concurrency=2))
-    controller.set_api_key(server.keys["valid"])
-    stopped_items = []
-    controller.worker.item_event.connect(stopped_items.append)
-    controller.submit([
-        CheckRequest.create(f"{server.base_url}/demo/offer/game", country, "android")
-        for country in ("us", "gb", "de", "fr")
-    ])  # fmt: skip
-    qtbot.waitUntil(lambda: len(stopped_items) >= 2, timeout=10_000)
-    assert controller.shutdown() is True  # not by the fallback quit after the timeout
-    assert not controller.thread.isRunning()
-
-
-def test_the_detail_pane_explains_hops_without_a_code():
-    from affilitest_gui.api.models import CheckResult, Hop
+def test_the_detail_pane_says_why_a_hop_has_no_code():
+    from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
     from affilitest_gui.history.records import record_for
     from affilitest_gui.ui.results_panel import detail_html
 
-    request = CheckRequest("https://t.example/o", "us", "android")
+    def detail(request, hops, **where) -> str:
+        return detail_html(record_for(request, result=CheckResult(request, hops), **where))
+
+    asked = CheckRequest.create("https://t.example/o", "us", "android")
     hops = (Hop("https://t.example/o", 302), Hop("https://play.google.com/x?id=a.b", None))
-    live = detail_html(record_for(request, result=CheckResult(request, hops)))
+    live = detail(asked, hops)
     assert "no status code: AffiliTest reported no status" in live
     assert "<b>302</b>" in live and "<b>&mdash;</b>" in live
-    sandbox = detail_html(record_for(request, result=CheckResult(request, hops), sandbox=True))
-    assert "without opening them" in sandbox
-    complete = detail_html(record_for(request, result=CheckResult(request, hops[:1])))
-    assert "no status code" not in complete
+    assert "without opening them" in detail(asked, hops, sandbox=True)
+    assert "no status code" not in detail(asked, hops[:1])
+    not_asked = CheckRequest.create("https://t.example/o", "us", "android", None, False)
+    assert "were not asked for" in detail(not_asked, tuple(Hop(h.url, None) for h in hops))
+
+
+def test_a_missed_preview_is_marked_broken_live_and_after_a_restart(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    from PySide6.QtGui import QColor
+
+    from affilitest_gui.ui.style import BROKEN_COLOR
+
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game"], ["us"], ["android"])
+    type_into(qtbot, window.form.preview, "https://play.google.com/store/apps/details?id=other")
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.model.total == 1 and idle(window))
+
+    def verdict_colour(shown) -> tuple[str, QColor | None]:
+        index = shown.model.index(0, VERDICT_COLUMN)
+        brush = shown.model.data(index, Qt.ItemDataRole.ForegroundRole)
+        return shown.model.data(index), brush.color() if brush is not None else None
+
+    live = verdict_colour(window)
+    assert live[0].startswith("Misses the preview page")
+    assert live[1] == QColor(BROKEN_COLOR)
+    press(qtbot, window, "Ctrl+Q")
+    window.store.close()
+    assert verdict_colour(make_window()) == live

@@ -1,0 +1,277 @@
+"""Running batches as a person does: pause, cancel, resume after an account error, quit
+mid-batch, retries and slow-downs. Real window, real worker thread, the sandbox over
+real sockets, and the sandbox's own request log as the witness of what was sent.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from affilitest_gui.api.catalog import Action, entry_for_message
+from affilitest_gui.api.limits import RateLimit
+from affilitest_gui.api.vendor import WEBSITE
+from affilitest_gui.keystore import ACCOUNT, SERVICE
+from affilitest_gui.sandbox import Fault
+from affilitest_gui.ui.key_dialog import LoginDialog
+from tests.app_steps import calls_sent, fill_form, idle, signed_in_window
+from tests.conftest import run_until
+from tests.person import button_in, click, closed, message_box, press, type_into, visible
+from tests.test_catalog import EXPECTED_401_ACTIONS, SEED_401
+
+TEST_PATH = "/api/v1/test"
+
+
+def answered_checks(server) -> set[tuple[str, str, str]]:
+    return {
+        (r.url, r.country, r.device)
+        for r in server.server.stats.requests(TEST_PATH)
+        if r.status == 200
+    }
+
+
+def stored_checks(window, outcome: str) -> set[tuple[str, str, str]]:
+    return {(r.url, r.country, r.device) for r in window.store.iter_all() if r.outcome == outcome}
+
+
+# --- pause, cancel, run again ------------------------------------------------------
+
+
+def test_cancel_while_paused_leaves_the_app_ready_for_the_next_batch(
+    qtbot, make_window, aloop, memory_keyring, make_sandbox
+):
+    server = make_sandbox(latency_s=0.2)
+    window = signed_in_window(make_window, memory_keyring, server, concurrency=1)
+    panel = window.progress
+    fill_form(qtbot, window, server, ["game", "js", "meta", "broken", "loop"], ["us", "gb"],
+              ["android"])  # fmt: skip
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() >= 1)
+    click(qtbot, panel.pause_button)
+    progress = lambda: window.batches.progress  # noqa: E731
+    run_until(aloop, lambda: progress().paused and progress().in_flight == 0)
+    assert panel.summary.text().startswith("Paused")
+    assert panel.resume_button.isEnabled() and not panel.pause_button.isEnabled()
+    waiting = window.batches.progress.waiting
+    assert waiting > 3
+
+    # One slip on Cancel does not drop the batch: it asks first.
+    click(qtbot, panel.cancel_button)
+    click(qtbot, button_in(message_box(qtbot, "Cancel the waiting checks"), "Keep running"))
+    assert window.batches.progress.waiting == waiting
+    click(qtbot, panel.cancel_button)
+    click(qtbot, button_in(message_box(qtbot, "Cancel the waiting checks"),
+                           f"Cancel {waiting} checks"))  # fmt: skip
+    run_until(aloop, lambda: idle(window))
+    checked = window.batches.progress.checked
+    assert window.store.count() == 10  # every check logged: answered or not checked
+    assert len(stored_checks(window, "cancelled")) == waiting
+    assert panel.bar.text() == f"{checked} of 10 checked"  # not "10 of 10"
+    assert panel.summary.text() == f"Finished: {checked} of 10 checked, {waiting} cancelled."
+    assert not panel.cancel_button.isEnabled() and not panel.resume_button.isEnabled()
+    sent = calls_sent(server)
+    run_until(aloop, lambda: window.calls_label.text() == f"Calls left: {10_000 - checked:,}")
+
+    # The next batch runs at once.
+    fill_form(qtbot, window, server, ["game"], ["us"], ["android", "iphone"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() == 12 and idle(window))
+    assert len(server.server.stats.requests(TEST_PATH)) == checked + 2  # each sent once
+    assert calls_sent(server) > sent
+    assert panel.summary.text() == "Finished: 2 of 2 checked."
+
+
+def test_a_long_url_in_the_retry_line_moves_neither_the_buttons_nor_the_panes(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    window = signed_in_window(make_window, memory_keyring, sandbox, concurrency=1)
+    long_url = f"{sandbox.base_url}/demo/offer/game?" + "&".join(
+        f"sub{n}={'x' * 40}" for n in range(42)
+    )
+    assert 1900 < len(long_url) <= 2048
+    fill_form(qtbot, window, sandbox, [long_url], ["us"], ["android"])
+    panel = window.progress
+    layout_before = (window.splitter.sizes(), panel.resume_button.geometry(),
+                     panel.cancel_button.geometry())  # fmt: skip
+    seen = []
+
+    def look(_event) -> None:  # after the window's own slot has shown the retry line
+        seen.append((panel.activity.shown_text(), panel.activity.toolTip(), window.splitter.sizes(),
+                     panel.resume_button.geometry(), panel.cancel_button.geometry()))
+
+    window.batches.retrying.connect(look)
+    sandbox.server.push_fault(Fault(500, '{"error": "Internal Server Error"}', times=2,
+                                    path=TEST_PATH))  # fmt: skip
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() == 1 and idle(window))
+    assert len(seen) == 2
+    for shown, tooltip, *layout in seen:
+        assert long_url in tooltip and "\u2026" in shown  # elided, the whole URL on hover
+        QGuiApplication.processEvents()
+        assert tuple(layout) == layout_before
+    assert (window.splitter.sizes(), panel.resume_button.geometry(),
+            panel.cancel_button.geometry()) == layout_before  # fmt: skip
+    assert panel.activity.text() == ""  # no retry line once the batch ended
+    [record] = window.store.page()
+    assert (record.outcome, record.attempts) == ("ok", 3)
+    assert window.error_dialog is None
+
+
+# --- account errors ----------------------------------------------------------------
+
+ACCOUNT_CASES = [pytest.param(message, "valid", id=message) for message in SEED_401] + [
+    pytest.param(None, "no_budget", id="no budget"),
+    pytest.param(None, "no_permission", id="no permission"),
+]
+
+
+def enter_key(qtbot, aloop, window, key: str) -> None:
+    dialog = window.key_dialog
+    assert dialog is not None and dialog.isVisible()
+    type_into(qtbot, dialog.key_edit, key)
+    click(qtbot, dialog.save_button)
+
+
+def fix_the_account(qtbot, aloop, window, dialog, action, sandbox, memory_keyring, key_name):
+    """The fix, through the error dialog's own button where it has one."""
+    panel = window.progress
+    if action is Action.ENTER_KEY:
+        click(qtbot, dialog.action_buttons[Action.ENTER_KEY])
+        enter_key(qtbot, aloop, window, "x" * 64)  # a key AffiliTest refuses...
+        run_until(aloop, lambda: "Not saved" in window.key_dialog.status_label.text())
+        assert not panel.resume_button.isEnabled() or key_name == "no_permission"
+        assert memory_keyring.get_password(SERVICE, ACCOUNT) == sandbox.keys[key_name]
+        enter_key(qtbot, aloop, window, sandbox.keys["valid"])  # ...then one that works
+        run_until(aloop, lambda: window.key_dialog is None)
+    elif action is Action.LOGIN:
+        click(qtbot, dialog.action_buttons[Action.LOGIN])
+        [login] = visible(LoginDialog)
+        type_into(qtbot, login.email_edit, "demo@sandbox.invalid")
+        type_into(qtbot, login.password_edit, "sandbox-demo")
+        click(qtbot, login.login_button)
+        run_until(aloop, lambda: closed(login))
+    else:
+        if action is Action.VERIFY_ACCOUNT:
+            click(qtbot, dialog.action_buttons[Action.VERIFY_ACCOUNT])
+            assert window.opened == [WEBSITE]
+        else:
+            click(qtbot, button_in(dialog, "Close"))
+        press(qtbot, window, "F5")  # the account works again: calls left answers
+
+
+@pytest.mark.parametrize(("message", "key_name"), ACCOUNT_CASES)
+def test_an_account_error_pauses_with_one_dialog_and_resumes_after_the_fix(
+    qtbot, make_window, aloop, memory_keyring, sandbox, message, key_name
+):
+    memory_keyring.set_password(SERVICE, ACCOUNT, sandbox.keys[key_name])
+    window = make_window(concurrency=1)
+    window.start()
+    if message:
+        body = json.dumps({"error": message, "data": None, "meta": {}})
+        sandbox.server.push_fault(Fault(401, body, path=TEST_PATH))
+    fill_form(qtbot, window, sandbox, ["game", "js"], ["us", "gb"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.error_dialog is not None)
+    dialog = window.error_dialog
+    assert len(sandbox.server.stats.requests(TEST_PATH)) == 1  # stopped after one call
+    assert window.store.count() == 0  # every check still queued, none lost
+    panel = window.progress
+    assert panel.summary.text().startswith("Paused: ")
+    assert "4 checks waiting" in panel.summary.text()
+
+    expected = EXPECTED_401_ACTIONS.get(message)
+    if message:
+        assert dialog.windowTitle() == entry_for_message(message).title
+        assert dialog.explanation.action is expected
+        assert not panel.resume_button.isEnabled()  # the same key would be refused again
+        assert panel.blocker.isVisible()
+    if key_name == "no_budget":
+        assert not panel.resume_button.isEnabled()
+        assert "No calls left" in panel.blocker.text()
+    if not message:  # the 403s: switch key or log in, beside the website
+        assert set(dialog.action_buttons) == {Action.CHECK_PAYMENT, Action.ENTER_KEY,
+                                              Action.LOGIN}  # fmt: skip
+        expected = Action.ENTER_KEY
+
+    click(qtbot, dialog.copy_button)
+    copied = QGuiApplication.clipboard().text()
+    assert "support.affilitest" in copied and sandbox.keys[key_name] not in copied
+
+    fix_the_account(qtbot, aloop, window, dialog, expected, sandbox, memory_keyring, key_name)
+    run_until(aloop, panel.resume_button.isEnabled)
+    assert not panel.blocker.isVisible()
+    click(qtbot, panel.resume_button)
+    run_until(aloop, lambda: window.store.count() == 4 and idle(window))
+    assert {r.outcome for r in window.store.iter_all()} == {"ok"}
+    assert len(answered_checks(sandbox)) == 4  # each check answered once
+
+
+# --- quitting mid-batch ------------------------------------------------------------
+
+
+def test_quit_mid_batch_asks_then_keeps_every_answer_that_arrives(
+    qtbot, make_window, aloop, memory_keyring, make_sandbox
+):
+    server = make_sandbox(latency_s=0.6)
+    window = signed_in_window(make_window, memory_keyring, server, concurrency=4)
+    fill_form(qtbot, window, server, ["game", "js", "meta"], ["us", "gb", "de", "fr"],
+              ["android"])  # fmt: skip
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() >= 1)
+
+    press(qtbot, window, "Ctrl+Q")
+    click(qtbot, button_in(message_box(qtbot, "Checks are still running"), "Keep running"))
+    assert window.isVisible() and window.batches.progress.active
+
+    press(qtbot, window, "Ctrl+Q")
+    click(qtbot, button_in(message_box(qtbot, "Checks are still running"), "Quit"))
+    assert window.finishing is not None and window.finishing.isVisible()
+    # The window closes by itself once the answers are in (Qt events: the asyncio
+    # loop stops with the last window, so wait on Qt's side).
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    assert not window.controller.thread.isRunning()
+
+    answered = answered_checks(server)
+    assert stored_checks(window, "ok") == answered  # every answer that came is logged
+    cancelled = stored_checks(window, "cancelled")
+    assert not cancelled & answered  # only checks never sent are "not checked"
+    assert len(answered) + len(cancelled) == window.store.count() == 12
+
+
+# --- retries and slow-downs --------------------------------------------------------
+
+
+def test_a_429_shows_in_the_throttle_line_never_as_a_dialog(
+    qtbot, make_window, aloop, memory_keyring, make_sandbox
+):
+    server = make_sandbox(limit=3, window_s=1.0)
+    fast = RateLimit(limit=100, window_s=1.0, margin_s=0.0, min_spacing_s=0.0)
+    window = signed_in_window(make_window, memory_keyring, server, concurrency=6, rate=fast)
+    fill_form(qtbot, window, server, ["game", "js", "meta"], ["us", "gb"], ["android"])
+    notes = []
+    window.batches.rate_limited.connect(lambda _e: notes.append(window.progress.activity.text()))
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() == 6 and idle(window))
+    assert server.server.stats.statuses[429] > 0
+    assert any("asked us to slow down" in note for note in notes)
+    assert {r.outcome for r in window.store.iter_all()} == {"ok"}
+    assert window.error_dialog is None
+
+
+def test_failures_after_retries_end_in_one_dialog_whose_retry_reruns_them(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    window = signed_in_window(make_window, memory_keyring, sandbox, concurrency=1)
+    sandbox.server.push_fault(Fault(503, "", times=6, path=TEST_PATH))
+    fill_form(qtbot, window, sandbox, ["game", "js"], ["us"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() == 2 and idle(window))
+    assert {r.outcome for r in window.store.iter_all()} == {"failed"}
+    assert window.progress.summary.text() == "Finished: 2 of 2 checked, 2 failed."
+    run_until(aloop, lambda: window.error_dialog is not None)
+    dialog = window.error_dialog
+    click(qtbot, dialog.action_buttons[Action.RETRY])
+    run_until(aloop, lambda: window.store.count() == 4 and idle(window))
+    assert {r.outcome for r in window.store.page(limit=2)} == {"ok"}
