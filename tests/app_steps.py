@@ -46,4 +46,7 @@ def calls_sent(server) -> int:
 
 
 def idle(window) -> bool:
-    return not window.batches.progress.active
+    """The batch is over as the person sees it: the panel says "Finished"."""
+    return not window.batches.progress.active and window.progress.summary.text().startswith(
+        "Finished"
+    )

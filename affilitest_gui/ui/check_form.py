@@ -40,6 +40,7 @@ from affilitest_gui.api.validation import (
 )
 from affilitest_gui.sandbox.demo_site import OFFERS as DEMO_OFFERS
 from affilitest_gui.ui.style import BAD_LINE_COLOR, ERROR_STYLE
+from affilitest_gui.ui.widgets import scrolling
 
 DEFAULT_COUNTRIES = ("us",)
 DEFAULT_DEVICES = ("android",)
@@ -269,8 +270,10 @@ class CheckForm(QWidget):
         form.addRow("Devices", self._stack(device_box, self.devices_error))
         form.addRow("Preview URL", self._stack(self.preview, self.preview_error))
         form.addRow("", self.codes)
+        fields = QWidget()
+        fields.setLayout(form)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(scrolling(fields), 1)  # the fields scroll; cost and Run stay in view
         layout.addWidget(self.cost_label)
         layout.addWidget(self.run_button)
         self.restore()

@@ -60,12 +60,13 @@ class ErrorDialog(QDialog):
         self.copied_label = QLabel("")
         self.copied_label.setStyleSheet(OK_STYLE)
 
-        buttons = QDialogButtonBox()
+        # Two rows, so long labels are never squeezed: what to do, then support / Close.
+        actions = QDialogButtonBox()
         self.action_buttons: dict[Action, QPushButton] = {}
         for action in explanation.actions:
             if action not in ACTION_BUTTONS:
                 continue
-            button = buttons.addButton(
+            button = actions.addButton(
                 ACTION_BUTTONS[action], QDialogButtonBox.ButtonRole.AcceptRole
             )
             button.clicked.connect(lambda _checked=False, chosen=action: self._act(chosen))
@@ -73,19 +74,23 @@ class ErrorDialog(QDialog):
         self.action_button: QPushButton | None = self.action_buttons.get(explanation.action)
         if self.action_button is not None:
             self.action_button.setDefault(True)
-        self.copy_button = buttons.addButton(
-            "Copy details for support", QDialogButtonBox.ButtonRole.ActionRole
-        )
+        bottom = QHBoxLayout()
+        self.copy_button = QPushButton("Copy details for support")
         self.copy_button.clicked.connect(self._copy)
-        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close = QPushButton("Close")
         close.clicked.connect(self.close)
+        bottom.addWidget(self.copy_button)
+        bottom.addStretch(1)
+        bottom.addWidget(close)
 
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
         layout.addWidget(self.what_label)
         layout.addWidget(self.advice_label)
         layout.addWidget(self.copied_label)
-        layout.addWidget(buttons)
+        if self.action_buttons:
+            layout.addWidget(actions)
+        layout.addLayout(bottom)
         self.setMinimumWidth(480)
 
     def _act(self, action: Action) -> None:

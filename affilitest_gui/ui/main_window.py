@@ -49,6 +49,7 @@ from affilitest_gui.worker.controller import WorkerController
 
 LEFT_PANE_WIDTH = 400
 LEFT_PANE_MIN = 300
+DEFAULT_SIZE = (1400, 860)  # shrunk to the screen's free area where that is smaller
 
 
 def _plural(count: int, word: str) -> str:
@@ -124,12 +125,23 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._show_account(account.state)
-        self.resize(1400, 860)
+        available = self.screen().availableGeometry()
+        self.resize(min(DEFAULT_SIZE[0], available.width()),
+                    min(DEFAULT_SIZE[1], available.height()))  # fmt: skip
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            self._fit_on_screen()
 
     # --- construction ----------------------------------------------------------------
+
+    def _fit_on_screen(self) -> None:
+        """A size saved on a bigger screen is shrunk to this one's free area."""
+        available = self.screen().availableGeometry()
+        if self.width() > available.width() or self.height() > available.height():
+            self.resize(min(self.width(), available.width()),
+                        min(self.height(), available.height()))  # fmt: skip
+            self.move(available.topLeft())
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

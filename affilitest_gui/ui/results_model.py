@@ -42,7 +42,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Offer URL", "url", lambda r: r.url, 220),
     Column("Verdict", "verdict", lambda r: r.verdict, 280),
     Column("Country", "country", lambda r: r.country.upper(), 60),
-    Column("Device", "device", lambda r: device_label(r.device), 110),
+    Column("Device", "device", lambda r: device_label(r.device), 135),
     Column("Time", "time", lambda r: _local_time(r.checked_at), 140),
     Column("Final URL", "final_url", lambda r: r.final_url, 260),
     Column("Hops", None, lambda r: str(len(r.hops)) if r.hops else "", 45),

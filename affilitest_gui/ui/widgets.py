@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
 ELIDED_MIN_WIDTH = 60
 
@@ -48,3 +48,13 @@ class ElidedLabel(QLabel):
             self._full, Qt.TextElideMode.ElideMiddle, max(self.width(), ELIDED_MIN_WIDTH)
         )
         super().setText(shown)
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless vertical scroll area: a short screen still reaches all of it."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
