@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +51,27 @@ class CheckRequest:
     @property
     def endpoint(self) -> str:
         return "compareToPreview" if self.preview_url else "test"
+
+
+def expand_checks(
+    urls: Iterable[str],
+    countries: Iterable[str],
+    devices: Iterable[str],
+    preview_url: str | None = None,
+    codes: bool = True,
+) -> list[CheckRequest]:
+    """Every URL x country x device as one validated check, duplicates dropped, in order.
+
+    The one expansion the check form, the offers and the command-line twins share.
+    Raises `InputError` for the first bad value.
+    """
+    combos = itertools.product(
+        dict.fromkeys(urls), dict.fromkeys(countries), dict.fromkeys(devices)
+    )
+    return list(dict.fromkeys(
+        CheckRequest.create(url, country, device, preview_url, codes)
+        for url, country, device in combos
+    ))  # fmt: skip
 
 
 @dataclass(frozen=True)

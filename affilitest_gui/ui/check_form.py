@@ -7,7 +7,6 @@ loses its mark at once.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.errors import InputError
-from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.api.models import CheckRequest, expand_checks
 from affilitest_gui.api.validation import (
     DEVICE_PRESETS,
     validate_url,
@@ -423,10 +422,7 @@ class CheckForm(QWidget):
             self._marking = True
             return None
         self._marking = False
-        return [
-            CheckRequest.create(url, country, device, preview, self.codes.isChecked())
-            for url, country, device in itertools.product(urls, countries, devices)
-        ]
+        return expand_checks(urls, countries, devices, preview, self.codes.isChecked())
 
     def submit(self) -> None:
         requests = self.collect()
