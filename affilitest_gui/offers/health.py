@@ -1,0 +1,248 @@
+"""The health of a check, from rules kept as data, each with a plain-language reason.
+
+*Broken* means the offer loses clicks (ends in an error, a loop, the wrong app or
+place); *Warning* means it works but something deserves a look (many hops, plain
+http, a slow chain, a destination that blocked the checker); *Not checked* means the
+API failed (never counted as broken); *Cancelled* means it was never checked.
+The single-check log, the offers view and both command-line twins use this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import parse_qs, urlsplit
+
+from affilitest_gui.api.verdict import HOP_LIMIT, store_of
+from affilitest_gui.offers.model import Expectation, ExpectKind, applies_to
+
+MANY_HOPS = 10
+SLOW_CHECK_S = 15.0
+# A destination that answers these to a checker is usually blocking bots, not broken:
+# link checkers are known to cry wolf there, and a false "broken" pauses a working offer.
+BOT_BLOCK_CODES = (403, 429)
+_APP_STORE_ID = re.compile(r"/id(\d+)")
+
+
+class Health(str, Enum):
+    OK = "ok"
+    WARNING = "warning"
+    BROKEN = "broken"
+    NOT_CHECKED = "not_checked"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return HEALTH_LABELS[self]
+
+    @property
+    def severity(self) -> int:
+        """Higher is worse: an offer's health is the worst of its checks."""
+        return SEVERITY.index(self)
+
+
+HEALTH_LABELS = {
+    Health.OK: "OK",
+    Health.WARNING: "Warning",
+    Health.BROKEN: "Broken",
+    Health.NOT_CHECKED: "Not checked",
+    Health.CANCELLED: "Cancelled",
+}
+SEVERITY = (Health.CANCELLED, Health.OK, Health.NOT_CHECKED, Health.WARNING, Health.BROKEN)
+
+
+def worst(healths: Sequence[Health]) -> Health | None:
+    return max(healths, key=lambda health: health.severity) if healths else None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """What the rules look at: one check's chain and what it was expected to reach."""
+
+    hops: tuple[tuple[str, int | None], ...]
+    device: str = ""
+    preview_match: bool | None = None
+    duration_s: float | None = None
+    expects: tuple[Expectation, ...] = ()
+
+    @property
+    def last_url(self) -> str:
+        return self.hops[-1][0] if self.hops else ""
+
+    @property
+    def last_code(self) -> int | None:
+        return self.hops[-1][1] if self.hops else None
+
+    @property
+    def blocked_by_site(self) -> bool:
+        return len(self.hops) > 1 and self.last_code in BOT_BLOCK_CODES
+
+    @property
+    def applicable(self) -> tuple[Expectation, ...]:
+        return tuple(e for e in self.expects if applies_to(e, self.device))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When `test` returns a reason, the check has at least `health`."""
+
+    key: str
+    health: Health
+    test: Callable[[Chain], str | None]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    health: Health
+    reasons: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        if not self.reasons:
+            return self.health.label
+        return f"{self.health.label}: {'; '.join(self.reasons)}"
+
+
+def _place(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or ''}{parts.path}".rstrip("/") or url
+
+
+def _loop(chain: Chain) -> str | None:
+    urls = [url for url, _ in chain.hops]
+    if chain.hops and chain.last_url in urls[:-1]:
+        return f"redirect loop: hop {len(urls)} goes back to hop {urls.index(chain.last_url) + 1}"
+    return None
+
+
+def _too_many(chain: Chain) -> str | None:
+    code = chain.last_code
+    if len(chain.hops) >= HOP_LIMIT and code is not None and 300 <= code < 400:
+        return f"too many redirects: still redirecting after {HOP_LIMIT} hops"
+    return None
+
+
+def _ends_in_error(chain: Chain) -> str | None:
+    code = chain.last_code
+    if code is not None and code >= 400 and not chain.blocked_by_site:
+        return f"ends in HTTP {code} at {_place(chain.last_url)}"
+    return None
+
+
+def _no_chain(chain: Chain) -> str | None:
+    return None if chain.hops else "AffiliTest returned no redirect chain"
+
+
+def _store_without_app(chain: Chain) -> str | None:
+    parts = urlsplit(chain.last_url)
+    host = (parts.hostname or "").lower()
+    if host == "play.google.com" and not parse_qs(parts.query).get("id"):
+        return "lands on a Play Store page that names no app (the app may be gone)"
+    if host in ("apps.apple.com", "itunes.apple.com") and not _APP_STORE_ID.search(parts.path):
+        return "lands on an App Store page that names no app (the app may be gone)"
+    return None
+
+
+def _wrong_destination(chain: Chain) -> str | None:
+    """Each expectation for this device: the right store app, or the right domain."""
+    if not chain.hops:
+        return None
+    store = store_of(chain.last_url)
+    host = (urlsplit(chain.last_url).hostname or "").lower()
+    for expect in chain.applicable:
+        if expect.kind is ExpectKind.PLAY and store != f"Play Store: {expect.value}":
+            return f"expected {expect.description}, {_landed(store, chain.last_url)}"
+        if expect.kind is ExpectKind.APP_STORE and store != f"App Store: id{expect.value}":
+            return f"expected {expect.description}, {_landed(store, chain.last_url)}"
+        if expect.kind is ExpectKind.DOMAIN and not (
+            host == expect.value or host.endswith("." + expect.value)
+        ):
+            return f"expected {expect.description}, {_landed(store, chain.last_url)}"
+    return None
+
+
+def _landed(store: str | None, url: str) -> str:
+    return f"lands on {store}" if store else f"ends on {_place(url)}"
+
+
+def _misses_preview(chain: Chain) -> str | None:
+    if chain.preview_match is False:
+        return f"does not reach the preview page (ends on {_place(chain.last_url)})"
+    return None
+
+
+def _blocked(chain: Chain) -> str | None:
+    if chain.blocked_by_site:
+        return (
+            f"the site blocked the checker (HTTP {chain.last_code} at "
+            f"{_place(chain.last_url)}); people may still get through"
+        )
+    return None
+
+
+def _many_hops(chain: Chain) -> str | None:
+    count = len(chain.hops)
+    if MANY_HOPS < count < HOP_LIMIT or (count >= HOP_LIMIT and not _too_many(chain)):
+        return f"{count} hops (more than {MANY_HOPS}): every hop can lose the click"
+    return None
+
+
+def _plain_http(chain: Chain) -> str | None:
+    for number, (url, _) in enumerate(chain.hops, 1):
+        if url.lower().startswith("http://") and not _is_loopback(url):
+            return f"hop {number} is plain http (not encrypted): {_place(url)}"
+    return None
+
+
+def _is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def _error_on_the_way(chain: Chain) -> str | None:
+    for number, (url, code) in enumerate(chain.hops[:-1], 1):
+        if code is not None and code >= 400:
+            return f"hop {number} answered HTTP {code} ({_place(url)}), yet the chain went on"
+    return None
+
+
+def _slow(chain: Chain) -> str | None:
+    if chain.duration_s is not None and chain.duration_s > SLOW_CHECK_S:
+        return f"slow: the check took {chain.duration_s:.0f} s"
+    return None
+
+
+# The rules, in the order their reasons are listed.
+RULES: tuple[Rule, ...] = (
+    Rule("no_chain", Health.BROKEN, _no_chain),
+    Rule("loop", Health.BROKEN, _loop),
+    Rule("too_many_redirects", Health.BROKEN, _too_many),
+    Rule("ends_in_error", Health.BROKEN, _ends_in_error),
+    Rule("store_without_app", Health.BROKEN, _store_without_app),
+    Rule("wrong_destination", Health.BROKEN, _wrong_destination),
+    Rule("misses_preview", Health.BROKEN, _misses_preview),
+    Rule("blocked_by_site", Health.WARNING, _blocked),
+    Rule("many_hops", Health.WARNING, _many_hops),
+    Rule("plain_http", Health.WARNING, _plain_http),
+    Rule("error_on_the_way", Health.WARNING, _error_on_the_way),
+    Rule("slow", Health.WARNING, _slow),
+)
+
+
+def judge(chain: Chain) -> Judgement:
+    """The health of a check that was answered, with every reason that applies."""
+    found = [(rule.health, reason) for rule in RULES if (reason := rule.test(chain))]
+    if not found:
+        return Judgement(Health.OK, (_ok_reason(chain),))
+    health = worst([health for health, _ in found]) or Health.OK
+    ordered = [reason for h, reason in found if h is health] + [
+        reason for h, reason in found if h is not health
+    ]
+    return Judgement(health, tuple(ordered))
+
+
+def _ok_reason(chain: Chain) -> str:
+    if chain.applicable:
+        return f"lands on {chain.applicable[0].description}, as expected"
+    return _landed(store_of(chain.last_url), chain.last_url)
