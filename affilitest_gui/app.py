@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from affilitest_gui import APP_NAME, __version__
+from affilitest_gui import APP_NAME, ORGANIZATION, __version__
 from affilitest_gui.api.client import DEFAULT_BASE_URL
 from affilitest_gui.api.redaction import RedactingFilter
 from affilitest_gui.assembly import build_window
@@ -22,8 +22,6 @@ from affilitest_gui.paths import resource_path
 from affilitest_gui.selftest import run_self_test
 from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.crash_dialog import install_crash_handler
-
-ORGANIZATION = "AffiliTest"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

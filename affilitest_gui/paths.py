@@ -1,4 +1,8 @@
-"""Where the app keeps its data: the OS's per-user data folder, or $AFFILITEST_DATA_DIR."""
+"""Where the app keeps its data: the OS's per-user data folder, or $AFFILITEST_DATA_DIR.
+
+No Qt here: the command-line twins open the same database as the app. The folder is
+the one Qt's QStandardPaths.AppDataLocation names (a test holds them equal).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from affilitest_gui import APP_NAME, ORGANIZATION
 
 DATA_DIR_VARIABLE = "AFFILITEST_DATA_DIR"
 
@@ -15,8 +19,16 @@ def data_dir() -> Path:
     override = os.environ.get(DATA_DIR_VARIABLE)
     if override:
         return Path(override)
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(location) if location else Path.home() / ".affilitest-gui"
+    return _platform_data_root() / ORGANIZATION / APP_NAME
+
+
+def _platform_data_root() -> Path:
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support"
+    return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
 
 
 def history_path() -> Path:

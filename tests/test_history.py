@@ -201,6 +201,12 @@ def test_a_v1_history_migrates_with_every_row_intact(tmp_path):
     assert [r.codes for r in rows] == [True, False, True, True]  # inferred from the hops
     assert [r.error_from_server for r in rows] == [True, True, False, True]
     assert store.count("t.example/c") == 1  # the search column still works
+    # v3: every old row judged by today's rules, findable by its health.
+    assert [r.health.value for r in rows] == ["ok", "ok", "not_checked", "not_checked"]
+    assert rows[0].reasons == ("lands on Play Store: com.a",)
+    assert rows[3].reasons == ("No calls left",)
+    assert store.count("not checked") == 2
+    assert store.offers.all() == [] and all(r.offer_ref is None for r in rows)
     store.close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

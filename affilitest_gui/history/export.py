@@ -1,18 +1,24 @@
-"""Export log rows to CSV (what a spreadsheet opens), and read such a file back."""
+"""Log rows as CSV (what a spreadsheet opens), and such a file read back.
+
+One set of columns for the app's export and `affilitest-check --format csv`.
+"""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.offers.health import Health
 
 CSV_COLUMNS = (
-    "checked_at", "url", "country", "device", "preview_url", "outcome", "verdict",
-    "final_url", "codes", "hops", "attempts", "duration_s", "error_key", "error_status",
-    "error_message", "sandbox",
+    "checked_at", "url", "country", "device", "preview_url", "outcome", "verdict", "health",
+    "reasons", "final_url", "codes", "hops", "attempts", "duration_s", "error_key",
+    "error_status", "error_message", "sandbox",
 )  # fmt: skip
+REASON_SEPARATOR = "; "
 HOP_SEPARATOR = " -> "
 
 
@@ -32,23 +38,36 @@ def parse_hops_text(text: str) -> tuple[tuple[str, int | None], ...]:
     return tuple(hops)
 
 
+def csv_row(record: HistoryRecord) -> list[object]:
+    return [
+        record.checked_at, record.url, record.country, record.device,
+        record.preview_url or "", record.outcome, record.verdict, record.health.value,
+        REASON_SEPARATOR.join(record.reasons), record.final_url, record.status_codes,
+        hops_text(record.hops), record.attempts,
+        "" if record.duration_s is None else record.duration_s, record.error_key or "",
+        record.error_status or "", record.error_message or "",
+        "yes" if record.sandbox else "no",
+    ]  # fmt: skip
+
+
+class CsvWriter:
+    """Writes the header, then one row per record, as they come."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._writer = csv.writer(handle)
+        self._writer.writerow(CSV_COLUMNS)
+
+    def write(self, record: HistoryRecord) -> None:
+        self._writer.writerow(csv_row(record))
+
+
 def export_csv(records: Iterable[HistoryRecord], path: Path) -> int:
     """Write the rows (UTF-8 with BOM, so Excel reads accents); returns how many."""
     count = 0
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
+        writer = CsvWriter(handle)
         for record in records:
-            writer.writerow(
-                [
-                    record.checked_at, record.url, record.country, record.device,
-                    record.preview_url or "", record.outcome, record.verdict,
-                    record.final_url, record.status_codes, hops_text(record.hops),
-                    record.attempts, "" if record.duration_s is None else record.duration_s,
-                    record.error_key or "", record.error_status or "",
-                    record.error_message or "", "yes" if record.sandbox else "no",
-                ]
-            )  # fmt: skip
+            writer.write(record)
             count += 1
     return count
 
@@ -66,6 +85,8 @@ def read_csv(path: Path) -> list[HistoryRecord]:
             preview_url=row["preview_url"] or None,
             outcome=row["outcome"],
             verdict=row["verdict"],
+            health=Health(row["health"]),
+            reasons=tuple(filter(None, row["reasons"].split(REASON_SEPARATOR))),
             hops=parse_hops_text(row["hops"]),
             attempts=int(row["attempts"]),
             duration_s=float(row["duration_s"]) if row["duration_s"] else None,

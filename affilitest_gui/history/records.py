@@ -15,6 +15,8 @@ from affilitest_gui.api.verdict import (
     verdict_for_result,
 )
 from affilitest_gui.engine.batch import UNANSWERED
+from affilitest_gui.offers.health import Chain, Health, judge
+from affilitest_gui.offers.model import Expectation
 
 OK, FAILED, CANCELLED = "ok", "failed", "cancelled"
 
@@ -39,6 +41,10 @@ class HistoryRecord:
     error_message: str | None = None
     error_from_server: bool = True
     sandbox: bool = False
+    health: Health = Health.OK
+    reasons: tuple[str, ...] = ()
+    preview_match: bool | None = None  # compareToPreview's answer, when asked
+    offer_ref: int | None = None  # the watch list's offer this check was for
     id: int | None = None
 
     @property
@@ -80,8 +86,11 @@ def record_for(
     attempts: int = 0,
     reason: str = "",
     sandbox: bool = False,
+    expects: tuple[Expectation, ...] = (),
+    offer_ref: int | None = None,
 ) -> HistoryRecord:
-    """The log row for a done (result), failed (error) or cancelled (neither) check.
+    """The log row for a done (result), failed (error) or cancelled (neither) check,
+    judged against `expects` (an offer's expectations; none: the general rules).
 
     A cancelled check whose `reason` is the runner's UNANSWERED was sent but not
     answered in time, and says so.
@@ -94,19 +103,28 @@ def record_for(
         "preview_url": request.preview_url,
         "codes": request.codes,
         "sandbox": sandbox,
+        "offer_ref": offer_ref,
     }
     if result is not None:
+        hops = tuple((hop.url, hop.code) for hop in result.hops)
+        duration = round(result.elapsed_s, 3)
+        judged = judge(Chain(hops, request.device, result.preview_match, duration, expects))
         return HistoryRecord(
             **common,
             outcome=OK,
             verdict=verdict_for_result(result),
-            hops=tuple((hop.url, hop.code) for hop in result.hops),
+            hops=hops,
             attempts=result.attempts,
-            duration_s=round(result.elapsed_s, 3),
+            duration_s=duration,
+            preview_match=result.preview_match,
+            health=judged.health,
+            reasons=judged.reasons,
         )
     if error is not None:
         return HistoryRecord(
             **common,
+            health=Health.NOT_CHECKED,
+            reasons=(describe(error).title,),
             outcome=FAILED,
             verdict=verdict_for_error(error),
             attempts=attempts,
@@ -116,4 +134,11 @@ def record_for(
             error_from_server=error.from_server,
         )
     verdict = UNANSWERED_VERDICT if reason == UNANSWERED else CANCELLED_VERDICT
-    return HistoryRecord(**common, outcome=CANCELLED, verdict=verdict, attempts=attempts)
+    return HistoryRecord(
+        **common,
+        outcome=CANCELLED,
+        verdict=verdict,
+        attempts=attempts,
+        health=Health.CANCELLED,
+        reasons=(verdict,),
+    )

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.api.catalog import entry_by_key
+from affilitest_gui.api.verdict import CANCELLED_VERDICT
+from affilitest_gui.history.offer_book import OfferBook
+from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
+from affilitest_gui.offers.health import Chain, Health, judge
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _CREATE_V1 = """
 CREATE TABLE checks (
     id            INTEGER PRIMARY KEY,
@@ -61,9 +66,115 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
 # MIGRATIONS[n] turns a version-n file into version n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
 
-_COLUMNS = (
-    "id, checked_at, url, country, device, preview_url, codes, outcome, verdict, hops, "
-    "attempts, duration_s, error_key, error_status, error_message, error_from_server, sandbox"
+
+
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """v3: the watch list (offers), each check's health and reasons as columns (so the
+    filters stay fast), compareToPreview's answer, and the offer a check was for."""
+    db.executescript(_CREATE_OFFERS)
+    db.execute("ALTER TABLE checks ADD COLUMN health TEXT NOT NULL DEFAULT 'ok'")
+    db.execute("ALTER TABLE checks ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE checks ADD COLUMN preview_match INTEGER")
+    db.execute("ALTER TABLE checks ADD COLUMN offer_ref INTEGER REFERENCES offers(id) "
+               "ON DELETE SET NULL")  # fmt: skip
+    db.execute(
+        "UPDATE checks SET preview_match = 0 WHERE verdict LIKE 'Misses the preview page%'"
+    )
+    db.execute("UPDATE checks SET preview_match = 1 WHERE verdict = 'Lands on the preview page'")
+    # Judge every older row by the general rules, as a new one would be.
+    rows = db.execute(
+        "SELECT id, outcome, device, hops, duration_s, preview_match, error_key FROM checks"
+    ).fetchall()
+    updates = []
+    for id_, *stored in rows:
+        health, reasons = _judged(*stored)
+        label = " " + Health(health).label.lower()  # the filter box finds rows by health
+        updates.append((health, json.dumps(reasons), label, id_))
+    db.executemany(
+        "UPDATE checks SET health = ?, reasons = ?, search = search || ? WHERE id = ?", updates
+    )
+    db.execute("CREATE INDEX checks_health ON checks(sandbox, health, id)")
+    db.execute("CREATE INDEX checks_offer ON checks(offer_ref, country, device, id)")
+
+
+def _judged(*stored: Any) -> tuple[str, list[str]]:
+    """Health and reasons of a stored row: outcome, device, hops, duration, match, key."""
+    outcome, device, hops, duration, match, error_key = stored
+    if outcome == CANCELLED:
+        return Health.CANCELLED.value, [CANCELLED_VERDICT]
+    if outcome == FAILED:
+        return Health.NOT_CHECKED.value, [entry_by_key(error_key or "unexpected").title]
+    chain = tuple((url, code) for url, code in json.loads(hops))
+    preview = None if match is None else bool(match)
+    judged = judge(Chain(chain, device, preview, duration))
+    return judged.health.value, list(judged.reasons)
+
+
+_CREATE_OFFERS = """
+CREATE TABLE offers (
+    id         INTEGER PRIMARY KEY,
+    offer_id   TEXT NOT NULL DEFAULT '',
+    name       TEXT NOT NULL DEFAULT '',
+    url        TEXT NOT NULL,
+    countries  TEXT NOT NULL,
+    devices    TEXT NOT NULL,
+    expects    TEXT NOT NULL DEFAULT '',
+    sandbox    INTEGER NOT NULL DEFAULT 0,
+    added_at   TEXT NOT NULL
+);
+CREATE INDEX offers_offer_id ON offers(sandbox, offer_id);
+CREATE INDEX offers_url ON offers(sandbox, url);
+"""
+
+# MIGRATIONS[n] turns a version-n file into version n + 1.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A record field as a column: its name, and how its value goes in and comes out."""
+
+    name: str
+    to_db: Callable[[Any], object] = lambda value: value
+    from_db: Callable[[Any], Any] = lambda value: value
+
+
+def _optional_bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+# The record's stored fields, in the order of HistoryRecord; SQL is derived from it.
+COLUMNS: tuple[_Column, ...] = (
+    _Column("checked_at"),
+    _Column("url"),
+    _Column("country"),
+    _Column("device"),
+    _Column("preview_url"),
+    _Column("codes", int, bool),
+    _Column("outcome"),
+    _Column("verdict"),
+    _Column("hops", lambda hops: json.dumps([list(hop) for hop in hops]),
+            lambda text: tuple((url, code) for url, code in json.loads(text))),
+    _Column("attempts"),
+    _Column("duration_s"),
+    _Column("error_key"),
+    _Column("error_status"),
+    _Column("error_message"),
+    _Column("error_from_server", int, bool),
+    _Column("sandbox", int, bool),
+    _Column("health", lambda health: health.value, Health),
+    _Column("reasons", lambda reasons: json.dumps(list(reasons)),
+            lambda text: tuple(json.loads(text))),
+    _Column("preview_match", lambda match: None if match is None else int(match),
+            _optional_bool),
+    _Column("offer_ref"),
+)  # fmt: skip
+_SELECT = ", ".join(["id", *(column.name for column in COLUMNS)])
+# Stored for the queries, derived from the record: never read back.
+_DERIVED = ("final_url", "search")
+_INSERT = (
+    f"INSERT INTO checks ({', '.join([c.name for c in COLUMNS] + list(_DERIVED))}) "
+    f"VALUES ({', '.join('?' * (len(COLUMNS) + len(_DERIVED)))})"
 )
 # What the log can be sorted by: a name the UI knows -> an SQL expression.
 SORT_KEYS = {
@@ -72,17 +183,11 @@ SORT_KEYS = {
     "country": "country",
     "device": "device",
     "verdict": "verdict",
+    "health": "health",
     "final_url": "final_url",
     "attempts": "attempts",
     "duration": "duration_s",
 }
-
-_INSERT = (
-    "INSERT INTO checks (checked_at, url, country, device, preview_url, codes, outcome, "
-    "verdict, hops, final_url, attempts, duration_s, error_key, error_status, error_message, "
-    "error_from_server, sandbox, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?)"
-)
 
 
 class NewerDatabaseError(Exception):
@@ -99,20 +204,16 @@ class NewerDatabaseError(Exception):
 
 
 def _values(record: HistoryRecord) -> tuple[object, ...]:
-    return (
-        record.checked_at, record.url, record.country, record.device, record.preview_url,
-        int(record.codes), record.outcome, record.verdict,
-        json.dumps([list(hop) for hop in record.hops]), record.final_url, record.attempts,
-        record.duration_s, record.error_key, record.error_status, record.error_message,
-        int(record.error_from_server), int(record.sandbox), search_text(record),
-    )  # fmt: skip
+    stored = [column.to_db(getattr(record, column.name)) for column in COLUMNS]
+    return (*stored, record.final_url, search_text(record))
 
 
 def search_text(record: HistoryRecord) -> str:
     """The one lower-case text the filter box searches."""
     return " ".join(
-        (record.url, record.final_url, record.verdict, record.country, record.device)
-    ).lower()
+        (record.url, record.final_url, record.verdict, record.country, record.device,
+         record.health.label)
+    ).lower()  # fmt: skip
 
 
 def matches(record: HistoryRecord, filter_text: str) -> bool:
@@ -121,28 +222,11 @@ def matches(record: HistoryRecord, filter_text: str) -> bool:
     return all(word.lower() in text for word in filter_text.split())
 
 
-def _row_to_record(row: tuple) -> HistoryRecord:
-    (id_, checked_at, url, country, device, preview, codes, outcome, verdict, hops, attempts,
-     duration, error_key, error_status, error_message, from_server, sandbox) = row  # fmt: skip
-    return HistoryRecord(
-        id=id_,
-        checked_at=checked_at,
-        url=url,
-        country=country,
-        device=device,
-        preview_url=preview,
-        codes=bool(codes),
-        outcome=outcome,
-        verdict=verdict,
-        hops=tuple((hop_url, code) for hop_url, code in json.loads(hops)),
-        attempts=attempts,
-        duration_s=duration,
-        error_key=error_key,
-        error_status=error_status,
-        error_message=error_message,
-        error_from_server=bool(from_server),
-        sandbox=bool(sandbox),
-    )
+def row_to_record(row: Sequence[object]) -> HistoryRecord:
+    """A row selected as `_SELECT` (id first)."""
+    values = zip(COLUMNS, row[1:], strict=True)
+    fields = {column.name: column.from_db(value) for column, value in values}
+    return HistoryRecord(id=row[0], **fields)  # type: ignore[arg-type]
 
 
 def _where(filter_text: str, sandbox: bool | None) -> tuple[str, list[object]]:
@@ -174,7 +258,9 @@ class HistoryStore:
             raise NewerDatabaseError(path, version)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
         self._upgrade(version)
+        self.offers = OfferBook(self._db, row_to_record, _SELECT)
 
     def _upgrade(self, version: int) -> None:
         if version == 0:  # a new file: the first schema, then every step after it
@@ -219,15 +305,15 @@ class HistoryStore:
         where, params = _where(filter_text, sandbox)
         order = f"{SORT_KEYS[sort]} {'DESC' if descending else 'ASC'}, id DESC"
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM checks{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {_SELECT} FROM checks{where} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_row_to_record(row) for row in rows]
+        return [row_to_record(row) for row in rows]
 
     def iter_all(
         self, filter_text: str = "", *, sandbox: bool | None = None
     ) -> Iterator[HistoryRecord]:
         where, params = _where(filter_text, sandbox)
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM checks{where} ORDER BY id DESC", params)
+        rows = self._db.execute(f"SELECT {_SELECT} FROM checks{where} ORDER BY id DESC", params)
         for row in rows:
-            yield _row_to_record(row)
+            yield row_to_record(row)

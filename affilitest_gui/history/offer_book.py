@@ -1,0 +1,200 @@
+"""The watch list in the history database: offers, merges from imports, and each offer's
+latest result per country x device with what changed since the run before.
+
+It shares the history's connection (one file, one thread); live and sandbox offers
+are kept apart like their checks.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from affilitest_gui.history.records import CANCELLED, HistoryRecord
+from affilitest_gui.offers.health import Health, worst
+from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
+
+_OFFER_COLUMNS = "id, offer_id, name, url, countries, devices, expects"
+
+Cell = tuple[str, str]  # (country, device)
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    imported: int = 0
+    updated: int = 0
+
+
+@dataclass(frozen=True)
+class OfferStatus:
+    """One row of the offers view: the offer, its latest result per cell, what changed."""
+
+    offer: Offer
+    latest: dict[Cell, HistoryRecord] = field(default_factory=dict)
+    changed_cells: frozenset[Cell] = frozenset()
+
+    @property
+    def health(self) -> Health | None:
+        """The worst health of its latest results; None before the first check."""
+        return worst([record.health for record in self.latest.values()])
+
+    @property
+    def counts(self) -> Counter[Health]:
+        return Counter(record.health for record in self.latest.values())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changed_cells)
+
+    @property
+    def last_checked(self) -> str:
+        return max((record.checked_at for record in self.latest.values()), default="")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _row_to_offer(row: tuple) -> Offer:
+    id_, offer_id, name, url, countries, devices, expects = row
+    return Offer(
+        url=url,
+        countries=tuple(json.loads(countries)),
+        devices=tuple(json.loads(devices)),
+        offer_id=offer_id,
+        name=name,
+        expects=parse_expectations(expects),
+        id=id_,
+    )
+
+
+def _offer_values(offer: Offer) -> tuple[object, ...]:
+    return (
+        offer.offer_id, offer.name, offer.url, json.dumps(list(offer.countries)),
+        json.dumps(list(offer.devices)), expectations_text(offer.expects),
+    )  # fmt: skip
+
+
+class OfferBook:
+    """The offers of one mode (live or sandbox) on the history's connection."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        row_to_record: Callable[[Sequence[object]], HistoryRecord],
+        select: str,
+    ) -> None:
+        """`row_to_record` reads a checks row selected as `select` (the history's own)."""
+        self._db = db
+        self._row_to_record = row_to_record
+        self._select = select
+
+    # --- offers ----------------------------------------------------------------------
+
+    def all(self, *, sandbox: bool = False) -> list[Offer]:
+        rows = self._db.execute(
+            f"SELECT {_OFFER_COLUMNS} FROM offers WHERE sandbox = ? ORDER BY id",
+            (int(sandbox),),
+        )
+        return [_row_to_offer(row) for row in rows]
+
+    def get(self, offer_ref: int) -> Offer | None:
+        row = self._db.execute(
+            f"SELECT {_OFFER_COLUMNS} FROM offers WHERE id = ?", (offer_ref,)
+        ).fetchone()
+        return _row_to_offer(row) if row else None
+
+    def save(self, offer: Offer, *, sandbox: bool = False) -> Offer:
+        """Insert a new offer, or update the one with its id."""
+        with self._db:
+            return self._save(offer, sandbox)
+
+    def _save(self, offer: Offer, sandbox: bool) -> Offer:
+        if offer.id is None:
+            cursor = self._db.execute(
+                "INSERT INTO offers (offer_id, name, url, countries, devices, expects, sandbox, "
+                "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_offer_values(offer), int(sandbox), _now()),
+            )
+            return replace(offer, id=cursor.lastrowid)
+        self._db.execute(
+            "UPDATE offers SET offer_id = ?, name = ?, url = ?, countries = ?, devices = ?, "
+            "expects = ? WHERE id = ?",
+            (*_offer_values(offer), offer.id),
+        )
+        return offer
+
+    def delete(self, offer_refs: Iterable[int]) -> None:
+        """Delete offers; their checks stay in the log (no longer linked to an offer)."""
+        refs = [(ref,) for ref in offer_refs]
+        with self._db:
+            self._db.executemany("UPDATE checks SET offer_ref = NULL WHERE offer_ref = ?", refs)
+            self._db.executemany("DELETE FROM offers WHERE id = ?", refs)
+
+    def match(self, offer: Offer, *, sandbox: bool = False) -> Offer | None:
+        """The stored offer an imported one updates: same offer ID, else same URL."""
+        column, value = ("offer_id", offer.offer_id) if offer.offer_id else ("url", offer.url)
+        row = self._db.execute(
+            f"SELECT {_OFFER_COLUMNS} FROM offers WHERE sandbox = ? AND {column} = ? "
+            "ORDER BY id LIMIT 1",
+            (int(sandbox), value),
+        ).fetchone()
+        return _row_to_offer(row) if row else None
+
+    def merge(self, offers: Iterable[Offer], *, sandbox: bool = False) -> MergeCounts:
+        """Import: update the offers already there, add the others, in one transaction."""
+        imported = updated = 0
+        with self._db:
+            for offer in offers:
+                existing = self.match(offer, sandbox=sandbox)
+                if existing is None:
+                    imported += 1
+                    self._save(replace(offer, id=None), sandbox)
+                else:
+                    updated += 1
+                    self._save(replace(offer, id=existing.id), sandbox)
+        return MergeCounts(imported, updated)
+
+    # --- results ---------------------------------------------------------------------
+
+    def statuses(self, *, sandbox: bool = False) -> list[OfferStatus]:
+        """Every offer with its latest result per country x device (cancelled checks do
+        not count) and the cells whose health or destination changed since the one
+        before."""
+        offers = self.all(sandbox=sandbox)
+        latest: dict[int, dict[Cell, HistoryRecord]] = {}
+        previous: dict[int, dict[Cell, HistoryRecord]] = {}
+        rows = self._db.execute(
+            f"SELECT {self._select} FROM ("
+            f"  SELECT *, ROW_NUMBER() OVER ("
+            "    PARTITION BY offer_ref, country, device ORDER BY id DESC) AS nth"
+            "  FROM checks WHERE offer_ref IS NOT NULL AND sandbox = ? AND outcome != ?"
+            ") WHERE nth <= 2 ORDER BY id DESC",
+            (int(sandbox), CANCELLED),
+        )
+        for row in rows:
+            record = self._row_to_record(row)
+            cell = (record.country, record.device)
+            target = latest.setdefault(record.offer_ref, {})
+            if cell not in target:
+                target[cell] = record
+            else:
+                previous.setdefault(record.offer_ref, {})[cell] = record
+        statuses = []
+        for offer in offers:
+            now = latest.get(offer.id, {})
+            before = previous.get(offer.id, {})
+            changed = frozenset(
+                cell for cell, record in now.items()
+                if cell in before and _differs(record, before[cell])
+            )  # fmt: skip
+            statuses.append(OfferStatus(offer, now, changed))
+        return statuses
+
+
+def _differs(now: HistoryRecord, before: HistoryRecord) -> bool:
+    return now.health is not before.health or now.final_url != before.final_url
