@@ -8,12 +8,10 @@ Exit status: 0 all ok, 1 some failed, 2 usage error or batch stopped on auth/bud
 from __future__ import annotations
 
 import argparse
-import csv
-import itertools
 import json
 import os
+import queue
 import sys
-import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import IO, Any
@@ -23,7 +21,7 @@ from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError, InputError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY, RateLimit
-from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.api.models import CheckRequest, expand_checks
 from affilitest_gui.api.validation import (
     DEVICE_PRESETS,
     validate_api_key,
@@ -34,23 +32,12 @@ from affilitest_gui.api.validation import (
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.events import BatchPaused, ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
+from affilitest_gui.history.export import CsvWriter
+from affilitest_gui.history.records import record_for
 from affilitest_gui.keystore import KeyStore
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED = 0, 1, 2
 KEY_VARIABLE = "AFFILITEST_API_KEY"
-CSV_FIELDS = (
-    "url",
-    "country",
-    "device",
-    "status",
-    "hops",
-    "final_url",
-    "attempts",
-    "elapsed_s",
-    "error_kind",
-    "error_status",
-    "error_message",
-)
 
 
 class UsageError(Exception):
@@ -131,10 +118,7 @@ def build_requests(args: argparse.Namespace, urls: Iterable[str]) -> list[CheckR
     )
     if problems:
         raise UsageError("\n".join(problems))
-    return [
-        CheckRequest(url, country, device, preview, codes=not args.no_codes)
-        for url, country, device in itertools.product(clean_urls, countries, devices)
-    ]
+    return expand_checks(clean_urls, countries, devices, preview, codes=not args.no_codes)
 
 
 def read_key(environ: dict[str, str], store: KeyStore | None = None) -> str:
@@ -164,6 +148,7 @@ def error_record(error: AffiliTestError) -> dict[str, Any]:
 def check_record(event: ItemEvent) -> dict[str, Any]:
     """The output line of one finished check."""
     request, result = event.request, event.result
+    judged = record_for(request, result=result, error=event.error, attempts=event.attempt)
     hops = [{"url": hop.url, "code": hop.code} for hop in result.hops] if result else []
     return {
         "url": request.url,
@@ -175,6 +160,8 @@ def check_record(event: ItemEvent) -> dict[str, Any]:
         "attempts": result.attempts if result else event.attempt,
         "elapsed_s": round(result.elapsed_s, 3) if result else None,
         "error": error_record(event.error) if event.error else None,
+        "health": judged.health.value,
+        "reasons": list(judged.reasons),
     }
 
 
@@ -186,16 +173,9 @@ class _Output:
         self.progress = err.isatty()
         self.finished = self.failed = 0
         self.cancelled: list[CheckRequest] = []
-        self.stop_cause: AffiliTestError | None = None
-        self.stopped = threading.Event()
-        self._csv = csv.DictWriter(out, CSV_FIELDS) if fmt == "csv" else None
-        if self._csv:
-            self._csv.writeheader()
+        self._csv = CsvWriter(out) if fmt == "csv" else None
 
     def __call__(self, event: RunnerEvent) -> None:
-        if isinstance(event, BatchPaused) and event.cause is not None:
-            self.stop_cause = event.cause
-            self.stopped.set()
         if not isinstance(event, ItemEvent) or not event.state.is_terminal:
             return
         if event.state is ItemState.CANCELLED:
@@ -203,31 +183,73 @@ class _Output:
             return
         self.finished += 1
         self.failed += event.state is ItemState.FAILED
-        record = check_record(event)
         if self._csv:
-            self._csv.writerow(_csv_row(record))
+            self._csv.write(record_for(event.request, result=event.result, error=event.error,
+                                       attempts=event.attempt))  # fmt: skip
         else:
-            self.out.write(json.dumps(record) + "\n")
+            self.out.write(json.dumps(check_record(event)) + "\n")
         self.out.flush()
         if self.progress:
             self.err.write(f"\r{self.finished}/{self.total} checked, {self.failed} failed ")
             self.err.flush()
 
 
-def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    error = record["error"] or {}
-    hops = " -> ".join(
-        f"{h['url']} [{h['code'] if h['code'] is not None else '-'}]" for h in record["hops"]
+def run_batch(
+    client: AffiliTestClient,
+    checks: list[CheckRequest],
+    on_event: Callable[[RunnerEvent], None],
+    *,
+    rate: RateLimit = API_RATE_LIMIT,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> AffiliTestError | None:
+    """Run `checks` on the engine; `on_event` gets every event on this thread.
+
+    The first account error (401/403) stops the batch: the checks not sent are
+    cancelled (their events say so) and that error is returned.
+    """
+    events: queue.Queue[RunnerEvent] = queue.Queue()
+    runner = BatchRunner(
+        client.check, events.put, throttle=SlidingWindowThrottle(rate), concurrency=concurrency
     )
-    return {
-        **{k: record[k] for k in ("url", "country", "device", "status", "final_url")},
-        "hops": hops,
-        "attempts": record["attempts"],
-        "elapsed_s": record["elapsed_s"],
-        "error_kind": error.get("kind", ""),
-        "error_status": error.get("status", ""),
-        "error_message": error.get("message", ""),
-    }
+    cause: AffiliTestError | None = None
+
+    def deliver() -> None:
+        nonlocal cause
+        while True:
+            try:
+                event = events.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(event, BatchPaused) and event.cause is not None and cause is None:
+                cause = event.cause
+                runner.cancel()
+            on_event(event)
+
+    runner.submit(checks)
+    while not runner.wait_idle(0.1):
+        deliver()
+    runner.shutdown()
+    deliver()
+    return cause
+
+
+def rate_for(limit: int, window_s: float) -> RateLimit:
+    """The published limit as it is, or one scaled for a test server."""
+    if (limit, window_s) == (API_RATE_LIMIT.limit, API_RATE_LIMIT.window_s):
+        return API_RATE_LIMIT
+    return RateLimit.scaled(limit, window_s)
+
+
+def say_stopped(prog: str, cause: AffiliTestError, not_checked: list[CheckRequest],
+                err: IO[str]) -> None:  # fmt: skip
+    explained = describe(cause)
+    err.write(
+        f"{prog}: stopped: {explained.title}. {explained.explanation}\n"
+        f"  What to do: {explained.advice}\n"
+        f"  Not checked ({len(not_checked)}):\n"
+    )
+    for request in not_checked:
+        err.write(f"    {request.url} {request.country} {request.device}\n")
 
 
 def run(
@@ -251,32 +273,16 @@ def run(
         stderr.write(f"affilitest-check: {error}\n")
         return EXIT_STOPPED
 
-    rate = (
-        API_RATE_LIMIT
-        if (args.limit, args.window) == (API_RATE_LIMIT.limit, API_RATE_LIMIT.window_s)
-        else RateLimit.scaled(args.limit, args.window)
-    )
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
     output = _Output(stdout, stderr, args.format, len(checks))
-    runner = BatchRunner(
-        client.check, output, throttle=SlidingWindowThrottle(rate), concurrency=args.concurrency
-    )
-    runner.submit(checks)
-    while not runner.wait_idle(0.2):
-        if output.stopped.is_set():
-            runner.cancel()
-    runner.shutdown()
+    cause = run_batch(
+        client, checks, output, rate=rate_for(args.limit, args.window),
+        concurrency=args.concurrency,
+    )  # fmt: skip
     if output.progress:
         stderr.write("\n")
-    if output.stop_cause is not None:
-        explained = describe(output.stop_cause)
-        stderr.write(
-            f"affilitest-check: stopped: {explained.title}. {explained.explanation}\n"
-            f"  What to do: {explained.advice}\n"
-            f"  Not checked ({len(output.cancelled)}):\n"
-        )
-        for request in output.cancelled:
-            stderr.write(f"    {request.url} {request.country} {request.device}\n")
+    if cause is not None:
+        say_stopped("affilitest-check", cause, output.cancelled, stderr)
         return EXIT_STOPPED
     return EXIT_SOME_FAILED if output.failed else EXIT_OK
 

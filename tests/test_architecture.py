@@ -15,9 +15,11 @@ NO_QT = [
     "affilitest_gui.history.store", "affilitest_gui.history.export", "affilitest_gui.sandbox",
     "affilitest_gui.keystore", "affilitest_gui.cli", "affilitest_gui.system_libs",
     "affilitest_gui.api.validation", "affilitest_gui.history.records",
+    "affilitest_gui.offers.importing", "affilitest_gui.offers.health",
+    "affilitest_gui.history.offer_book", "affilitest_gui.offers_cli", "affilitest_gui.paths",
 ]  # fmt: skip
 # Bottom to top: a layer imports only from the layers before it (and from itself).
-LAYERS = ["api", "engine", "history", "worker", "session", "ui"]
+LAYERS = ["api", "engine", "offers", "history", "worker", "session", "ui"]
 
 
 def test_the_engine_layers_import_without_qt():
@@ -71,3 +73,24 @@ def test_the_sandbox_is_its_own_package():
             parts = module.split(".")
             if parts[0] == "affilitest_gui" and len(parts) > 1:
                 assert parts[1] in ("sandbox", "loopback"), f"{path.name} imports {module}"
+
+
+def test_the_data_folder_is_the_one_qt_names(qapp, monkeypatch):
+    from PySide6.QtCore import QStandardPaths
+
+    from affilitest_gui import APP_NAME, ORGANIZATION
+    from affilitest_gui.paths import DATA_DIR_VARIABLE, data_dir
+
+    monkeypatch.delenv(DATA_DIR_VARIABLE, raising=False)
+    app = qapp
+    names = (app.organizationName(), app.applicationName())
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APP_NAME)
+    try:
+        location = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.AppDataLocation
+        )
+    finally:
+        app.setOrganizationName(names[0])
+        app.setApplicationName(names[1])
+    assert str(data_dir()) == location

@@ -76,7 +76,11 @@ def test_every_url_country_device_is_one_check_as_one_json_line(sandbox):
         "attempts",
         "elapsed_s",
         "error",
+        "health",
+        "reasons",
     }
+    assert game_android_us["health"] == "ok"
+    assert game_android_us["reasons"] == ["lands on Play Store: com.example.game"]
 
 
 def test_urls_from_a_file_and_csv_output(sandbox, tmp_path):
@@ -85,7 +89,7 @@ def test_urls_from_a_file_and_csv_output(sandbox, tmp_path):
     code, out, _ = check(sandbox, "--input", str(urls), "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [row["status"] for row in rows] == ["ok", "ok"]
+    assert [(row["outcome"], row["health"]) for row in rows] == [("ok", "ok"), ("ok", "ok")]
     assert {row["url"] for row in rows} == {offer(sandbox, "game"), offer(sandbox, "js")}
 
 

@@ -48,6 +48,9 @@ OFFERS: dict[str, str] = {
     "long": f"A chain of {LONG_CHAIN_LENGTH} redirects (beyond the 20-hop limit).",
     "meta": "A page that moves on with <meta http-equiv=refresh>.",
     "js": "A page that moves on with a window.location script.",
+    "wrongapp": "Lands on the wrong app: com.example.other on Android, id999999999 on iOS.",
+    "blocked": "The destination answers 403 to the checker (bot blocking).",
+    "gone": "Lands on a Play Store page that names no app (the app was removed).",
 }
 
 
@@ -115,7 +118,7 @@ def demo_page(path: str, headers: dict[str, str]) -> Page:
     if route == "/demo/unavailable":
         where = html.escape(query.get("country", ["?"])[0].upper())
         return Page(200, _html("Offer not available", f"<p>Not available in {where}.</p>"))
-    if route.startswith("/demo/landing/"):
+    if route.startswith("/demo/landing/") and route != "/demo/landing/blocked":
         return Page(200, _html("Landing page", "<p>The offer's landing page.</p>"))
     if route == "/demo/offer/broken":
         return _redirect("/demo/track/broken")
@@ -140,4 +143,14 @@ def demo_page(path: str, headers: dict[str, str]) -> Page:
     if route == "/demo/offer/js":
         script = "<script>window.location = '/demo/landing/js';</script>"
         return Page(200, _html("Redirecting", script))
+    if route == "/demo/offer/wrongapp":
+        if _device_family(user_agent) == "ios":
+            return _redirect(APP_STORE.format(country=country) + "999999999")
+        return _redirect(PLAY_STORE + "com.example.other")
+    if route == "/demo/offer/blocked":
+        return _redirect("/demo/landing/blocked?check=1")
+    if route == "/demo/landing/blocked":
+        return Page(403, _html("Access denied", "<p>Automated traffic is not allowed.</p>"))
+    if route == "/demo/offer/gone":
+        return _redirect("https://play.google.com/store/apps")
     return Page(404, _html("Not found", "<p>No such page.</p>"))

@@ -1,0 +1,223 @@
+"""`affilitest-offers`: the watch list from scripts, on the app's engine and database.
+
+    affilitest-offers import FILE [--dry-run]
+    affilitest-offers list
+    affilitest-offers run [--base-url URL] [--only broken|changed|all]
+
+The database is the app's ($AFFILITEST_DATA_DIR overrides the folder); the key comes
+from $AFFILITEST_API_KEY or the key saved by the app, never from a flag.
+Exit status: 0 all ok or warning, 1 some broken or not checked, 2 usage error or a
+batch stopped on an auth/budget error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from affilitest_gui import __version__
+from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
+from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY
+from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.cli import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_STOPPED,
+    UsageError,
+    check_record,
+    rate_for,
+    read_key,
+    run_batch,
+    say_stopped,
+)
+from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
+from affilitest_gui.history.offer_book import Cell, OfferStatus
+from affilitest_gui.history.records import record_for
+from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
+from affilitest_gui.keystore import KeyStore
+from affilitest_gui.offers.health import Health
+from affilitest_gui.offers.importing import (
+    ImportFileError,
+    guess_mapping,
+    plan_import,
+    read_table,
+)
+from affilitest_gui.offers.model import Offer, expectations_text
+from affilitest_gui.paths import history_path
+
+PROG = "affilitest-offers"
+ONLY_CHOICES = ("all", "broken", "changed")
+# Health that makes `run` exit 1.
+FAILING = (Health.BROKEN, Health.NOT_CHECKED)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="The offers watch list of AffiliTest GUI, from scripts: the same "
+        "database and engine as the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    importing = commands.add_parser("import", help="add or update offers from a file")
+    importing.add_argument("file", type=Path, help="CSV, TSV or XLSX with a header row")
+    importing.add_argument("--dry-run", action="store_true", help="say what, save nothing")
+    commands.add_parser("list", help="one JSON line per offer")
+    run = commands.add_parser("run", help="check offers; one JSON line per check")
+    run.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API address")
+    run.add_argument("--only", choices=ONLY_CHOICES, default="all",
+                     help="every offer, those broken now, or those changed at the last run")
+    run.add_argument("--limit", type=int, default=API_RATE_LIMIT.limit, help="calls per window")
+    run.add_argument("--window", type=float, default=API_RATE_LIMIT.window_s,
+                     help="rate window in seconds")
+    run.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                     help="calls in flight at once")  # fmt: skip
+    return parser
+
+
+def offer_line(status: OfferStatus) -> dict[str, Any]:
+    offer, health = status.offer, status.health
+    return {
+        "id": offer.id,
+        "offer_id": offer.offer_id,
+        "name": offer.name,
+        "url": offer.url,
+        "countries": list(offer.countries),
+        "devices": list(offer.devices),
+        "expect": expectations_text(offer.expects),
+        "health": health.value if health else None,
+        "changed": status.changed,
+        "last_checked": status.last_checked or None,
+    }
+
+
+def import_offers(store: HistoryStore, path: Path, *, dry_run: bool) -> dict[str, Any]:
+    table = read_table(path)
+    if not table:
+        raise ImportFileError(f"{path.name} has no rows.")
+    plan = plan_import(table, guess_mapping(table[0]))
+    offers = [offer for _, offer in plan.offers]
+    if dry_run:
+        updated = sum(store.offers.match(offer) is not None for offer in offers)
+        counts = {"imported": len(offers) - updated, "updated": updated}
+    else:
+        merged = store.offers.merge(offers)
+        counts = {"imported": merged.imported, "updated": merged.updated}
+    return {
+        **counts,
+        "skipped": [{"row": skip.row, "reason": skip.reason} for skip in plan.skipped],
+        "notes": list(plan.notes),
+    }
+
+
+def chosen(statuses: Iterable[OfferStatus], only: str) -> list[OfferStatus]:
+    if only == "broken":
+        return [s for s in statuses if s.health is Health.BROKEN]
+    if only == "changed":
+        return [s for s in statuses if s.changed]
+    return list(statuses)
+
+
+class _RunOutput:
+    """Records each finished check in the history, judged against its offer, and
+    prints its line; remembers the worst outcome and what was not checked."""
+
+    def __init__(self, store: HistoryStore, statuses: list[OfferStatus], out: IO[str]) -> None:
+        self.store, self.out = store, out
+        self._offers: dict[CheckRequest, list[Offer]] = {}
+        self._before: dict[tuple[int | None, Cell], Any] = {}
+        for status in statuses:
+            for request in status.offer.requests():
+                self._offers.setdefault(request, []).append(status.offer)
+            for cell, record in status.latest.items():
+                self._before[(status.offer.id, cell)] = record
+        self.failing = False
+        self.cancelled: list[CheckRequest] = []
+
+    def requests(self) -> list[CheckRequest]:
+        return [request for request, offers in self._offers.items() for _ in offers]
+
+    def __call__(self, event: RunnerEvent) -> None:
+        if not isinstance(event, ItemEvent) or not event.state.is_terminal:
+            return
+        offer = self._offers[event.request].pop(0)
+        if event.state is ItemState.CANCELLED:
+            self.cancelled.append(event.request)
+        record = self.store.add(record_for(
+            event.request, result=event.result, error=event.error, attempts=event.attempt,
+            reason=event.reason, expects=offer.expects, offer_ref=offer.id,
+        ))  # fmt: skip
+        if event.state is ItemState.CANCELLED:
+            return
+        before = self._before.get((offer.id, (record.country, record.device)))
+        changed = before is not None and (
+            before.health is not record.health or before.final_url != record.final_url
+        )
+        self.failing |= record.health in FAILING
+        line = {
+            **check_record(event),
+            "offer_id": offer.offer_id,
+            "health": record.health.value,
+            "reasons": list(record.reasons),
+            "changed": changed,
+        }
+        self.out.write(json.dumps(line) + "\n")
+        self.out.flush()
+
+
+def run(
+    argv: list[str] | None = None,
+    *,
+    stdout: IO[str] = sys.stdout,
+    stderr: IO[str] = sys.stderr,
+    environ: dict[str, str] | None = None,
+    keystore: KeyStore | None = None,
+) -> int:
+    """The whole command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    environ = dict(os.environ) if environ is None else environ
+    try:
+        store = HistoryStore(history_path())
+    except NewerDatabaseError as error:
+        stderr.write(f"{PROG}: {error}\n")
+        return EXIT_STOPPED
+    try:
+        return _command(args, store, stdout, stderr, environ=environ, keystore=keystore)
+    except (UsageError, ImportFileError) as error:
+        stderr.write(f"{PROG}: {error}\n")
+        return EXIT_STOPPED
+    finally:
+        store.close()
+
+
+def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], stderr: IO[str],
+             *, environ: dict[str, str], keystore: KeyStore | None) -> int:  # fmt: skip
+    if args.command == "import":
+        stdout.write(json.dumps(import_offers(store, args.file, dry_run=args.dry_run)) + "\n")
+        return EXIT_OK
+    if args.command == "list":
+        for status in store.offers.statuses():
+            stdout.write(json.dumps(offer_line(status)) + "\n")
+        return EXIT_OK
+    if args.limit < 1 or args.window <= 0 or args.concurrency < 1:
+        raise UsageError("--limit, --window and --concurrency must be positive")
+    key = read_key(environ, keystore)
+    output = _RunOutput(store, chosen(store.offers.statuses(), args.only), stdout)
+    client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
+    cause = run_batch(
+        client, output.requests(), output, rate=rate_for(args.limit, args.window),
+        concurrency=args.concurrency,
+    )  # fmt: skip
+    if cause is not None:
+        say_stopped(PROG, cause, output.cancelled, stderr)
+        return EXIT_STOPPED
+    return EXIT_SOME_FAILED if output.failing else EXIT_OK
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,128 @@
+"""`affilitest-offers` against the sandbox: import, list, run, on the app's database."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.offers_cli import run
+from affilitest_gui.paths import DATA_DIR_VARIABLE
+
+SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "offers.csv"
+SAMPLE_HOST = "http://127.0.0.1:8765"
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def offers_file(tmp_path, server) -> Path:
+    """The shipped sample, pointed at this test's sandbox."""
+    path = tmp_path / "offers.csv"
+    path.write_text(SAMPLE.read_text(encoding="utf-8").replace(SAMPLE_HOST, server.base_url))
+    return path
+
+
+def command(*argv, key=None):
+    out, err = io.StringIO(), io.StringIO()
+    environ = {"AFFILITEST_API_KEY": key} if key else {}
+    status = run(list(argv), stdout=out, stderr=err, environ=environ)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    return status, lines, err.getvalue()
+
+
+def test_import_twice_updates_and_a_dry_run_saves_nothing(tmp_path, data_dir, sandbox):
+    path = offers_file(tmp_path, sandbox)
+    status, [dry], _ = command("import", str(path), "--dry-run")
+    assert status == 0 and (dry["imported"], dry["updated"]) == (7, 0)
+    assert command("list")[1] == []
+    status, [first], _ = command("import", str(path))
+    assert (first["imported"], first["updated"], first["skipped"]) == (7, 0, [])
+    status, [again], _ = command("import", str(path))
+    assert (again["imported"], again["updated"]) == (0, 7)  # matched by offer ID
+    _, offers, _ = command("list")
+    assert len(offers) == 7
+    quest = next(offer for offer in offers if offer["offer_id"] == "1001")
+    assert quest["countries"] == ["us", "gb"]
+    assert quest["devices"] == ["android", "iphone", "ipad"]
+    assert quest["expect"] == "play:com.example.game; appstore:1234567890"
+    assert quest["health"] is None and quest["last_checked"] is None
+
+
+def test_bad_rows_are_listed_and_the_good_ones_import(tmp_path, data_dir):
+    path = tmp_path / "mixed.csv"
+    path.write_text("Offer ID,URL,Geo\n1,https://t.example/1,US\n2,https://t.example/2,ZZ\n")
+    status, [result], _ = command("import", str(path))
+    assert status == 0 and result["imported"] == 1
+    assert result["skipped"] == [{"row": 3, "reason": result["skipped"][0]["reason"]}]
+    assert "ZZ" in result["skipped"][0]["reason"]
+
+
+def test_run_judges_every_check_and_says_what_changed(tmp_path, data_dir, sandbox):
+    command("import", str(offers_file(tmp_path, sandbox)))
+    key = sandbox.keys["valid"]
+    status, lines, _ = command("run", "--base-url", sandbox.base_url, key=key)
+    assert status == 1  # some offers are broken
+    assert len(lines) == len(sandbox.server.stats.requests("/api/v1/test")) == 15
+    health = {(line["offer_id"], line["country"], line["device"]): line for line in lines}
+    assert health[("1001", "us", "android")]["health"] == "ok"
+    assert health[("1004", "us", "android")]["health"] == "broken"
+    assert "com.example.other" in health[("1004", "us", "android")]["reasons"][0]
+    assert health[("1005", "us", "desktop")]["health"] == "warning"
+    assert health[("1002", "br", "android")]["health"] == "broken"  # not offered in BR
+    assert {"url", "hops", "final_url", "attempts", "error"} <= set(lines[0])
+    assert not any(line["changed"] for line in lines)  # nothing to compare with yet
+
+    _, offers, _ = command("list")
+    by_id = {offer["offer_id"]: offer for offer in offers}
+    assert by_id["1001"]["health"] == "ok" and by_id["1004"]["health"] == "broken"
+    assert by_id["1005"]["health"] == "warning" and by_id["1001"]["last_checked"]
+
+    # The network moves offer 1003 to a broken link: the next run says it changed.
+    store = HistoryStore(data_dir / "history.sqlite3")
+    [shop] = [offer for offer in store.offers.all() if offer.offer_id == "1003"]
+    store.offers.save(replace(shop, url=f"{sandbox.base_url}/demo/offer/broken"))
+    store.close()
+    status, lines, _ = command("run", "--base-url", sandbox.base_url, "--only", "broken", key=key)
+    assert {line["offer_id"] for line in lines} == {"1002", "1004", "1006", "1007"}
+    _, lines, _ = command("run", "--base-url", sandbox.base_url, key=key)
+    changed = [line for line in lines if line["changed"]]
+    assert [(line["offer_id"], line["health"]) for line in changed] == [("1003", "broken")]
+    _, lines, _ = command("run", "--base-url", sandbox.base_url, "--only", "changed", key=key)
+    assert {line["offer_id"] for line in lines} == {"1003"}
+
+
+def test_all_ok_exits_0_and_the_app_sees_the_checks(tmp_path, data_dir, sandbox):
+    path = tmp_path / "good.csv"
+    path.write_text(f"Offer ID,URL,Geo,OS,Package\n1,{sandbox.base_url}/demo/offer/game,US,"
+                    "Android,com.example.game\n")  # fmt: skip
+    command("import", str(path))
+    status, [line], _ = command("run", "--base-url", sandbox.base_url, key=sandbox.keys["valid"])
+    assert status == 0 and line["health"] == "ok"
+    store = HistoryStore(data_dir / "history.sqlite3")
+    [record] = store.page()
+    assert record.health.value == "ok" and record.offer_ref is not None
+    store.close()
+
+
+def test_a_budget_error_stops_the_run_with_exit_2(tmp_path, data_dir, sandbox):
+    command("import", str(offers_file(tmp_path, sandbox)))
+    status, lines, err = command("run", "--base-url", sandbox.base_url,
+                                 key=sandbox.keys["no_budget"])  # fmt: skip
+    assert status == 2 and lines == []
+    assert "stopped: No calls left" in err and "Not checked (15)" in err
+    assert len(sandbox.server.stats.requests("/api/v1/test")) == 1
+
+
+def test_usage_errors_exit_2_and_send_nothing(tmp_path, data_dir, sandbox):
+    status, _, err = command("run", "--base-url", sandbox.base_url)
+    assert status == 2 and "no API key" in err
+    status, _, err = command("import", str(tmp_path / "missing.csv"))
+    assert status == 2 and "Cannot read missing.csv" in err
