@@ -19,7 +19,7 @@ from affilitest_gui.history.export import read_csv
 from affilitest_gui.keystore import ACCOUNT, SERVICE, KeyStore
 from affilitest_gui.ui.crash_dialog import CrashDialog, install_crash_handler
 from affilitest_gui.ui.key_dialog import LoginDialog
-from affilitest_gui.ui.results_model import VERDICT_COLUMN
+from affilitest_gui.ui.results_model import DEVICE_COLUMN, VERDICT_COLUMN
 from tests.app_steps import (
     calls_sent,
     fill_form,
@@ -273,7 +273,7 @@ def test_a_batch_fills_the_log_with_plain_words_and_the_chain(
     assert window.progress.summary.text() == "Finished: 12 of 12 checked."
     assert window.progress.activity.text() == ""
     assert not window.progress.throttle_label.text().startswith("Waiting")
-    devices = {window.model.data(window.model.index(row, 3)) for row in range(12)}
+    devices = {window.model.data(window.model.index(row, DEVICE_COLUMN)) for row in range(12)}
     assert devices == {"Android phone", "Desktop computer"}  # as the form names them
     table = window.results.table
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
@@ -281,6 +281,8 @@ def test_a_batch_fills_the_log_with_plain_words_and_the_chain(
     detail = window.results.detail.toPlainText()
     assert "Redirect chain" in detail and "302" in detail
     type_into(qtbot, window.results.filter_edit, "broken")
+    assert window.model.rowCount() == 8  # by health: the broken offer and the loops
+    type_into(qtbot, window.results.filter_edit, "offer/broken")
     assert window.model.rowCount() == 4
     assert window.results.detail.toPlainText() == ""  # nothing selected any more
 

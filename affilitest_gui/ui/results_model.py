@@ -14,9 +14,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from affilitest_gui.api.validation import device_label
-from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
+from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.history.store import HistoryStore, matches
-from affilitest_gui.ui.style import BROKEN_COLOR, ERROR_COLOR, MUTED_COLOR
+from affilitest_gui.offers.health import Health
+from affilitest_gui.ui.style import BROKEN_COLOR, ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 
 PAGE_SIZE = 500
 Index = QModelIndex | QPersistentModelIndex
@@ -41,6 +42,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("Offer URL", "url", lambda r: r.url, 220),
     Column("Verdict", "verdict", lambda r: r.verdict, 280),
+    Column("Health", "health", lambda r: r.health.label, 85),
     Column("Country", "country", lambda r: r.country.upper(), 60),
     Column("Device", "device", lambda r: device_label(r.device), 135),
     Column("Time", "time", lambda r: _local_time(r.checked_at), 140),
@@ -56,11 +58,17 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 VERDICT_COLUMN = 1
-TIME_COLUMN = 4
-_FAILED_BRUSH = QBrush(QColor(ERROR_COLOR))
-_MUTED_BRUSH = QBrush(QColor(MUTED_COLOR))
-_BROKEN_BRUSH = QBrush(QColor(BROKEN_COLOR))
-_BROKEN_VERDICTS = ("Broken", "Redirect loop", "Too many", "Misses")
+HEALTH_COLUMN = 2
+DEVICE_COLUMN = 4
+TIME_COLUMN = 5
+# The colour of a row's verdict and health, from its health kind (never from its words).
+HEALTH_BRUSHES: dict[Health, QBrush | None] = {
+    Health.OK: None,
+    Health.WARNING: QBrush(QColor(WARNING_COLOR)),
+    Health.BROKEN: QBrush(QColor(BROKEN_COLOR)),
+    Health.NOT_CHECKED: QBrush(QColor(ERROR_COLOR)),
+    Health.CANCELLED: QBrush(QColor(MUTED_COLOR)),
+}
 
 
 def cell_text(record: HistoryRecord, column: int) -> str:
@@ -68,13 +76,7 @@ def cell_text(record: HistoryRecord, column: int) -> str:
 
 
 def verdict_brush(record: HistoryRecord) -> QBrush | None:
-    if record.outcome == FAILED:
-        return _FAILED_BRUSH
-    if record.outcome == CANCELLED:
-        return _MUTED_BRUSH
-    if record.verdict.startswith(_BROKEN_VERDICTS):
-        return _BROKEN_BRUSH
-    return None
+    return HEALTH_BRUSHES[record.health]
 
 
 class ResultsModel(QAbstractTableModel):
@@ -167,9 +169,12 @@ class ResultsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         record = self._rows[index.row()]
+        judged = index.column() in (VERDICT_COLUMN, HEALTH_COLUMN)
+        if role == Qt.ItemDataRole.ToolTipRole and judged and record.reasons:
+            return "\n".join(record.reasons)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return cell_text(record, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == VERDICT_COLUMN:
+        if role == Qt.ItemDataRole.ForegroundRole and judged:
             return verdict_brush(record)
         return None
 
