@@ -27,6 +27,7 @@ from affilitest_gui.engine.events import (
 )
 from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.session.account import AccountSession, AccountState
 from affilitest_gui.worker.controller import WorkerController
 
@@ -124,6 +125,8 @@ class BatchCoordinator(QObject):
         self._failed_records: list[HistoryRecord] = []
         self._first_failure: AffiliTestError | None = None
         self._unshown: list[HistoryRecord] = []
+        # The offers the queued checks were made for, oldest first per request.
+        self._offers: dict[CheckRequest, list[Offer]] = {}
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
         self._show_timer.setInterval(SHOW_RESULTS_EVERY_MS)
@@ -154,6 +157,24 @@ class BatchCoordinator(QObject):
             self._failed_records, self._first_failure = [], None
         self._update(replace(progress, total=progress.total + len(requests)))
         self._controller.submit(requests)
+
+    def submit_offers(self, offers: Iterable[Offer]) -> None:
+        """Check every country x device of each offer, each judged by its expectations."""
+        requests = []
+        for offer in offers:
+            for request in offer.requests():
+                self._offers.setdefault(request, []).append(offer)
+                requests.append(request)
+        self.submit(requests)
+
+    def _offer_for(self, request: CheckRequest) -> Offer | None:
+        waiting = self._offers.get(request)
+        if not waiting:
+            return None
+        offer = waiting.pop(0)
+        if not waiting:
+            del self._offers[request]
+        return offer
 
     # --- control ---------------------------------------------------------------------
 
@@ -217,6 +238,7 @@ class BatchCoordinator(QObject):
         self._update(progress)
 
     def _record(self, event: ItemEvent) -> HistoryRecord:
+        offer = self._offer_for(event.request)
         record = record_for(
             event.request,
             result=event.result,
@@ -224,6 +246,8 @@ class BatchCoordinator(QObject):
             attempts=event.attempt,
             reason=event.reason,
             sandbox=self.account.state.sandbox,
+            expects=offer.expects if offer else (),
+            offer_ref=offer.id if offer else None,
         )
         stored = self.store.add(record)  # committed before anything else happens
         self._unshown.append(stored)

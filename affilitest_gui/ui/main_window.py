@@ -32,6 +32,7 @@ from affilitest_gui.engine.events import ItemEvent, RateLimitPause
 from affilitest_gui.history.export import export_csv
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.keystore import StorageInfo
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.session.account import AccountSession, AccountState, SignIn
 from affilitest_gui.session.batches import BatchCoordinator, BatchProgress, BatchSummary
 from affilitest_gui.ui.app_info_panel import AppInfoPanel
@@ -40,6 +41,7 @@ from affilitest_gui.ui.error_dialog import ErrorDialog
 from affilitest_gui.ui.finishing_dialog import FinishingDialog
 from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
 from affilitest_gui.ui.msgbox import show_message
+from affilitest_gui.ui.offers_view import OffersView
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.results_model import ResultsModel
 from affilitest_gui.ui.results_panel import ResultsPanel
@@ -96,6 +98,11 @@ class MainWindow(QMainWindow):
         self.progress = ProgressPanel()
         self.model = ResultsModel(self.store)
         self.results = ResultsPanel(self.model)
+        self.offers_view = OffersView(self.store.offers)
+        self.views = QTabWidget()
+        self.views.setObjectName("views")
+        self.views.addTab(self.results, "Results log")
+        self.views.addTab(self.offers_view, "Offers")
         left = QWidget()
         left.setMinimumWidth(LEFT_PANE_MIN)
         left_layout = QVBoxLayout(left)
@@ -104,7 +111,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self.views)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([LEFT_PANE_WIDTH, 1000])
@@ -161,6 +168,11 @@ class MainWindow(QMainWindow):
         )
         self.sandbox_action.setCheckable(True)
         self._action(account, "&Refresh calls left", self.account.refresh_calls_left, "F5")
+        view = self.menuBar().addMenu("&View")
+        self._action(view, "&Results log", lambda: self.views.setCurrentWidget(self.results),
+                     "Ctrl+1")  # fmt: skip
+        self._action(view, "&Offers", lambda: self.views.setCurrentWidget(self.offers_view),
+                     "Ctrl+2")  # fmt: skip
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About", self.show_about)
 
@@ -192,6 +204,9 @@ class MainWindow(QMainWindow):
         self.progress.cancel_requested.connect(batches.cancel)
         self.results.open_url.connect(self.open_url)
         self.results.rerun.connect(self.rerun)
+        batches.results_stored.connect(self.offers_view.results_arrived)
+        self.offers_view.check_requested.connect(self.run_offers)
+        self.offers_view.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
 
     # --- start-up --------------------------------------------------------------------
 
@@ -220,6 +235,8 @@ class MainWindow(QMainWindow):
             self.calls_label.setText(f"Calls left: {state.calls_left:,}")
         self.calls_label.setToolTip(state.calls_left_note)
         self.form.set_calls_left(state.calls_left)
+        self.offers_view.set_sandbox(state.sandbox)
+        self.offers_view.set_calls_left(state.calls_left)
         sandbox = self.account.sandbox
         self.form.set_sandbox(sandbox.base_url if sandbox is not None else None)
         self.model.set_sandbox(state.sandbox)
@@ -292,9 +309,17 @@ class MainWindow(QMainWindow):
 
     def run_checks(self, requests: list[CheckRequest]) -> None:
         """Checked on the GUI thread before queueing: credentials, budget."""
-        problem = self.batches.problem_with(len(requests))
+        self._run(len(requests), lambda: self.batches.submit(requests))
+
+    def run_offers(self, offers: list[Offer]) -> None:
+        """Check offers, each judged by its expectations; the same checks first."""
+        count = sum(len(offer.countries) * len(offer.devices) for offer in offers)
+        self._run(count, lambda: self.batches.submit_offers(offers))
+
+    def _run(self, count: int, start: Callable[[], None]) -> None:
+        problem = self.batches.problem_with(count)
         if problem is None:
-            self.batches.submit(requests)
+            start()
         elif problem.kind == "not_signed_in":
             show_message(
                 self, "Enter your API key first",
@@ -311,7 +336,7 @@ class MainWindow(QMainWindow):
                 icon=QMessageBox.Icon.Warning,
                 informative="Checks past your budget will fail with \u201cno calls left\u201d.",
                 confirm=f"Run all {problem.needed:,} anyway",
-                on_confirm=lambda: self.batches.submit(requests),
+                on_confirm=start,
             )
 
     def rerun(self, records: list[HistoryRecord]) -> None:

@@ -23,7 +23,7 @@ PAGE_SIZE = 500
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _local_time(iso: str) -> str:
+def local_time(iso: str) -> str:
     try:
         return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
@@ -45,7 +45,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Health", "health", lambda r: r.health.label, 85),
     Column("Country", "country", lambda r: r.country.upper(), 60),
     Column("Device", "device", lambda r: device_label(r.device), 135),
-    Column("Time", "time", lambda r: _local_time(r.checked_at), 140),
+    Column("Time", "time", lambda r: local_time(r.checked_at), 140),
     Column("Final URL", "final_url", lambda r: r.final_url, 260),
     Column("Hops", None, lambda r: str(len(r.hops)) if r.hops else "", 45),
     Column("Codes", None, lambda r: r.status_codes, 120),

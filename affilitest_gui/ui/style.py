@@ -15,3 +15,11 @@ SANDBOX_BANNER_STYLE = (
     "border-bottom: 1px solid #e0c36a"
 )
 BAD_LINE_COLOR = "#fde0dc"
+# Light backgrounds for an offer's matrix cells, by health (the cell's words say it too).
+HEALTH_TINTS = {
+    "ok": "#e8f5e9",
+    "warning": "#fff8e1",
+    "broken": "#ffebee",
+    "not_checked": "#eceff1",
+    "cancelled": "#fafafa",
+}

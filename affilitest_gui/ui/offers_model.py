@@ -1,0 +1,165 @@
+"""The offers view's table: one row per offer with its worst health, counts per health,
+last checked and whether anything changed since the run before; sortable by every
+column, filtered by *Broken now*, *Changed since last run* and text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush
+
+from affilitest_gui.history.offer_book import OfferStatus
+from affilitest_gui.offers.health import Health
+from affilitest_gui.offers.model import expectations_text
+from affilitest_gui.ui.results_model import HEALTH_BRUSHES, local_time
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+NOT_YET = "Not checked yet"
+
+
+@dataclass(frozen=True)
+class OfferColumn:
+    header: str
+    text: Callable[[OfferStatus], str]
+    sort: Callable[[OfferStatus], object]
+    width: int
+
+
+def _health_text(status: OfferStatus) -> str:
+    return status.health.label if status.health else NOT_YET
+
+
+def _count(health: Health) -> Callable[[OfferStatus], str]:
+    return lambda status: str(status.counts[health]) if status.latest else ""
+
+
+OFFER_COLUMNS: tuple[OfferColumn, ...] = (
+    OfferColumn("Offer", lambda s: s.offer.label, lambda s: s.offer.label.lower(), 200),
+    OfferColumn("Health", _health_text,
+                lambda s: s.health.severity if s.health else -1, 95),
+    OfferColumn("Changed", lambda s: "Changed" if s.changed else "", lambda s: s.changed, 75),
+    OfferColumn("OK", _count(Health.OK), lambda s: s.counts[Health.OK], 40),
+    OfferColumn("Warning", _count(Health.WARNING), lambda s: s.counts[Health.WARNING], 65),
+    OfferColumn("Broken", _count(Health.BROKEN), lambda s: s.counts[Health.BROKEN], 60),
+    OfferColumn("Not checked", _count(Health.NOT_CHECKED),
+                lambda s: s.counts[Health.NOT_CHECKED], 90),
+    OfferColumn("Last checked", lambda s: local_time(s.last_checked) if s.last_checked else "",
+                lambda s: s.last_checked, 140),
+    OfferColumn("Expected", lambda s: expectations_text(s.offer.expects),
+                lambda s: expectations_text(s.offer.expects), 200),
+    OfferColumn("Tracking link", lambda s: s.offer.url, lambda s: s.offer.url, 300),
+)  # fmt: skip
+HEALTH_COLUMN = 1
+
+
+class OffersModel(QAbstractTableModel):
+    """The statuses of the current mode's offers, as the book gives them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._statuses: list[OfferStatus] = []
+
+    def set_statuses(self, statuses: list[OfferStatus]) -> None:
+        self.beginResetModel()
+        self._statuses = statuses
+        self.endResetModel()
+
+    def status(self, row: int) -> OfferStatus:
+        return self._statuses[row]
+
+    @property
+    def statuses(self) -> list[OfferStatus]:
+        return list(self._statuses)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._statuses)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(OFFER_COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return OFFER_COLUMNS[section].header
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        status = self._statuses[index.row()]
+        column = OFFER_COLUMNS[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.text(status)
+        if role == SORT_ROLE:
+            return column.sort(status)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == HEALTH_COLUMN:
+            return _brush(status)
+        return None
+
+
+def _brush(status: OfferStatus) -> QBrush | None:
+    return HEALTH_BRUSHES[status.health] if status.health else None
+
+
+class Show(str, Enum):
+    """The view's quick filters."""
+
+    ALL = "All offers"
+    BROKEN = "Broken now"
+    CHANGED = "Changed since last run"
+
+
+class OffersFilter(QSortFilterProxyModel):
+    """Sorts by each column's own key; shows the chosen offers whose text has every word."""
+
+    def __init__(self, source: OffersModel) -> None:
+        super().__init__()
+        self._source = source
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+        self._show = Show.ALL
+        self._words: list[str] = []
+
+    def set_show(self, show: Show) -> None:
+        self._refilter(lambda: setattr(self, "_show", show))
+
+    def set_text(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_words", text.lower().split()))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        """Change the filter's state and show its rows again (Qt 6.9's way where it
+        exists: invalidateFilter() is deprecated there)."""
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
+        status = self._source.status(row)
+        if self._show is Show.BROKEN and status.health is not Health.BROKEN:
+            return False
+        if self._show is Show.CHANGED and not status.changed:
+            return False
+        if not self._words:
+            return True
+        offer = status.offer
+        parts = (offer.offer_id, offer.name, offer.url, _health_text(status), *offer.countries)
+        text = " ".join(parts).lower()
+        return all(word in text for word in self._words)
+
+    def status(self, row: int) -> OfferStatus:
+        return self._source.status(self.mapToSource(self.index(row, 0)).row())

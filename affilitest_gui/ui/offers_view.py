@@ -1,0 +1,374 @@
+"""The offers watch list: which offers are broken now, what changed, and why.
+
+One row per offer; selecting one shows its country x device matrix (each cell coloured
+by health and saying its verdict), and a click on a cell shows that check's chain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from affilitest_gui.api.validation import device_label
+from affilitest_gui.history.offer_book import OfferBook, OfferStatus
+from affilitest_gui.history.offers_export import export_offers
+from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.offers.health import Health
+from affilitest_gui.offers.model import Offer
+from affilitest_gui.ui.import_dialog import ImportDialog
+from affilitest_gui.ui.msgbox import show_message
+from affilitest_gui.ui.offer_dialog import OfferDialog
+from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel, Show
+from affilitest_gui.ui.results_panel import detail_html
+from affilitest_gui.ui.style import HEALTH_TINTS, MUTED_STYLE
+from affilitest_gui.ui.widgets import ElidedLabel
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+class OffersView(QWidget):
+    """Emits `check_requested(list[Offer])`; everything else it does itself."""
+
+    check_requested = Signal(object)
+    message = Signal(str)  # a line for the status bar
+
+    def __init__(self, book: OfferBook, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.sandbox = False
+        self.dialog: QWidget | None = None
+        self.model = OffersModel()
+        self.proxy = OffersFilter(self.model)
+
+        button = self._button
+        self.import_button = button("&Import\u2026", self.show_import, "Ctrl+I",
+                                    "Import offers from a CSV, TSV or Excel file")
+        self.add_button = button("&Add\u2026", self.show_add, "Ctrl+N", "Add an offer")
+        self.edit_button = button("&Edit\u2026", self.show_edit, None,
+                                  "Edit the selected offer (or double-click it)")
+        self.delete_button = button("&Delete", self.delete_selected, None,
+                                    "Delete the selected offers; their checks stay in the log")
+        self.check_all_button = button("Check &all", self.check_all, None, "Check every offer")
+        self.check_selected_button = button("Check &selected", self.check_selected, None,
+                                            "Check the selected offers")
+        self.check_broken_button = button("Check &broken", self.check_broken, None,
+                                          "Check the offers broken now")
+        self.export_button = button("E&xport\u2026", self.export, None,
+                                    "Export the offers shown, cell by cell (Excel or CSV)")
+        self.show_box = QComboBox()
+        self.show_box.setObjectName("offersShow")
+        for show in Show:
+            self.show_box.addItem(show.value)
+        self.show_box.currentIndexChanged.connect(
+            lambda: self.proxy.set_show(Show(self.show_box.currentText()))
+        )
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("offersFilter")
+        self.filter_edit.setPlaceholderText("Filter offers (ID, name, link, country)\u2026")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.count_label = QLabel("")
+        self.empty_hint = QLabel(
+            "No offers yet. Import your network's export or a spreadsheet (Ctrl+I), or add "
+            "one by hand (Ctrl+N)."
+        )
+        self.empty_hint.setObjectName("offersEmptyHint")
+        self.empty_hint.setWordWrap(True)
+        self.cost_label = ElidedLabel("")
+        self.cost_label.setObjectName("offersCost")
+        self.cost_label.setStyleSheet(MUTED_STYLE)
+        self._calls_left: int | None = None
+
+        self.table = QTableView()
+        self.table.setObjectName("offersTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # the worst first
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, spec in enumerate(OFFER_COLUMNS):
+            self.table.setColumnWidth(column, spec.width)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.show_edit())
+        for signal in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted,
+                       self.proxy.rowsRemoved):  # fmt: skip
+            signal.connect(self._counts)
+        QShortcut(QKeySequence.StandardKey.Delete, self.table, activated=self.delete_selected)
+
+        self.matrix = QTableWidget()
+        self.matrix.setObjectName("offerMatrix")
+        self.matrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.matrix.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.matrix.setWordWrap(True)
+        self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.matrix.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.matrix.currentCellChanged.connect(lambda row, column, *_: self._show_cell(row, column))
+        self.chain = QTextBrowser()
+        self.chain.setObjectName("offerChain")
+        self.chain.setPlaceholderText("Click a cell to see that check's chain hop by hop.")
+        self._matrix_records: dict[tuple[int, int], HistoryRecord] = {}
+
+        manage = QHBoxLayout()  # two short rows: the view must fit a 1024-wide window
+        for button in (self.import_button, self.add_button, self.edit_button,
+                       self.delete_button, self.export_button):  # fmt: skip
+            manage.addWidget(button)
+        manage.addStretch(1)
+        checks = QHBoxLayout()
+        for button in (self.check_all_button, self.check_selected_button,
+                       self.check_broken_button):  # fmt: skip
+            checks.addWidget(button)
+        checks.addWidget(self.cost_label, 1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.show_box)
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.count_label)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.matrix)
+        bottom.addWidget(self.chain)
+        bottom.setSizes([520, 380])
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(bottom)
+        split.setSizes([360, 260])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(manage)
+        layout.addLayout(checks)
+        layout.addLayout(filters)
+        layout.addWidget(self.empty_hint)
+        layout.addWidget(split, 1)
+        self._selection_changed()
+
+    def _button(self, text: str, slot: object, shortcut: str | None, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        if shortcut:
+            QShortcut(QKeySequence(shortcut), self, activated=slot)
+            tip = f"{tip} ({shortcut})"
+        button.setToolTip(tip)
+        return button
+
+    # --- data ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the offers and their latest results again, keeping the selection."""
+        kept = {offer.id for offer in self.selected_offers()}
+        self.model.set_statuses(self.book.statuses(sandbox=self.sandbox))
+        if kept:
+            selection = self.table.selectionModel()
+            for row in range(self.proxy.rowCount()):
+                if self.proxy.status(row).offer.id in kept:
+                    selection.select(self.proxy.index(row, 0), selection.SelectionFlag.Select
+                                     | selection.SelectionFlag.Rows)  # fmt: skip
+        self._selection_changed()
+
+    def set_sandbox(self, sandbox: bool) -> None:
+        if sandbox != self.sandbox or not self.model.rowCount():
+            self.sandbox = sandbox
+            self.table.clearSelection()
+            self.refresh()
+
+    def results_arrived(self, records: list[HistoryRecord]) -> None:
+        if any(record.offer_ref is not None for record in records):
+            self.refresh()
+
+    def set_calls_left(self, calls_left: int | None) -> None:
+        self._calls_left = calls_left
+        self._counts()
+
+    # --- selection -------------------------------------------------------------------
+
+    def selected_statuses(self) -> list[OfferStatus]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.proxy.status(row) for row in rows]
+
+    def selected_offers(self) -> list[Offer]:
+        return [status.offer for status in self.selected_statuses()]
+
+    def _selection_changed(self, *_args: object) -> None:
+        selected = self.selected_statuses()
+        self.edit_button.setEnabled(len(selected) == 1)
+        self.delete_button.setEnabled(bool(selected))
+        self.check_selected_button.setEnabled(bool(selected))
+        self._show_matrix(selected[0] if len(selected) == 1 else None)
+        self._counts()
+
+    def _counts(self, *_args: object) -> None:
+        statuses = self.model.statuses
+        shown = self.proxy.rowCount()
+        broken = sum(status.health is Health.BROKEN for status in statuses)
+        changed = sum(status.changed for status in statuses)
+        self.count_label.setText(
+            f"{shown:,} of {_plural(len(statuses), 'offer')} \u00b7 {broken:,} broken \u00b7 "
+            f"{changed:,} changed"
+        )
+        everything = _cost(statuses)
+        selected = _cost(self.selected_statuses())
+        broken_cost = _cost([s for s in statuses if s.health is Health.BROKEN])
+        self.check_all_button.setEnabled(everything > 0)
+        self.check_broken_button.setEnabled(broken_cost > 0)
+        left = "" if self._calls_left is None else f" \u00b7 {self._calls_left:,} calls left"
+        self.cost_label.setText(
+            f"Calls: all {everything:,} \u00b7 selected {selected:,} \u00b7 "
+            f"broken {broken_cost:,}{left}"
+        )
+        self.empty_hint.setVisible(not statuses)
+
+    # --- the matrix ------------------------------------------------------------------
+
+    def _show_matrix(self, status: OfferStatus | None) -> None:
+        self.matrix.clear()
+        self._matrix_records = {}
+        self.chain.clear()
+        if status is None:
+            self.matrix.setRowCount(0)
+            self.matrix.setColumnCount(0)
+            return
+        offer = status.offer
+        self.matrix.setRowCount(len(offer.countries))
+        self.matrix.setColumnCount(len(offer.devices))
+        self.matrix.setVerticalHeaderLabels([country.upper() for country in offer.countries])
+        self.matrix.setHorizontalHeaderLabels([device_label(d) for d in offer.devices])
+        for row, country in enumerate(offer.countries):
+            for column, device in enumerate(offer.devices):
+                record = status.latest.get((country, device))
+                self.matrix.setItem(row, column, _cell(record, (country, device) in
+                                                       status.changed_cells))  # fmt: skip
+                if record is not None:
+                    self._matrix_records[(row, column)] = record
+
+    def _show_cell(self, row: int, column: int) -> None:
+        record = self._matrix_records.get((row, column))
+        self.chain.setHtml(detail_html(record) if record else "")
+
+    # --- actions ---------------------------------------------------------------------
+
+    def _show_dialog(self, dialog: QWidget) -> None:
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
+        dialog.show()
+
+    def show_import(self) -> None:
+        dialog = ImportDialog(self.book, sandbox=self.sandbox, parent=self)
+        dialog.imported.connect(self._imported)
+        self._show_dialog(dialog)
+
+    def _imported(self, counts: object) -> None:
+        self.refresh()
+        self.message.emit(
+            f"Imported {_plural(counts.imported, 'new offer')}, "  # type: ignore[attr-defined]
+            f"updated {counts.updated:,}."  # type: ignore[attr-defined]
+        )
+
+    def show_add(self) -> None:
+        dialog = OfferDialog(parent=self)
+        dialog.saved.connect(self._save)
+        self._show_dialog(dialog)
+
+    def show_edit(self) -> None:
+        offers = self.selected_offers()
+        if len(offers) != 1:
+            return
+        dialog = OfferDialog(offers[0], parent=self)
+        dialog.saved.connect(self._save)
+        self._show_dialog(dialog)
+
+    def _save(self, offer: Offer) -> None:
+        saved = self.book.save(offer, sandbox=self.sandbox)
+        self.refresh()
+        self.select(saved.id)
+        self.message.emit(f"Saved {saved.label}.")
+
+    def select(self, offer_ref: int | None) -> None:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.status(row).offer.id == offer_ref:
+                self.table.selectRow(row)
+                return
+
+    def delete_selected(self) -> None:
+        offers = self.selected_offers()
+        if not offers:
+            return
+        names = offers[0].label if len(offers) == 1 else _plural(len(offers), "offer")
+        show_message(
+            self, "Delete offers?", f"Delete {names} from the watch list?",
+            informative="Their past checks stay in the results log.",
+            confirm="Delete", on_confirm=lambda: self._delete(offers),
+        )  # fmt: skip
+
+    def _delete(self, offers: list[Offer]) -> None:
+        self.book.delete([offer.id for offer in offers if offer.id is not None])
+        self.refresh()
+        self.message.emit(f"Deleted {_plural(len(offers), 'offer')}.")
+
+    def check_all(self) -> None:
+        self._check([status.offer for status in self.model.statuses])
+
+    def check_selected(self) -> None:
+        self._check(self.selected_offers())
+
+    def check_broken(self) -> None:
+        self._check([s.offer for s in self.model.statuses if s.health is Health.BROKEN])
+
+    def _check(self, offers: list[Offer]) -> None:
+        if offers:
+            self.check_requested.emit(offers)
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export offers", str(Path.home() / "affilitest-offers.xlsx"),
+            "Excel (*.xlsx);;CSV (*.csv)",
+        )  # fmt: skip
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> int:
+        statuses = [self.proxy.status(row) for row in range(self.proxy.rowCount())]
+        count = export_offers(statuses, path)
+        self.message.emit(f"Exported {_plural(count, 'row')} to {path}")
+        return count
+
+
+def _cost(statuses: list[OfferStatus]) -> int:
+    return sum(len(s.offer.countries) * len(s.offer.devices) for s in statuses)
+
+
+def _cell(record: HistoryRecord | None, changed: bool) -> QTableWidgetItem:
+    if record is None:
+        item = QTableWidgetItem(NOT_YET)
+        item.setForeground(QBrush(QColor("#757575")))
+        return item
+    mark = " (changed)" if changed else ""
+    item = QTableWidgetItem(f"{record.health.label}{mark}\n{record.verdict}")
+    item.setBackground(QBrush(QColor(HEALTH_TINTS[record.health.value])))
+    item.setToolTip("\n".join(record.reasons))
+    return item

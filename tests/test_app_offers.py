@@ -1,0 +1,183 @@
+"""The offers watch list as a person uses it: import through the dialog, check, filter,
+the matrix and the chain, add / edit / delete by hand, export. Real window, sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from affilitest_gui.offers.importing import Field
+from affilitest_gui.ui.import_dialog import ImportDialog
+from affilitest_gui.ui.offer_dialog import OfferDialog
+from tests.app_steps import calls_sent, idle, signed_in_window
+from tests.conftest import run_until
+from tests.person import button_in, click, closed, message_box, press, type_into, visible
+
+SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "offers.csv"
+
+
+def sample_for(server, tmp_path) -> Path:
+    path = tmp_path / "network-export.csv"
+    text = SAMPLE.read_text(encoding="utf-8").replace("http://127.0.0.1:8765", server.base_url)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def offers_window(qtbot, make_window, memory_keyring, server):
+    window = signed_in_window(make_window, memory_keyring, server)
+    press(qtbot, window, "Ctrl+2")
+    assert window.views.currentWidget() is window.offers_view
+    return window, window.offers_view
+
+
+def import_file(qtbot, view, path, monkeypatch) -> ImportDialog:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    click(qtbot, view.import_button)
+    [dialog] = visible(ImportDialog)
+    click(qtbot, dialog.file_button)
+    return dialog
+
+
+def rows(view) -> dict[str, str]:
+    """Offer label -> health, as the table shows them."""
+    proxy = view.proxy
+    return {proxy.index(row, 0).data(): proxy.index(row, 1).data()
+            for row in range(proxy.rowCount())}  # fmt: skip
+
+
+def test_import_check_filter_and_see_why(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    assert view.empty_hint.isVisible()
+    dialog = import_file(qtbot, view, sample_for(sandbox, tmp_path), monkeypatch)
+    assert dialog.columns[Field.URL].currentText() == "Tracking Link"
+    assert dialog.columns[Field.COUNTRIES].currentText() == "Geo"
+    assert dialog.summary.text().startswith("7 offers to import: 7 new, 0 updated.")
+    click(qtbot, dialog.import_button)
+    assert closed(dialog)
+    assert len(rows(view)) == 7 and not view.empty_hint.isVisible()
+    assert set(rows(view).values()) == {"Not checked yet"}
+    assert "Imported 7 new offers, updated 0." in window.statusBar().currentMessage()
+    assert "all 15" in view.cost_label.text()
+    before = calls_sent(sandbox)
+
+    click(qtbot, view.check_all_button)
+    run_until(aloop, lambda: idle(window) and window.store.count() == 15)
+    run_until(aloop, lambda: "Broken" in rows(view).values())
+    health = rows(view)
+    assert health["1001 \u00b7 Example Quest"] == "OK"
+    assert health["1004 \u00b7 Wrong app"] == "Broken"
+    assert health["1005 \u00b7 Blocked landing"] == "Warning"
+    assert calls_sent(sandbox) - before == 15
+
+    # Broken now: only those; the worst come first.
+    view.show_box.setFocus()
+    qtbot.keyClicks(view.show_box, "Broken")
+    assert set(rows(view).values()) == {"Broken"} and len(rows(view)) == 4
+    type_into(qtbot, view.filter_edit, "wrong")
+    assert list(rows(view)) == ["1004 \u00b7 Wrong app"]
+
+    # The matrix: each cell says its health and verdict; a click shows the chain.
+    table = view.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+    matrix = view.matrix
+    assert (matrix.rowCount(), matrix.columnCount()) == (1, 3)
+    cell = matrix.item(0, 0)
+    assert cell.text().startswith("Broken\nLands on Play Store: com.example.other")
+    assert "expected Play Store app com.example.game" in cell.toolTip()
+    qtbot.mouseClick(matrix.viewport(), Qt.MouseButton.LeftButton,
+                     pos=matrix.visualItemRect(cell).center())  # fmt: skip
+    assert "Redirect chain" in view.chain.toPlainText()
+    assert "com.example.other" in view.chain.toPlainText()
+
+
+def test_reimport_updates_and_bad_rows_are_listed(
+    qtbot, make_window, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    _window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    path = sample_for(sandbox, tmp_path)
+    click(qtbot, import_file(qtbot, view, path, monkeypatch).import_button)
+    dialog = import_file(qtbot, view, path, monkeypatch)
+    assert dialog.summary.text().startswith("7 offers to import: 0 new, 7 updated.")
+    click(qtbot, button_in(dialog, "Cancel"))
+
+    click(qtbot, view.import_button)
+    [dialog] = visible(ImportDialog)
+    type_into(qtbot, dialog.paste, "ID\tLink\tGeo\n9\thttps://t.example/9\tUS\n10\tnope\tUS")
+    assert dialog.summary.text().startswith("1 offers to import: 1 new, 0 updated.")
+    assert dialog.skipped.count() == 1
+    assert dialog.skipped.item(0).text().startswith("Row 3: tracking link:")
+    # The guess can be changed: with no link column nothing can be imported.
+    box = dialog.columns[Field.URL]
+    box.setFocus()
+    qtbot.keyClicks(box, "(none)")
+    assert not dialog.import_button.isEnabled() and "tracking link" in dialog.error.text()
+    for _ in range(2):  # (none) -> ID -> Link
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert box.currentText() == "Link"
+    click(qtbot, dialog.import_button)
+    assert len(rows(view)) == 8
+
+
+def test_add_edit_and_delete_by_hand_cost_no_call(
+    qtbot, make_window, memory_keyring, sandbox, tmp_path
+):
+    window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    sent = calls_sent(sandbox)
+    press(qtbot, window, "Ctrl+N")
+    [dialog] = visible(OfferDialog)
+    type_into(qtbot, dialog.url, "not a url")
+    type_into(qtbot, dialog.countries, "US, XX")
+    type_into(qtbot, dialog.expects, "com.example.game")
+    click(qtbot, dialog.save_button)
+    assert dialog.isVisible()
+    assert "must start with http" in dialog.errors["url"].text()
+    assert "XX" in dialog.errors["countries"].text()
+    type_into(qtbot, dialog.url, f"{sandbox.base_url}/demo/offer/game")
+    type_into(qtbot, dialog.countries, "us gb")
+    type_into(qtbot, dialog.name, "By hand")
+    click(qtbot, dialog.save_button)
+    assert list(rows(view)) == ["By hand"]
+    assert calls_sent(sandbox) == sent  # nothing checked, nothing spent
+    [offer] = window.store.offers.all()
+    assert offer.countries == ("us", "gb") and offer.devices == ("android", "iphone")
+
+    click(qtbot, view.edit_button)  # the new offer is selected
+    [dialog] = visible(OfferDialog)
+    type_into(qtbot, dialog.name, "Renamed")
+    click(qtbot, dialog.save_button)
+    assert list(rows(view)) == ["Renamed"]
+
+    click(qtbot, view.delete_button)
+    click(qtbot, button_in(message_box(qtbot, "Delete offers"), "Delete"))
+    assert rows(view) == {} and window.store.offers.all() == []
+
+
+def test_export_the_view_cell_by_cell(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    click(qtbot, import_file(qtbot, view, sample_for(sandbox, tmp_path), monkeypatch)
+          .import_button)  # fmt: skip
+    type_into(qtbot, view.filter_edit, "1001")
+    table = view.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+    click(qtbot, view.check_selected_button)
+    run_until(aloop, lambda: idle(window) and window.store.count() == 6)
+    run_until(aloop, lambda: rows(view) == {"1001 \u00b7 Example Quest": "OK"})
+    path = tmp_path / "offers.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    click(qtbot, view.export_button)
+    sheet = load_workbook(path).active
+    values = list(sheet.iter_rows(values_only=True))
+    header, lines = values[0], values[1:]
+    assert len(lines) == 6  # us, gb x android, iphone, ipad
+    assert {line[header.index("health")] for line in lines} == {"ok"}
+    assert all(line[header.index("final_url")].startswith("https://") for line in lines)
+    assert f"Exported 6 rows to {path}" in window.statusBar().currentMessage()
