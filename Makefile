@@ -35,7 +35,7 @@ dist: $(STAMP)
 	$(BIN)/python scripts/build_dist.py
 
 # Figures, not tests: throughput at the limit, GUI stalls, history at 100k rows, start-up.
-BENCHES = throughput gui_responsiveness history_scale startup
+BENCHES = throughput gui_responsiveness history_scale offers_scale startup
 bench: $(STAMP)
 	for b in $(BENCHES); do echo "== $$b"; $(BIN)/python bench/$$b.py || exit 1; done
 

@@ -103,3 +103,20 @@ def test_the_worst_health_of_an_offer():
     assert worst([Health.OK, Health.BROKEN, Health.CANCELLED]) is Health.BROKEN
     assert worst([Health.CANCELLED, Health.NOT_CHECKED]) is Health.NOT_CHECKED
     assert worst([]) is None
+
+
+def test_the_verdict_words_agree_with_the_health():
+    from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
+    from affilitest_gui.history.records import record_for
+
+    request = CheckRequest("https://track.example/c", "us", "android")
+
+    def record(*hops):
+        return record_for(request, result=CheckResult(request, tuple(Hop(*h) for h in hops)))
+
+    blocked = record((TRACK, 302), ("https://adv.example/lp", 403))
+    assert blocked.verdict == "Site blocked the checker: 403 at adv.example/lp"
+    assert blocked.health is Health.WARNING
+    gone = record((TRACK, 302), ("https://play.google.com/store/apps", None))
+    assert gone.verdict == "Lands on Play Store, no app named (removed?)"
+    assert gone.health is Health.BROKEN

@@ -10,6 +10,9 @@ from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.models import CheckResult
 
 HOP_LIMIT = 20
+# A destination that answers these to a checker is usually blocking bots, not broken:
+# link checkers are known to cry wolf there, and a false "broken" pauses a working offer.
+BOT_BLOCK_CODES = (403, 429)
 _APP_STORE_ID = re.compile(r"/id(\d+)")
 
 
@@ -24,6 +27,9 @@ def store_of(url: str) -> str | None:
         match = _APP_STORE_ID.search(parts.path)
         return f"App Store: id{match.group(1)}" if match else "App Store"
     return None
+
+
+STORES_WITHOUT_APP = ("Play Store", "App Store")  # what store_of says of a page with no app
 
 
 def _place(url: str) -> str:
@@ -42,11 +48,15 @@ def verdict_for_result(result: CheckResult) -> str:
         return "Redirect loop"
     if len(hops) >= HOP_LIMIT and last.code is not None and 300 <= last.code < 400:
         return f"Too many redirects ({HOP_LIMIT}+)"
+    if last.code in BOT_BLOCK_CODES and len(hops) > 1:
+        return f"Site blocked the checker: {last.code} at {_place(last.url)}"
     if last.code is not None and last.code >= 400:
         return f"Broken: ends in {last.code}"
     if result.preview_match is False:
         return f"Misses the preview page: ends on {_place(last.url)}"
     store = store_of(last.url)
+    if store in STORES_WITHOUT_APP:
+        return f"Lands on {store}, no app named (removed?)"
     if store:
         return f"Lands on {store}"
     if result.preview_match is True:

@@ -7,14 +7,16 @@ are kept apart like their checks.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import cached_property
 
-from affilitest_gui.history.records import CANCELLED, HistoryRecord
+from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.offers.health import Health, worst
 from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
 
@@ -30,29 +32,42 @@ class MergeCounts:
 
 
 @dataclass(frozen=True)
+class CellResult:
+    """The latest check of one country x device, as the offers view shows it; the whole
+    record (its chain) is read when asked for, by `id`."""
+
+    id: int
+    health: Health
+    verdict: str
+    reasons: tuple[str, ...]
+    final_url: str
+    checked_at: str
+
+
+@dataclass(frozen=True)
 class OfferStatus:
     """One row of the offers view: the offer, its latest result per cell, what changed."""
 
     offer: Offer
-    latest: dict[Cell, HistoryRecord] = field(default_factory=dict)
+    latest: dict[Cell, CellResult] = field(default_factory=dict)
     changed_cells: frozenset[Cell] = frozenset()
 
-    @property
+    @cached_property
     def health(self) -> Health | None:
         """The worst health of its latest results; None before the first check."""
-        return worst([record.health for record in self.latest.values()])
+        return worst([result.health for result in self.latest.values()])
 
-    @property
+    @cached_property
     def counts(self) -> Counter[Health]:
-        return Counter(record.health for record in self.latest.values())
+        return Counter(result.health for result in self.latest.values())
 
     @property
     def changed(self) -> bool:
         return bool(self.changed_cells)
 
-    @property
+    @cached_property
     def last_checked(self) -> str:
-        return max((record.checked_at for record in self.latest.values()), default="")
+        return max((result.checked_at for result in self.latest.values()), default="")
 
 
 def _now() -> str:
@@ -133,6 +148,7 @@ class OfferBook:
         refs = [(ref,) for ref in offer_refs]
         with self._db:
             self._db.executemany("UPDATE checks SET offer_ref = NULL WHERE offer_ref = ?", refs)
+            self._db.executemany("DELETE FROM offer_cells WHERE offer_ref = ?", refs)
             self._db.executemany("DELETE FROM offers WHERE id = ?", refs)
 
     def match(self, offer: Offer, *, sandbox: bool = False) -> Offer | None:
@@ -164,37 +180,40 @@ class OfferBook:
     def statuses(self, *, sandbox: bool = False) -> list[OfferStatus]:
         """Every offer with its latest result per country x device (cancelled checks do
         not count) and the cells whose health or destination changed since the one
-        before."""
+        before; cells the offer no longer has are left out."""
         offers = self.all(sandbox=sandbox)
-        latest: dict[int, dict[Cell, HistoryRecord]] = {}
-        previous: dict[int, dict[Cell, HistoryRecord]] = {}
+        latest: dict[int, dict[Cell, CellResult]] = {}
+        changed: dict[int, set[Cell]] = {}
         rows = self._db.execute(
-            f"SELECT {self._select} FROM ("
-            f"  SELECT *, ROW_NUMBER() OVER ("
-            "    PARTITION BY offer_ref, country, device ORDER BY id DESC) AS nth"
-            "  FROM checks WHERE offer_ref IS NOT NULL AND sandbox = ? AND outcome != ?"
-            ") WHERE nth <= 2 ORDER BY id DESC",
-            (int(sandbox), CANCELLED),
+            "SELECT c.offer_ref, c.country, c.device, l.id, l.health, l.verdict, l.reasons, "
+            "l.final_url, l.checked_at, p.health, p.final_url "
+            "FROM offer_cells c JOIN offers o ON o.id = c.offer_ref AND o.sandbox = ? "
+            "JOIN checks l ON l.id = c.latest_id LEFT JOIN checks p ON p.id = c.previous_id",
+            (int(sandbox),),
         )
-        for row in rows:
-            record = self._row_to_record(row)
-            cell = (record.country, record.device)
-            target = latest.setdefault(record.offer_ref, {})
-            if cell not in target:
-                target[cell] = record
-            else:
-                previous.setdefault(record.offer_ref, {})[cell] = record
+        for (offer_ref, country, device, id_, health, verdict, reasons, final_url, at,
+             health_before, final_url_before) in rows:  # fmt: skip
+            cell = (country, device)
+            latest.setdefault(offer_ref, {})[cell] = CellResult(
+                id_, Health(health), verdict, tuple(json.loads(reasons)), final_url, at
+            )
+            if health_before is not None and (health_before, final_url_before) != (
+                health, final_url
+            ):
+                changed.setdefault(offer_ref, set()).add(cell)
         statuses = []
         for offer in offers:
-            now = latest.get(offer.id, {})
-            before = previous.get(offer.id, {})
-            changed = frozenset(
-                cell for cell, record in now.items()
-                if cell in before and _differs(record, before[cell])
-            )  # fmt: skip
-            statuses.append(OfferStatus(offer, now, changed))
+            cells = set(itertools.product(offer.countries, offer.devices))  # as it is now
+            now = {cell: r for cell, r in latest.get(offer.id, {}).items() if cell in cells}
+            moved = frozenset(changed.get(offer.id, set()) & cells)
+            statuses.append(OfferStatus(offer, now, moved))
         return statuses
 
+    def record(self, check_id: int) -> HistoryRecord | None:
+        """One check, whole (its chain), by its id."""
+        row = self._db.execute(
+            f"SELECT {self._select} FROM checks WHERE id = ?", (check_id,)
+        ).fetchone()
+        return self._row_to_record(row) if row else None
 
-def _differs(now: HistoryRecord, before: HistoryRecord) -> bool:
-    return now.health is not before.health or now.final_url != before.final_url
+

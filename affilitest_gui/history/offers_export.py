@@ -7,8 +7,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from affilitest_gui.history.offer_book import OfferStatus
-from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.history.offer_book import CellResult, OfferStatus
 from affilitest_gui.offers.model import expectations_text
 
 OFFER_EXPORT_COLUMNS = (
@@ -33,7 +32,7 @@ def export_rows(statuses: Iterable[OfferStatus]) -> list[list[object]]:
     return rows
 
 
-def _result(record: HistoryRecord) -> list[object]:
+def _result(record: CellResult) -> list[object]:
     return [record.health.value, record.verdict, "; ".join(record.reasons), record.final_url]
 
 

@@ -9,21 +9,16 @@ The single-check log, the offers view and both command-line twins use this modul
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from affilitest_gui.api.verdict import HOP_LIMIT, store_of
+from affilitest_gui.api.verdict import BOT_BLOCK_CODES, HOP_LIMIT, STORES_WITHOUT_APP, store_of
 from affilitest_gui.offers.model import Expectation, ExpectKind, applies_to
 
 MANY_HOPS = 10
 SLOW_CHECK_S = 15.0
-# A destination that answers these to a checker is usually blocking bots, not broken:
-# link checkers are known to cry wolf there, and a false "broken" pauses a working offer.
-BOT_BLOCK_CODES = (403, 429)
-_APP_STORE_ID = re.compile(r"/id(\d+)")
 
 
 class Health(str, Enum):
@@ -136,12 +131,9 @@ def _no_chain(chain: Chain) -> str | None:
 
 
 def _store_without_app(chain: Chain) -> str | None:
-    parts = urlsplit(chain.last_url)
-    host = (parts.hostname or "").lower()
-    if host == "play.google.com" and not parse_qs(parts.query).get("id"):
-        return "lands on a Play Store page that names no app (the app may be gone)"
-    if host in ("apps.apple.com", "itunes.apple.com") and not _APP_STORE_ID.search(parts.path):
-        return "lands on an App Store page that names no app (the app may be gone)"
+    store = store_of(chain.last_url) if chain.hops else None
+    if store in STORES_WITHOUT_APP:
+        return f"lands on a {store} page that names no app (the app may be gone)"
     return None
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.validation import device_label
-from affilitest_gui.history.offer_book import OfferBook, OfferStatus
+from affilitest_gui.history.offer_book import CellResult, OfferBook, OfferStatus
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.offers.health import Health
@@ -133,7 +133,7 @@ class OffersView(QWidget):
         self.chain = QTextBrowser()
         self.chain.setObjectName("offerChain")
         self.chain.setPlaceholderText("Click a cell to see that check's chain hop by hop.")
-        self._matrix_records: dict[tuple[int, int], HistoryRecord] = {}
+        self._matrix_cells: dict[tuple[int, int], CellResult] = {}
 
         manage = QHBoxLayout()  # two short rows: the view must fit a 1024-wide window
         for button in (self.import_button, self.add_button, self.edit_button,
@@ -245,7 +245,7 @@ class OffersView(QWidget):
 
     def _show_matrix(self, status: OfferStatus | None) -> None:
         self.matrix.clear()
-        self._matrix_records = {}
+        self._matrix_cells = {}
         self.chain.clear()
         if status is None:
             self.matrix.setRowCount(0)
@@ -258,14 +258,15 @@ class OffersView(QWidget):
         self.matrix.setHorizontalHeaderLabels([device_label(d) for d in offer.devices])
         for row, country in enumerate(offer.countries):
             for column, device in enumerate(offer.devices):
-                record = status.latest.get((country, device))
-                self.matrix.setItem(row, column, _cell(record, (country, device) in
+                result = status.latest.get((country, device))
+                self.matrix.setItem(row, column, _cell(result, (country, device) in
                                                        status.changed_cells))  # fmt: skip
-                if record is not None:
-                    self._matrix_records[(row, column)] = record
+                if result is not None:
+                    self._matrix_cells[(row, column)] = result
 
     def _show_cell(self, row: int, column: int) -> None:
-        record = self._matrix_records.get((row, column))
+        result = self._matrix_cells.get((row, column))
+        record = self.book.record(result.id) if result else None
         self.chain.setHtml(detail_html(record) if record else "")
 
     # --- actions ---------------------------------------------------------------------
@@ -362,7 +363,7 @@ def _cost(statuses: list[OfferStatus]) -> int:
     return sum(len(s.offer.countries) * len(s.offer.devices) for s in statuses)
 
 
-def _cell(record: HistoryRecord | None, changed: bool) -> QTableWidgetItem:
+def _cell(record: CellResult | None, changed: bool) -> QTableWidgetItem:
     if record is None:
         item = QTableWidgetItem(NOT_YET)
         item.setForeground(QBrush(QColor("#757575")))

@@ -31,6 +31,9 @@ def detail_html(record: HistoryRecord) -> str:
     esc = html.escape
     parts = [
         f"<h3>{esc(record.verdict)}</h3>",
+        f"<p><b>{esc(record.health.label)}:</b> {esc('; '.join(record.reasons))}</p>"
+        if record.reasons
+        else "",
         f"<p><b>Offer:</b> {esc(record.url)}<br><b>From:</b> {esc(record.country.upper())} "
         f"&middot; <b>Device:</b> {esc(device_label(record.device))}"
         + (f"<br><b>Preview:</b> {esc(record.preview_url)}" if record.preview_url else "")
