@@ -2,7 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py   (or under xvfb-run)
 
-Writes docs/main-window.png, docs/key-dialog.png and docs/error-dialog.png. Under
+Writes docs/main-window.png, docs/offers-view.png, docs/import-dialog.png,
+docs/key-dialog.png and docs/error-dialog.png. Under
 xvfb-run, SCREEN_CAPTURE=FILE.png also captures the whole screen with the dialog open.
 """
 
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from affilitest_gui.app import make_application
 from affilitest_gui.assembly import build_window
 from affilitest_gui.keystore import KeyStore
-from affilitest_gui.sandbox import start_sandbox
+from affilitest_gui.sandbox import RunningSandbox, start_sandbox
+from affilitest_gui.ui.main_window import MainWindow
 
 DOCS = Path(__file__).parent
+ROOT = DOCS.parent
 
 
 async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -41,6 +44,27 @@ def save(widget: QWidget, name: str) -> None:
     QApplication.processEvents()
     widget.grab().save(str(DOCS / name))
     print("wrote", DOCS / name)
+
+
+async def shoot_offers(window: MainWindow, demo: RunningSandbox, tmp: Path) -> None:
+    """The offers watch list: the shipped sample, checked, one offer's matrix and chain."""
+    store = window.store
+    sample = (ROOT / "resources" / "offers.csv").read_text(encoding="utf-8")
+    offers_file = tmp / "offers.csv"
+    offers_file.write_text(sample.replace("http://127.0.0.1:8765", demo.base_url))
+    view = window.offers_view
+    window.views.setCurrentWidget(view)
+    view.show_import()
+    view.dialog.load_file(offers_file)
+    save(view.dialog, "import-dialog.png")
+    view.dialog.import_button.click()
+    view.check_all_button.click()
+    await until(lambda: not window.batches.progress.active and store.count() >= 36 + 15)
+    await until(lambda: any(s.health for s in view.model.statuses))
+    view.select(next(s.offer.id for s in view.model.statuses if s.offer.offer_id == "1004"))
+    view.matrix.setCurrentCell(0, 0)
+    save(window, "offers-view.png")
+    window.views.setCurrentWidget(window.results)
 
 
 async def shoot(tmp: Path) -> None:
@@ -65,6 +89,8 @@ async def shoot(tmp: Path) -> None:
         await until(lambda: window.account.state.calls_left == 10_000 - 36)  # refreshed
         window.results.table.selectRow(window.model.rowCount() - 4)
         save(window, "main-window.png")
+
+        await shoot_offers(window, demo, tmp)
 
         window.show_key_dialog()
         dialog = window.key_dialog

@@ -79,6 +79,7 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.skipped = QListWidget()
         self.skipped.setObjectName("skippedRows")
+        self.skipped.hide()
         self.error = QLabel("")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -101,8 +102,9 @@ class ImportDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.skipped, 1)
         layout.addWidget(self.error)
+        layout.addStretch(0)
         layout.addWidget(buttons)
-        self.resize(620, 640)
+        self.resize(620, 560)
 
     # --- the source ------------------------------------------------------------------
 
@@ -169,6 +171,7 @@ class ImportDialog(QDialog):
         self.summary.setText(" ".join(parts))
         for skip in plan.skipped:
             self.skipped.addItem(f"Row {skip.row}: {skip.reason}")
+        self.skipped.setVisible(bool(plan.skipped))
         self.import_button.setEnabled(bool(offers))
 
     def _show_error(self, text: str) -> None:
