@@ -5,20 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
 import qasync
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from affilitest_gui import APP_NAME, ORGANIZATION, __version__
 from affilitest_gui.api.client import DEFAULT_BASE_URL
 from affilitest_gui.api.redaction import RedactingFilter
 from affilitest_gui.assembly import build_window
-from affilitest_gui.paths import resource_path
+from affilitest_gui.history.store import NewerDatabaseError
+from affilitest_gui.paths import history_path, resource_path
 from affilitest_gui.selftest import run_self_test
 from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.crash_dialog import install_crash_handler
@@ -59,6 +61,19 @@ def make_application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def _cannot_open_history(error: Exception) -> int:
+    """Say why the history cannot be opened (it is left as it is), then exit 2."""
+    text = (
+        str(error)
+        if isinstance(error, NewerDatabaseError)
+        else f"The history file {history_path()} cannot be read ({error}). It was not changed."
+    )
+    sys.stderr.write(text + "\n")
+    if QGuiApplication.platformName() != "offscreen":  # someone is there to read it
+        QMessageBox.critical(None, f"{APP_NAME} cannot open its history", text)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     problem = desktop_problem()  # Qt would abort with a cryptic plugin message instead
@@ -71,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test is not None:
         with loop:
             return loop.run_until_complete(run_self_test(args.self_test))
-    window = build_window(args.base_url)
+    try:
+        window = build_window(args.base_url)
+    except (NewerDatabaseError, sqlite3.DatabaseError) as error:
+        return _cannot_open_history(error)
     install_crash_handler(window.account.secrets)
     configure_logging(window.account.secrets)
     window.show()

@@ -473,3 +473,24 @@ def test_a_missed_preview_is_marked_broken_live_and_after_a_restart(
     press(qtbot, window, "Ctrl+Q")
     window.store.close()
     assert verdict_colour(make_window()) == live
+
+
+def test_a_history_from_a_newer_version_stops_the_app_with_a_clear_message(tmp_path):
+    import hashlib
+    import os
+    import sqlite3
+
+    from affilitest_gui.history.store import SCHEMA_VERSION
+
+    path = tmp_path / "history.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    env = {**os.environ, "AFFILITEST_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-m", "affilitest_gui", "--quit-after-start"],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert "written by a newer version of AffiliTest GUI" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
