@@ -23,6 +23,8 @@ from affilitest_gui.api.errors import AffiliTestError, InputError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY, RateLimit
 from affilitest_gui.api.models import CheckRequest, expand_checks
 from affilitest_gui.api.validation import (
+    DEFAULT_COUNTRIES,
+    DEFAULT_DEVICES,
     DEVICE_PRESETS,
     validate_api_key,
     validate_country,
@@ -111,8 +113,10 @@ def build_requests(args: argparse.Namespace, urls: Iterable[str]) -> list[CheckR
             return value
 
     clean_urls = [valid(validate_url, url) for url in dict.fromkeys(urls)]
-    countries = [valid(validate_country, c) for c in dict.fromkeys(args.country or ["us"])]
-    devices = [valid(validate_device, d) for d in dict.fromkeys(args.device or ["android"])]
+    chosen_countries = dict.fromkeys(args.country or DEFAULT_COUNTRIES)
+    chosen_devices = dict.fromkeys(args.device or DEFAULT_DEVICES)
+    countries = [valid(validate_country, country) for country in chosen_countries]
+    devices = [valid(validate_device, device) for device in chosen_devices]
     preview = (
         valid(partial(validate_url, field="preview_url"), args.preview) if args.preview else None
     )

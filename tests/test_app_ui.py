@@ -488,8 +488,9 @@ def test_a_history_from_a_newer_version_stops_the_app_with_a_clear_message(tmp_p
     db.close()
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     env = {**os.environ, "AFFILITEST_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run([sys.executable, "-m", "affilitest_gui", "--quit-after-start"],
-                          capture_output=True, text=True, env=env, timeout=60, check=False)  # fmt: skip
+    command = [sys.executable, "-m", "affilitest_gui", "--quit-after-start"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60,
+                          check=False)  # fmt: skip
     assert done.returncode == 2
     assert "written by a newer version of AffiliTest GUI" in done.stderr
     assert "Traceback" not in done.stderr

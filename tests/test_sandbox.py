@@ -170,6 +170,21 @@ def test_the_long_chain_stops_at_twenty_hops(sandbox):
     assert set(meta["codes"]) == {302}
 
 
+def test_the_offers_that_show_each_health(sandbox, monkeypatch):
+    monkeypatch.setattr("affilitest_gui.sandbox.demo_site.SLOW_HOP_S", 0.0)
+    paths, _ = traced(sandbox, "wrongapp", device="iphone")
+    assert paths[-1] == "https://apps.apple.com/us/app/id999999999"
+    paths, _ = traced(sandbox, "wrongapp")
+    assert paths[-1] == "https://play.google.com/store/apps/details?id=com.example.other"
+    paths, meta = traced(sandbox, "blocked", device="desktop")
+    assert paths[-1] == "/demo/landing/blocked?check=1" and meta["codes"] == [302, 403]
+    paths, _ = traced(sandbox, "gone")
+    assert paths[-1] == "https://play.google.com/store/apps"
+    paths, meta = traced(sandbox, "slow")
+    assert paths[:4] == ["/demo/offer/slow", "/demo/slow/1", "/demo/slow/2", "/demo/slow/3"]
+    assert paths[-1] == "https://play.google.com/store/apps/details?id=com.example.game"
+
+
 def test_meta_refresh_and_js_redirects_are_followed(sandbox):
     paths, meta = traced(sandbox, "meta")
     assert paths[-1] == "https://play.google.com/store/apps/details?id=com.example.shop"

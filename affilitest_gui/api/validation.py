@@ -18,6 +18,10 @@ MAX_USER_AGENT_LENGTH = 512
 API_KEY_LENGTH = 64
 
 # The vendor's Python and JS clients spell it `windowsPhone`; PHP and TS send `winPhone`.
+# What a check is made from and with when nothing is chosen: the form, the import and
+# the command-line twins share them.
+DEFAULT_COUNTRIES = ("us",)
+DEFAULT_DEVICES = ("android",)
 DEVICE_PRESETS: dict[str, str] = {
     "android": "Android phone",
     "iphone": "iPhone",

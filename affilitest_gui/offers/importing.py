@@ -18,7 +18,13 @@ from pathlib import Path
 from zipfile import BadZipFile
 
 from affilitest_gui.api.errors import InputError
-from affilitest_gui.api.validation import validate_country, validate_url
+from affilitest_gui.api.validation import (
+    DEFAULT_COUNTRIES,
+    DEFAULT_DEVICES,
+    DEVICE_PRESETS,
+    validate_country,
+    validate_url,
+)
 from affilitest_gui.offers.model import Expectation, ExpectKind, Offer, parse_expectations
 
 Table = list[list[str]]
@@ -63,8 +69,6 @@ HEADER_NAMES: Mapping[Field, tuple[str, ...]] = {
                    "bundle", "destination"),
 }  # fmt: skip
 
-DEFAULT_COUNTRIES = ("us",)
-DEFAULT_DEVICES = ("android", "iphone")
 # A cell's words for devices -> the app's device presets.
 DEVICE_WORDS: Mapping[str, tuple[str, ...]] = {
     "android": ("android",),
@@ -269,7 +273,8 @@ def _offer_from(cell: Callable[[Field], str]) -> tuple[Offer, set[str]]:
     devices = parse_devices(cell(Field.DEVICES))
     if not devices:
         devices = DEFAULT_DEVICES
-        used.add("Rows without platforms are checked on Android phone and iPhone.")
+        labels = " and ".join(DEVICE_PRESETS[device] for device in DEFAULT_DEVICES)
+        used.add(f"Rows without platforms are checked on {labels}.")
     expect_text = cell(Field.EXPECT)
     preview_text = cell(Field.PREVIEW)
     expects = parse_expectations(expect_text)

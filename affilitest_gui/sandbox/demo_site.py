@@ -7,6 +7,7 @@ Each offer behaves like a real tracking link: it redirects differently by countr
 from __future__ import annotations
 
 import html
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,6 +17,7 @@ PLAY_STORE = "https://play.google.com/store/apps/details?id="
 APP_STORE = "https://apps.apple.com/{country}/app/id"
 GAME_COUNTRIES = frozenset({"us", "gb", "de", "ca", "fr", "il", "au"})
 LONG_CHAIN_LENGTH = 30
+SLOW_HOPS, SLOW_HOP_S = 4, 4.0  # 16 s: past the 15 s after which a check is slow
 
 DEMO_APPS: dict[str, dict[str, object]] = {
     "com.example.game": {
@@ -51,6 +53,7 @@ OFFERS: dict[str, str] = {
     "wrongapp": "Lands on the wrong app: com.example.other on Android, id999999999 on iOS.",
     "blocked": "The destination answers 403 to the checker (bot blocking).",
     "gone": "Lands on a Play Store page that names no app (the app was removed).",
+    "slow": f"A slow chain: {SLOW_HOPS} hops of {SLOW_HOP_S:g} s each, then the Play Store.",
 }
 
 
@@ -151,6 +154,12 @@ def demo_page(path: str, headers: dict[str, str]) -> Page:
         return _redirect("/demo/landing/blocked?check=1")
     if route == "/demo/landing/blocked":
         return Page(403, _html("Access denied", "<p>Automated traffic is not allowed.</p>"))
+    if route == "/demo/offer/slow" or route.startswith("/demo/slow/"):
+        step = int(route.rsplit("/", 1)[1]) if route[-1].isdigit() else 0
+        time.sleep(SLOW_HOP_S)
+        if step + 1 < SLOW_HOPS:
+            return _redirect(f"/demo/slow/{step + 1}")
+        return _redirect(PLAY_STORE + "com.example.game")
     if route == "/demo/offer/gone":
         return _redirect("https://play.google.com/store/apps")
     return Page(404, _html("Not found", "<p>No such page.</p>"))

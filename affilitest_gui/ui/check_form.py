@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 from affilitest_gui.api.errors import InputError
 from affilitest_gui.api.models import CheckRequest, expand_checks
 from affilitest_gui.api.validation import (
+    DEFAULT_COUNTRIES,
+    DEFAULT_DEVICES,
     DEVICE_PRESETS,
     validate_url,
     validate_user_agent,
@@ -41,8 +43,6 @@ from affilitest_gui.sandbox.demo_site import OFFERS as DEMO_OFFERS
 from affilitest_gui.ui.style import BAD_LINE_COLOR, ERROR_STYLE
 from affilitest_gui.ui.widgets import scrolling
 
-DEFAULT_COUNTRIES = ("us",)
-DEFAULT_DEVICES = ("android",)
 LISTED_BAD_LINES = 5  # the error label names this many bad lines, then counts the rest
 
 

@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.errors import InputError
-from affilitest_gui.api.validation import DEVICE_PRESETS, validate_url
+from affilitest_gui.api.validation import (
+    DEFAULT_COUNTRIES,
+    DEFAULT_DEVICES,
+    DEVICE_PRESETS,
+    validate_url,
+)
 from affilitest_gui.offers.importing import parse_countries
 from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
 from affilitest_gui.ui.style import ERROR_STYLE
@@ -40,13 +45,14 @@ class OfferDialog(QDialog):
         self.name = QLineEdit(offer.name if offer else "")
         self.url = QLineEdit(offer.url if offer else "")
         self.url.setPlaceholderText("https://tracker.example/click?offer_id=\u2026")
-        self.countries = QLineEdit(", ".join(c.upper() for c in offer.countries) if offer else "US")
+        countries = offer.countries if offer else DEFAULT_COUNTRIES
+        self.countries = QLineEdit(", ".join(country.upper() for country in countries))
         self.countries.setPlaceholderText("US, GB, DE")
         self.expects = QLineEdit(expectations_text(offer.expects) if offer else "")
         self.expects.setPlaceholderText("com.example.game; id310633997; example.com")
         self.device_boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
-        chosen = offer.devices if offer else ("android", "iphone")
+        chosen = offer.devices if offer else DEFAULT_DEVICES
         for number, (device, label) in enumerate(DEVICE_PRESETS.items()):
             box = QCheckBox(label)
             box.setChecked(device in chosen)
