@@ -158,7 +158,7 @@ def check_record(event: ItemEvent) -> dict[str, Any]:
         "url": request.url,
         "country": request.country,
         "device": request.device,
-        "status": "ok" if event.state is ItemState.DONE else "failed",
+        "status": judged.outcome,  # the log's words: "ok" | "failed"
         "hops": hops,
         "final_url": result.final_url if result else None,
         "attempts": result.attempts if result else event.attempt,
