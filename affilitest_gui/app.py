@@ -19,11 +19,12 @@ from affilitest_gui import APP_NAME, ORGANIZATION, __version__
 from affilitest_gui.api.client import DEFAULT_BASE_URL
 from affilitest_gui.api.redaction import RedactingFilter
 from affilitest_gui.assembly import build_window
-from affilitest_gui.history.store import NewerDatabaseError
+from affilitest_gui.history.store import NewerDatabaseError, set_aside
 from affilitest_gui.paths import history_path, resource_path
 from affilitest_gui.selftest import run_self_test
 from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.crash_dialog import install_crash_handler
+from affilitest_gui.ui.main_window import MainWindow
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -61,17 +62,35 @@ def make_application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _cannot_open_history(error: Exception) -> int:
-    """Say why the history cannot be opened (it is left as it is), then exit 2."""
-    text = (
-        str(error)
-        if isinstance(error, NewerDatabaseError)
-        else f"The history file {history_path()} cannot be read ({error}). It was not changed."
-    )
+def _open_window(base_url: str) -> MainWindow | None:
+    """The window on the user's history; when that file cannot be opened, say why and
+    offer to start a new one (the old file is kept, renamed); None: quit."""
+    try:
+        return build_window(base_url)
+    except NewerDatabaseError as error:
+        _say_history_problem(str(error), offer_new=False)
+    except sqlite3.DatabaseError as error:  # damaged, or locked by another program
+        text = f"The history file {history_path()} cannot be read ({error}). It was not changed."
+        if _say_history_problem(text, offer_new=True):
+            kept = set_aside(history_path())
+            sys.stderr.write(f"The old history file is kept as {kept}.\n")
+            return build_window(base_url)
+    return None
+
+
+def _say_history_problem(text: str, *, offer_new: bool) -> bool:
+    """True if the user chose to start a new history file."""
     sys.stderr.write(text + "\n")
-    if QGuiApplication.platformName() != "offscreen":  # someone is there to read it
-        QMessageBox.critical(None, f"{APP_NAME} cannot open its history", text)
-    return 2
+    if QGuiApplication.platformName() == "offscreen":  # nobody there to answer
+        return False
+    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its history", text)
+    start_new = None
+    if offer_new:
+        start_new = box.addButton("Start a new history (keep the old file)",
+                                  QMessageBox.ButtonRole.AcceptRole)  # fmt: skip
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()  # at start-up, before any window or worker: nothing else to block
+    return start_new is not None and box.clickedButton() is start_new
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,10 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test is not None:
         with loop:
             return loop.run_until_complete(run_self_test(args.self_test))
-    try:
-        window = build_window(args.base_url)
-    except (NewerDatabaseError, sqlite3.DatabaseError) as error:
-        return _cannot_open_history(error)
+    window = _open_window(args.base_url)
+    if window is None:
+        return 2
     install_crash_handler(window.account.secrets)
     configure_logging(window.account.secrets)
     window.show()

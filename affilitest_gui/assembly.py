@@ -36,7 +36,7 @@ def build_window(
     else:
         store = HistoryStore(data_dir / "history.sqlite3")
         settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
-    controller = WorkerController(ApiWorker(base_url, **worker_options))
+    controller = WorkerController(ApiWorker(base_url, journal=store.queue, **worker_options))
     account = AccountSession(
         controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )

@@ -21,7 +21,7 @@ from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError, InputError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY, RateLimit
-from affilitest_gui.api.models import CheckRequest, expand_checks
+from affilitest_gui.api.models import CheckRequest, CheckResult, expand_checks
 from affilitest_gui.api.validation import (
     DEFAULT_COUNTRIES,
     DEFAULT_DEVICES,
@@ -35,6 +35,7 @@ from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.events import BatchPaused, ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.export import CsvWriter
+from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.records import record_for
 from affilitest_gui.keystore import KeyStore
 
@@ -205,15 +206,22 @@ def run_batch(
     *,
     rate: RateLimit = API_RATE_LIMIT,
     concurrency: int = DEFAULT_CONCURRENCY,
+    journal: CheckQueue | None = None,
 ) -> AffiliTestError | None:
-    """Run `checks` on the engine; `on_event` gets every event on this thread.
+    """Run `checks` on the engine; `on_event` gets every event on this thread;
+    `journal` (the durable queue) is told just before each request leaves.
 
     The first account error (401/403) stops the batch: the checks not sent are
     cancelled (their events say so) and that error is returned.
     """
     events: queue.Queue[RunnerEvent] = queue.Queue()
+    def perform(request: CheckRequest) -> CheckResult:
+        if journal is not None:
+            journal.sending(request)
+        return client.check(request)
+
     runner = BatchRunner(
-        client.check, events.put, throttle=SlidingWindowThrottle(rate), concurrency=concurrency
+        perform, events.put, throttle=SlidingWindowThrottle(rate), concurrency=concurrency
     )
     cause: AffiliTestError | None = None
 

@@ -36,7 +36,8 @@ from affilitest_gui.cli import (
     say_stopped,
 )
 from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
-from affilitest_gui.history.offer_book import Cell, OfferStatus
+from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
+from affilitest_gui.history.queue import GAVE_UP_VERDICT
 from affilitest_gui.history.records import record_for
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.keystore import KeyStore
@@ -51,7 +52,7 @@ from affilitest_gui.offers.model import Offer, expectations_text
 from affilitest_gui.paths import history_path
 
 PROG = "affilitest-offers"
-ONLY_CHOICES = ("all", "broken", "changed")
+ONLY_CHOICES = ("all", "broken", "changed", "unfinished")
 # Health that makes `run` exit 1.
 FAILING = (Health.BROKEN, Health.NOT_CHECKED)
 
@@ -71,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="check offers; one JSON line per check")
     run.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API address")
     run.add_argument("--only", choices=ONLY_CHOICES, default="all",
-                     help="every offer, those broken now, or those changed at the last run")
+                     help="every offer, those broken now, those changed at the last run, or "
+                          "only the checks a killed run left (which every run finishes first)")
     run.add_argument("--limit", type=int, default=API_RATE_LIMIT.limit, help="calls per window")
     run.add_argument("--window", type=float, default=API_RATE_LIMIT.window_s,
                      help="rate window in seconds")
@@ -124,47 +126,69 @@ def chosen(statuses: Iterable[OfferStatus], only: str) -> list[OfferStatus]:
 
 
 class _RunOutput:
-    """Records each finished check in the history, judged against its offer, and
-    prints its line; remembers the worst outcome and what was not checked."""
+    """Records each finished check in the history (through the durable queue), judged
+    against its offer, and prints its line; remembers the worst outcome and what was
+    not checked."""
 
-    def __init__(self, store: HistoryStore, statuses: list[OfferStatus], out: IO[str]) -> None:
+    def __init__(self, store: HistoryStore, out: IO[str]) -> None:
         self.store, self.out = store, out
-        self._offers: dict[CheckRequest, list[Offer]] = {}
-        self._before: dict[tuple[int | None, Cell], Any] = {}
-        for status in statuses:
-            for request in status.offer.requests():
-                self._offers.setdefault(request, []).append(status.offer)
-            for cell, record in status.latest.items():
-                self._before[(status.offer.id, cell)] = record
+        self._offers: dict[int, Offer] = {}  # queue ref -> offer
+        self._before: dict[tuple[int | None, Cell], CellResult] = {}
+        for status in store.offers.statuses():
+            for cell, result in status.latest.items():
+                self._before[(status.offer.id, cell)] = result
         self.failing = False
         self.cancelled: list[CheckRequest] = []
 
-    def requests(self) -> list[CheckRequest]:
-        return [request for request, offers in self._offers.items() for _ in offers]
+    def queue_offers(self, statuses: list[OfferStatus]) -> list[CheckRequest]:
+        """Write the offers' checks to the durable queue; returns them with their refs."""
+        pairs = [(request, s.offer) for s in statuses for request in s.offer.requests()]
+        queued = self.store.queue.enqueue(
+            [request for request, _ in pairs], sandbox=False,
+            offer_refs=[offer.id for _, offer in pairs],
+        )  # fmt: skip
+        for request, (_, offer) in zip(queued, pairs, strict=True):
+            self._offers[request.ref] = offer  # type: ignore[index]
+        return queued
+
+    def queue_unfinished(self) -> list[CheckRequest]:
+        """What a killed run left: each queued check sent once, a sent one at most once
+        more (marked as possibly charged twice), one sent twice already closed."""
+        queue = self.store.queue
+        checks = queue.unfinished(sandbox=False)
+        queue.close_unsendable([c for c in checks if not c.may_send_again], GAVE_UP_VERDICT)
+        sendable = [c for c in checks if c.may_send_again]
+        for check in sendable:
+            offer = self.store.offers.get(check.offer_ref) if check.offer_ref else None
+            if offer is not None:
+                self._offers[check.request.ref] = offer  # type: ignore[index]
+        return queue.requeue(sendable)
 
     def __call__(self, event: RunnerEvent) -> None:
         if not isinstance(event, ItemEvent) or not event.state.is_terminal:
             return
-        offer = self._offers[event.request].pop(0)
+        offer = self._offers.pop(event.request.ref, None)  # type: ignore[arg-type]
         if event.state is ItemState.CANCELLED:
             self.cancelled.append(event.request)
-        record = self.store.add(record_for(
+        record = self.store.queue.finish(event.request, record_for(
             event.request, result=event.result, error=event.error, attempts=event.attempt,
-            reason=event.reason, expects=offer.expects, offer_ref=offer.id,
+            reason=event.reason, expects=offer.expects if offer else (),
+            offer_ref=offer.id if offer else None,
         ))  # fmt: skip
         if event.state is ItemState.CANCELLED:
             return
-        before = self._before.get((offer.id, (record.country, record.device)))
+        before = self._before.get((record.offer_ref, (record.country, record.device)))
         changed = before is not None and (
             before.health is not record.health or before.final_url != record.final_url
         )
         self.failing |= record.health in FAILING
         line = {
             **check_record(event),
-            "offer_id": offer.offer_id,
+            "offer_id": offer.offer_id if offer else "",
             "health": record.health.value,
             "reasons": list(record.reasons),
             "changed": changed,
+            "sends": record.sends,
         }
         self.out.write(json.dumps(line) + "\n")
         self.out.flush()
@@ -207,11 +231,14 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
     if args.limit < 1 or args.window <= 0 or args.concurrency < 1:
         raise UsageError("--limit, --window and --concurrency must be positive")
     key = read_key(environ, keystore)
-    output = _RunOutput(store, chosen(store.offers.statuses(), args.only), stdout)
+    output = _RunOutput(store, stdout)
+    requests = output.queue_unfinished()  # what a killed run left comes first
+    if args.only != "unfinished":
+        requests += output.queue_offers(chosen(store.offers.statuses(), args.only))
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
     cause = run_batch(
-        client, output.requests(), output, rate=rate_for(args.limit, args.window),
-        concurrency=args.concurrency,
+        client, requests, output, rate=rate_for(args.limit, args.window),
+        concurrency=args.concurrency, journal=store.queue,
     )  # fmt: skip
     if cause is not None:
         say_stopped(PROG, cause, output.cancelled, stderr)

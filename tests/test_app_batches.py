@@ -275,3 +275,53 @@ def test_failures_after_retries_end_in_one_dialog_whose_retry_reruns_them(
     click(qtbot, dialog.action_buttons[Action.RETRY])
     run_until(aloop, lambda: window.store.count() == 4 and idle(window))
     assert {r.outcome for r in window.store.page(limit=2)} == {"ok"}
+
+
+# --- what a crash left -------------------------------------------------------------
+
+
+def crash_leftovers(tmp_path, server) -> list:
+    """What a killed app leaves: three checks in the queue, the first already sent."""
+    from affilitest_gui.api.models import CheckRequest
+    from affilitest_gui.history.store import HistoryStore
+
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    requests = [CheckRequest.create(f"{server.base_url}/demo/offer/game", country, "android")
+                for country in ("us", "gb", "de")]  # fmt: skip
+    queued = store.queue.enqueue(requests, sandbox=False)
+    store.queue.sending(queued[0])
+    store.close()
+    return queued
+
+
+def test_checks_a_crash_left_are_offered_once_and_run_without_double_sends(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path
+):
+    from affilitest_gui.history.queue import RESENT_REASON
+
+    crash_leftovers(tmp_path, sandbox)
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    box = message_box(qtbot, "Checks did not finish")
+    assert "3 checks did not finish" in box.text()
+    assert "1 check had been sent" in box.informativeText()
+    click(qtbot, button_in(box, "Run the 3 checks that did not finish"))
+    run_until(aloop, lambda: window.store.count() == 3 and idle(window))
+    assert len(sandbox.server.stats.requests(TEST_PATH)) == 3
+    records = {r.country: r for r in window.store.iter_all()}
+    assert records["us"].sends == 2 and records["us"].reasons[-1] == RESENT_REASON
+    assert records["gb"].sends == 1 and records["de"].sends == 1
+    assert window.store.queue.unfinished() == []
+    assert window.model.total == 3
+
+
+def test_discarded_leftovers_are_logged_as_not_checked_and_cost_nothing(
+    qtbot, make_window, memory_keyring, sandbox, tmp_path
+):
+    from affilitest_gui.history.queue import DISCARDED_VERDICT
+
+    crash_leftovers(tmp_path, sandbox)
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    click(qtbot, button_in(message_box(qtbot, "Checks did not finish"), "Discard them"))
+    assert window.store.queue.unfinished() == []
+    assert {r.verdict for r in window.store.iter_all()} == {DISCARDED_VERDICT}
+    assert window.model.total == 3 and sandbox.server.stats.requests(TEST_PATH) == []

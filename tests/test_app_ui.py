@@ -495,3 +495,20 @@ def test_a_history_from_a_newer_version_stops_the_app_with_a_clear_message(tmp_p
     assert "written by a newer version of AffiliTest GUI" in done.stderr
     assert "Traceback" not in done.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_a_damaged_history_is_named_and_left_alone_never_a_traceback(tmp_path):
+    import hashlib
+    import os
+
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not a database, it was damaged" * 100)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    env = {**os.environ, "AFFILITEST_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "affilitest_gui", "--quit-after-start"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60,
+                          check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert f"The history file {path} cannot be read" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

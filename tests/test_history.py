@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -224,3 +225,18 @@ def test_a_history_from_a_newer_version_is_refused_and_left_alone(tmp_path):
     with pytest.raises(NewerDatabaseError, match="newer version of AffiliTest GUI"):
         HistoryStore(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_an_unreadable_history_is_set_aside_with_its_wal_and_a_new_one_opens(tmp_path):
+    from affilitest_gui.history.store import set_aside
+
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"damaged")
+    Path(f"{path}-wal").write_bytes(b"wal")
+    kept = set_aside(path)
+    assert not path.exists() and kept.read_bytes() == b"damaged"
+    assert Path(f"{kept}-wal").read_bytes() == b"wal"
+    assert kept.name.startswith("history-unreadable-")
+    store = HistoryStore(path)
+    assert store.count() == 0
+    store.close()

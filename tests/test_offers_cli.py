@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from affilitest_gui.history.queue import RESENT_REASON
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers_cli import run
 from affilitest_gui.paths import DATA_DIR_VARIABLE
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "offers.csv"
 SAMPLE_HOST = "http://127.0.0.1:8765"
+TEST_PATH = "/api/v1/test"
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def test_run_judges_every_check_and_says_what_changed(tmp_path, data_dir, sandbo
     key = sandbox.keys["valid"]
     status, lines, _ = command("run", "--base-url", sandbox.base_url, key=key)
     assert status == 1  # some offers are broken
-    assert len(lines) == len(sandbox.server.stats.requests("/api/v1/test")) == 15
+    assert len(lines) == len(sandbox.server.stats.requests(TEST_PATH)) == 15
     health = {(line["offer_id"], line["country"], line["device"]): line for line in lines}
     assert health[("1001", "us", "android")]["health"] == "ok"
     assert health[("1004", "us", "android")]["health"] == "broken"
@@ -118,7 +120,7 @@ def test_a_budget_error_stops_the_run_with_exit_2(tmp_path, data_dir, sandbox):
                                  key=sandbox.keys["no_budget"])  # fmt: skip
     assert status == 2 and lines == []
     assert "stopped: No calls left" in err and "Not checked (15)" in err
-    assert len(sandbox.server.stats.requests("/api/v1/test")) == 1
+    assert len(sandbox.server.stats.requests(TEST_PATH)) == 1
 
 
 def test_usage_errors_exit_2_and_send_nothing(tmp_path, data_dir, sandbox):
@@ -126,3 +128,61 @@ def test_usage_errors_exit_2_and_send_nothing(tmp_path, data_dir, sandbox):
     assert status == 2 and "no API key" in err
     status, _, err = command("import", str(tmp_path / "missing.csv"))
     assert status == 2 and "Cannot read missing.csv" in err
+
+
+def test_a_run_killed_mid_batch_is_finished_by_the_next_without_loss_or_double_sends(
+    tmp_path, data_dir, make_sandbox
+):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from collections import Counter
+
+    server = make_sandbox(latency_s=0.6)
+    offers = ["game", "js", "meta", "broken"]
+    rows = "".join(f"{n},{server.base_url}/demo/offer/{name},US GB DE,Android\n"
+                   for n, name in enumerate(offers))  # fmt: skip
+    (tmp_path / "offers.csv").write_text("Offer ID,URL,Geo,OS\n" + rows)
+    command("import", str(tmp_path / "offers.csv"))
+    env = {**os.environ, DATA_DIR_VARIABLE: str(data_dir),
+           "AFFILITEST_API_KEY": server.keys["valid"]}  # fmt: skip
+    code = "from affilitest_gui.offers_cli import main; main()"
+    killed = subprocess.Popen(
+        [sys.executable, "-c", code, "run", "--base-url", server.base_url, "--concurrency", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    log = server.server.stats
+    deadline = time.monotonic() + 60
+    while len(log.requests(TEST_PATH)) < 3:
+        assert time.monotonic() < deadline and killed.poll() is None
+        time.sleep(0.05)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+
+    db = sqlite3.connect(data_dir / "history.sqlite3")
+    left = dict(db.execute("SELECT state, COUNT(*) FROM pending GROUP BY state").fetchall())
+    db.close()
+    assert left.get("queued", 0) > 0  # the kill left work behind...
+    status, lines, _ = command("run", "--base-url", server.base_url, "--only", "unfinished",
+                               key=server.keys["valid"])  # fmt: skip
+    assert status == 1  # ...which the next run finished (the broken offer is broken)
+    assert len(lines) == sum(left.values())
+
+    store = HistoryStore(data_dir / "history.sqlite3")
+    records = list(store.iter_all())
+    assert store.queue.unfinished() == []
+    store.close()
+    cells = Counter((r.url, r.country, r.device) for r in records)
+    assert len(cells) == 12 and set(cells.values()) == {1}  # none lost, each logged once
+    sent = Counter((r.url, r.country, r.device) for r in log.requests(TEST_PATH))
+    for record in records:
+        times = sent[(record.url, record.country, record.device)]
+        if record.sends == 1:  # queued at the kill (or answered before it): sent once
+            assert times == 1
+        else:  # sent at the kill: sent once more, at most (the first may not have left)
+            assert record.sends == 2 and times in (1, 2)
+            assert record.reasons[-1] == RESENT_REASON
+    assert sum(record.sends == 2 for record in records) == left.get("sent", 0)

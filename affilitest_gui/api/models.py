@@ -28,6 +28,9 @@ class CheckRequest:
     device: str
     preview_url: str | None = None
     codes: bool = True
+    # The durable queue's id of this check, once it is written there (not part of what
+    # is asked: two requests for the same check are equal whatever their refs).
+    ref: int | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def create(

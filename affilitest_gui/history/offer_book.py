@@ -11,11 +11,12 @@ import itertools
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property
 
+from affilitest_gui.history.columns import SELECT, row_to_record
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.offers.health import Health, worst
 from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
@@ -97,16 +98,8 @@ def _offer_values(offer: Offer) -> tuple[object, ...]:
 class OfferBook:
     """The offers of one mode (live or sandbox) on the history's connection."""
 
-    def __init__(
-        self,
-        db: sqlite3.Connection,
-        row_to_record: Callable[[Sequence[object]], HistoryRecord],
-        select: str,
-    ) -> None:
-        """`row_to_record` reads a checks row selected as `select` (the history's own)."""
+    def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self._row_to_record = row_to_record
-        self._select = select
 
     # --- offers ----------------------------------------------------------------------
 
@@ -212,8 +205,8 @@ class OfferBook:
     def record(self, check_id: int) -> HistoryRecord | None:
         """One check, whole (its chain), by its id."""
         row = self._db.execute(
-            f"SELECT {self._select} FROM checks WHERE id = ?", (check_id,)
+            f"SELECT {SELECT} FROM checks WHERE id = ?", (check_id,)
         ).fetchone()
-        return self._row_to_record(row) if row else None
+        return row_to_record(row) if row else None
 
 

@@ -45,6 +45,7 @@ class HistoryRecord:
     reasons: tuple[str, ...] = ()
     preview_match: bool | None = None  # compareToPreview's answer, when asked
     offer_ref: int | None = None  # the watch list's offer this check was for
+    sends: int = 1  # 2: re-sent after the app stopped mid-call (may be charged twice)
     id: int | None = None
 
     @property

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from affilitest_gui.api.catalog import entry_by_key
 from affilitest_gui.api.verdict import CANCELLED_VERDICT
+from affilitest_gui.history.columns import INSERT, SELECT, row_to_record, values
 from affilitest_gui.history.offer_book import OfferBook
+from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
 from affilitest_gui.offers.health import Chain, Health, judge
 
@@ -77,6 +80,7 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE checks ADD COLUMN preview_match INTEGER")
     db.execute("ALTER TABLE checks ADD COLUMN offer_ref INTEGER REFERENCES offers(id) "
                "ON DELETE SET NULL")  # fmt: skip
+    db.execute("ALTER TABLE checks ADD COLUMN sends INTEGER NOT NULL DEFAULT 1")
     db.execute(
         "UPDATE checks SET preview_match = 0 WHERE verdict LIKE 'Misses the preview page%'"
     )
@@ -134,6 +138,22 @@ CREATE TABLE offer_cells (
     previous_id INTEGER,
     PRIMARY KEY (offer_ref, country, device)
 ) WITHOUT ROWID;
+-- The durable queue: every check is written here before it is queued in memory, marked
+-- `sent` (and its sends counted) before each request, and moved into `checks` in the
+-- same transaction as its result.
+CREATE TABLE pending (
+    id          INTEGER PRIMARY KEY,
+    url         TEXT NOT NULL,
+    country     TEXT NOT NULL,
+    device      TEXT NOT NULL,
+    preview_url TEXT,
+    codes       INTEGER NOT NULL,
+    offer_ref   INTEGER REFERENCES offers(id) ON DELETE SET NULL,
+    sandbox     INTEGER NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'queued',
+    sends       INTEGER NOT NULL DEFAULT 0,
+    queued_at   TEXT NOT NULL
+);
 CREATE TRIGGER checks_offer_cell AFTER INSERT ON checks
 WHEN NEW.offer_ref IS NOT NULL AND NEW.outcome != 'cancelled'
 BEGIN
@@ -148,52 +168,6 @@ END;
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
-@dataclass(frozen=True)
-class _Column:
-    """A record field as a column: its name, and how its value goes in and comes out."""
-
-    name: str
-    to_db: Callable[[Any], object] = lambda value: value
-    from_db: Callable[[Any], Any] = lambda value: value
-
-
-def _optional_bool(value: object) -> bool | None:
-    return None if value is None else bool(value)
-
-
-# The record's stored fields, in the order of HistoryRecord; SQL is derived from it.
-COLUMNS: tuple[_Column, ...] = (
-    _Column("checked_at"),
-    _Column("url"),
-    _Column("country"),
-    _Column("device"),
-    _Column("preview_url"),
-    _Column("codes", int, bool),
-    _Column("outcome"),
-    _Column("verdict"),
-    _Column("hops", lambda hops: json.dumps([list(hop) for hop in hops]),
-            lambda text: tuple((url, code) for url, code in json.loads(text))),
-    _Column("attempts"),
-    _Column("duration_s"),
-    _Column("error_key"),
-    _Column("error_status"),
-    _Column("error_message"),
-    _Column("error_from_server", int, bool),
-    _Column("sandbox", int, bool),
-    _Column("health", lambda health: health.value, Health),
-    _Column("reasons", lambda reasons: json.dumps(list(reasons)),
-            lambda text: tuple(json.loads(text))),
-    _Column("preview_match", lambda match: None if match is None else int(match),
-            _optional_bool),
-    _Column("offer_ref"),
-)  # fmt: skip
-_SELECT = ", ".join(["id", *(column.name for column in COLUMNS)])
-# Stored for the queries, derived from the record: never read back.
-_DERIVED = ("final_url", "search")
-_INSERT = (
-    f"INSERT INTO checks ({', '.join([c.name for c in COLUMNS] + list(_DERIVED))}) "
-    f"VALUES ({', '.join('?' * (len(COLUMNS) + len(_DERIVED)))})"
-)
 # What the log can be sorted by: a name the UI knows -> an SQL expression.
 SORT_KEYS = {
     "time": "id",
@@ -208,6 +182,18 @@ SORT_KEYS = {
 }
 
 
+def set_aside(path: Path) -> Path:
+    """Rename a history file that cannot be opened (and its WAL files), so a new one can
+    start while the old one is kept for support; returns its new name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.stem}-unreadable-{stamp}{path.suffix}")
+    for suffix in ("", "-wal", "-shm"):
+        old = Path(f"{path}{suffix}")
+        if old.exists():
+            old.rename(f"{kept}{suffix}")
+    return kept
+
+
 class NewerDatabaseError(Exception):
     """The history file was written by a newer release of the app."""
 
@@ -219,32 +205,6 @@ class NewerDatabaseError(Exception):
         )
         self.path = path
         self.version = version
-
-
-def _values(record: HistoryRecord) -> tuple[object, ...]:
-    stored = [column.to_db(getattr(record, column.name)) for column in COLUMNS]
-    return (*stored, record.final_url, search_text(record))
-
-
-def search_text(record: HistoryRecord) -> str:
-    """The one lower-case text the filter box searches."""
-    return " ".join(
-        (record.url, record.final_url, record.verdict, record.country, record.device,
-         record.health.label)
-    ).lower()  # fmt: skip
-
-
-def matches(record: HistoryRecord, filter_text: str) -> bool:
-    """The filter's rule in Python, for rows not read from the database: every word."""
-    text = search_text(record)
-    return all(word.lower() in text for word in filter_text.split())
-
-
-def row_to_record(row: Sequence[object]) -> HistoryRecord:
-    """A row selected as `_SELECT` (id first)."""
-    values = zip(COLUMNS, row[1:], strict=True)
-    fields = {column.name: column.from_db(value) for column, value in values}
-    return HistoryRecord(id=row[0], **fields)  # type: ignore[arg-type]
 
 
 def _where(filter_text: str, sandbox: bool | None) -> tuple[str, list[object]]:
@@ -278,7 +238,8 @@ class HistoryStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._upgrade(version)
-        self.offers = OfferBook(self._db, row_to_record, _SELECT)
+        self.offers = OfferBook(self._db)
+        self.queue = CheckQueue(path)
 
     def _upgrade(self, version: int) -> None:
         if version == 0:  # a new file: the first schema, then every step after it
@@ -293,18 +254,19 @@ class HistoryStore:
                 self._db.execute(f"PRAGMA user_version={version}")
 
     def close(self) -> None:
+        self.queue.close()
         self._db.close()
 
     def add(self, record: HistoryRecord) -> HistoryRecord:
         """Store and commit at once: a crash right after loses nothing."""
         with self._db:
-            cursor = self._db.execute(_INSERT, _values(record))
+            cursor = self._db.execute(INSERT, values(record))
         return replace(record, id=cursor.lastrowid)
 
     def add_many(self, records: list[HistoryRecord]) -> None:
         """Bulk insert in one transaction (imports, benchmarks)."""
         with self._db:
-            self._db.executemany(_INSERT, [_values(record) for record in records])
+            self._db.executemany(INSERT, [values(record) for record in records])
 
     def count(self, filter_text: str = "", *, sandbox: bool | None = None) -> int:
         where, params = _where(filter_text, sandbox)
@@ -323,7 +285,7 @@ class HistoryStore:
         where, params = _where(filter_text, sandbox)
         order = f"{SORT_KEYS[sort]} {'DESC' if descending else 'ASC'}, id DESC"
         rows = self._db.execute(
-            f"SELECT {_SELECT} FROM checks{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {SELECT} FROM checks{where} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
         return [row_to_record(row) for row in rows]
@@ -332,6 +294,6 @@ class HistoryStore:
         self, filter_text: str = "", *, sandbox: bool | None = None
     ) -> Iterator[HistoryRecord]:
         where, params = _where(filter_text, sandbox)
-        rows = self._db.execute(f"SELECT {_SELECT} FROM checks{where} ORDER BY id DESC", params)
+        rows = self._db.execute(f"SELECT {SELECT} FROM checks{where} ORDER BY id DESC", params)
         for row in rows:
             yield row_to_record(row)

@@ -25,6 +25,11 @@ from affilitest_gui.engine.events import (
     RateLimitPause,
     RunnerEvent,
 )
+from affilitest_gui.history.queue import (
+    DISCARDED_VERDICT,
+    GAVE_UP_VERDICT,
+    PendingCheck,
+)
 from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers.model import Offer
@@ -125,8 +130,8 @@ class BatchCoordinator(QObject):
         self._failed_records: list[HistoryRecord] = []
         self._first_failure: AffiliTestError | None = None
         self._unshown: list[HistoryRecord] = []
-        # The offers the queued checks were made for, oldest first per request.
-        self._offers: dict[CheckRequest, list[Offer]] = {}
+        # The offers the queued checks were made for, by queue ref.
+        self._offers: dict[int, Offer] = {}
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
         self._show_timer.setInterval(SHOW_RESULTS_EVERY_MS)
@@ -148,9 +153,27 @@ class BatchCoordinator(QObject):
         return None
 
     def submit(self, requests: Iterable[CheckRequest]) -> None:
-        requests = list(requests)
-        if not requests or not self._controller.running:
+        self._submit([(request, None) for request in requests])
+
+    def submit_offers(self, offers: Iterable[Offer]) -> None:
+        """Check every country x device of each offer, each judged by its expectations."""
+        self._submit([(request, offer) for offer in offers for request in offer.requests()])
+
+    def _submit(self, checks: list[tuple[CheckRequest, Offer | None]]) -> None:
+        """Written to the durable queue first, then queued in memory."""
+        if not checks or not self._controller.running:
             return
+        queued = self.store.queue.enqueue(
+            [request for request, _ in checks],
+            sandbox=self.account.state.sandbox,
+            offer_refs=[offer.id if offer else None for _, offer in checks],
+        )
+        for request, (_, offer) in zip(queued, checks, strict=True):
+            if offer is not None and request.ref is not None:
+                self._offers[request.ref] = offer
+        self._queue_in_memory(queued)
+
+    def _queue_in_memory(self, requests: list[CheckRequest]) -> None:
         progress = self.progress
         if not progress.active:  # a new batch
             progress = BatchProgress(started_at=time.monotonic())
@@ -158,23 +181,33 @@ class BatchCoordinator(QObject):
         self._update(replace(progress, total=progress.total + len(requests)))
         self._controller.submit(requests)
 
-    def submit_offers(self, offers: Iterable[Offer]) -> None:
-        """Check every country x device of each offer, each judged by its expectations."""
-        requests = []
-        for offer in offers:
-            for request in offer.requests():
-                self._offers.setdefault(request, []).append(offer)
-                requests.append(request)
-        self.submit(requests)
+    # --- what a crash left -----------------------------------------------------------
 
-    def _offer_for(self, request: CheckRequest) -> Offer | None:
-        waiting = self._offers.get(request)
-        if not waiting:
-            return None
-        offer = waiting.pop(0)
-        if not waiting:
-            del self._offers[request]
-        return offer
+    def unfinished(self) -> list[PendingCheck]:
+        """The checks of this mode a crash left in the queue; a sandbox's are closed at
+        once (its server, and so its links, ended with the app that started it)."""
+        queue = self.store.queue
+        stale = queue.unfinished(sandbox=True)
+        if stale:
+            queue.close_unsendable(stale, DISCARDED_VERDICT)
+        return [] if self.account.state.sandbox else queue.unfinished(sandbox=False)
+
+    def run_unfinished(self, checks: list[PendingCheck]) -> None:
+        """Send again what a crash left: a queued check once, a sent one at most once
+        more (marked as possibly charged twice); one already sent twice is closed."""
+        queue = self.store.queue
+        spent = [check for check in checks if not check.may_send_again]
+        queue.close_unsendable(spent, GAVE_UP_VERDICT)
+        sendable = [check for check in checks if check.may_send_again]
+        for check in sendable:
+            offer = self.store.offers.get(check.offer_ref) if check.offer_ref else None
+            if offer is not None and check.request.ref is not None:
+                self._offers[check.request.ref] = offer
+        if sendable and self._controller.running:
+            self._queue_in_memory(queue.requeue(sendable))
+
+    def discard_unfinished(self, checks: list[PendingCheck]) -> None:
+        self.store.queue.close_unsendable(checks, DISCARDED_VERDICT)
 
     # --- control ---------------------------------------------------------------------
 
@@ -238,7 +271,8 @@ class BatchCoordinator(QObject):
         self._update(progress)
 
     def _record(self, event: ItemEvent) -> HistoryRecord:
-        offer = self._offer_for(event.request)
+        ref = event.request.ref
+        offer = self._offers.pop(ref, None) if ref is not None else None
         record = record_for(
             event.request,
             result=event.result,
@@ -249,7 +283,7 @@ class BatchCoordinator(QObject):
             expects=offer.expects if offer else (),
             offer_ref=offer.id if offer else None,
         )
-        stored = self.store.add(record)  # committed before anything else happens
+        stored = self.store.queue.finish(event.request, record)  # one commit: log + queue
         self._unshown.append(stored)
         if not self._show_timer.isActive():
             self._show_timer.start()

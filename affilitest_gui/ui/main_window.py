@@ -30,6 +30,7 @@ from affilitest_gui.api.support import support_report
 from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
 from affilitest_gui.engine.events import ItemEvent, RateLimitPause
 from affilitest_gui.history.export import export_csv
+from affilitest_gui.history.queue import SENT, PendingCheck
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.keystore import StorageInfo
 from affilitest_gui.offers.model import Offer
@@ -40,7 +41,7 @@ from affilitest_gui.ui.check_form import CheckForm
 from affilitest_gui.ui.error_dialog import ErrorDialog
 from affilitest_gui.ui.finishing_dialog import FinishingDialog
 from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
-from affilitest_gui.ui.msgbox import show_message
+from affilitest_gui.ui.msgbox import ask_choice, show_message
 from affilitest_gui.ui.offers_view import OffersView
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.results_model import ResultsModel
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.key_dialog: KeyDialog | None = None
         self.login_dialog: LoginDialog | None = None
         self.quit_question: QMessageBox | None = None
+        self.unfinished_question: QMessageBox | None = None
         self.finishing: FinishingDialog | None = None
         self._quitting = False  # the user chose Quit mid-batch: close once it is finished
         self._closed = False
@@ -216,6 +218,37 @@ class MainWindow(QMainWindow):
             self.account.enable_sandbox()
         elif not self.account.load_saved_key():
             self.show_key_dialog()
+        self._offer_unfinished()
+
+    def _settle(self, action: Callable[[list[PendingCheck]], None],
+                checks: list[PendingCheck]) -> None:  # fmt: skip
+        action(checks)
+        self.model.reload()  # checks closed without a call are in the log now
+
+    def _offer_unfinished(self) -> None:
+        """Asked once per start: the checks a crash (or a forced quit) left in the queue."""
+        checks = self.batches.unfinished()
+        if not checks:
+            return
+        count = len(checks)
+        sent = sum(check.state == SENT for check in checks)
+        informative = (
+            f"{_plural(sent, 'check')} had been sent when the app stopped: each is sent once "
+            "more and marked as possibly charged twice."
+            if sent
+            else "None of them had been sent."
+        )
+        self.unfinished_question = ask_choice(
+            self, "Checks did not finish",
+            f"{_plural(count, 'check')} did not finish the last time the app ran.",
+            [
+                (f"Run the {_plural(count, 'check')} that did not finish",
+                 lambda: self._run(count, lambda: self._settle(self.batches.run_unfinished,
+                                                               checks))),
+                ("Discard them", lambda: self._settle(self.batches.discard_unfinished, checks)),
+            ],
+            informative=informative + " Discarded checks are logged as not checked.",
+        )  # fmt: skip
 
     # --- the account -----------------------------------------------------------------
 

@@ -40,3 +40,28 @@ def show_message(
         box.addButton(QMessageBox.StandardButton.Ok)
     box.show()
     return box
+
+
+def ask_choice(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    choices: list[tuple[str, Callable[[], None]]],
+    *,
+    informative: str = "",
+) -> QMessageBox:
+    """A question with one button per choice, the first the default. Closing the box
+    (Esc, the window's close) chooses nothing, so nothing is lost by a slip."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)  # fmt: skip
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    if informative:
+        box.setInformativeText(informative)
+    for number, (label, chosen) in enumerate(choices):
+        button = box.addButton(label, QMessageBox.ButtonRole.ActionRole)
+        button.clicked.connect(chosen)
+        if number == 0:
+            box.setDefaultButton(button)
+    box.show()
+    return box

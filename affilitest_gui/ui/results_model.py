@@ -14,8 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from affilitest_gui.api.validation import device_label
+from affilitest_gui.history.columns import matches
 from affilitest_gui.history.records import HistoryRecord
-from affilitest_gui.history.store import HistoryStore, matches
+from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers.health import Health
 from affilitest_gui.ui.style import BROKEN_COLOR, ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
 

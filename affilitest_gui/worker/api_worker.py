@@ -28,6 +28,7 @@ from affilitest_gui.api.models import CheckRequest, CheckResult
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.retry import RetryPolicy, call_with_retries
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
+from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.worker.calls import CallOutcome, PendingCall
 
 THROTTLE_POLL_MS = 250
@@ -50,8 +51,11 @@ class ApiWorker(QObject):
         retry: RetryLimits = RETRY_LIMITS,
         concurrency: int = DEFAULT_CONCURRENCY,
         drain_s: float = TIMEOUTS.quit_drain_s,
+        journal: CheckQueue | None = None,
     ) -> None:
+        """`journal`: the durable queue, told just before each request leaves."""
         super().__init__()
+        self._journal = journal
         self._lock = threading.Lock()
         self.drain_s = drain_s
         # Every thread that may call at once gets its own pooled connection.
@@ -134,6 +138,8 @@ class ApiWorker(QObject):
     def _check(self, request: CheckRequest) -> CheckResult:
         with self._lock:
             client = self._client
+        if self._journal is not None:
+            self._journal.sending(request)
         return client.check(request)
 
     def _poll_throttle(self) -> None:

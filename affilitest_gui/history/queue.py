@@ -1,0 +1,149 @@
+"""The durable queue: nothing queued is lost on a crash, nothing answered is sent again.
+
+Every check is written to the `pending` table before it is queued in memory. Just before
+each request the row is marked `sent` and its sends counted, committed, on the thread
+that sends; the answer moves it into the log (`checks`) in one transaction. After a hard
+kill the rows left say what happened: `queued` ones were never sent (send them once),
+`sent` ones may have been charged (send them again at most once, and say so).
+
+Thread-safe: one connection behind a lock, used by the GUI thread and the senders.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.history.columns import INSERT, values
+from affilitest_gui.history.records import CANCELLED, HistoryRecord
+from affilitest_gui.offers.health import Health
+
+QUEUED, SENT = "queued", "sent"
+MAX_SENDS = 2  # a check sent once without an answer is sent once more, never a third time
+DISCARDED_VERDICT = "Not checked: discarded after the app stopped"
+GAVE_UP_VERDICT = "Not finished: sent twice without an answer (may be charged twice)"
+RESENT_REASON = "sent twice: the app stopped before the first answer came (may be charged twice)"
+
+
+@dataclass(frozen=True)
+class PendingCheck:
+    """A check of the queue that has not finished."""
+
+    request: CheckRequest  # with its `ref`
+    state: str  # QUEUED or SENT
+    sends: int
+    offer_ref: int | None
+    sandbox: bool
+
+    @property
+    def may_send_again(self) -> bool:
+        return self.sends < MAX_SENDS
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class CheckQueue:
+    """The `pending` table of the history file (its schema is the history's)."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def enqueue(
+        self,
+        requests: Sequence[CheckRequest],
+        *,
+        sandbox: bool,
+        offer_refs: Sequence[int | None] | None = None,
+    ) -> list[CheckRequest]:
+        """Write the checks down (one transaction); returns them with their `ref`."""
+        refs = offer_refs or [None] * len(requests)
+        queued = []
+        with self._lock, self._db:
+            for request, offer_ref in zip(requests, refs, strict=True):
+                cursor = self._db.execute(
+                    "INSERT INTO pending (url, country, device, preview_url, codes, offer_ref, "
+                    "sandbox, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (request.url, request.country, request.device, request.preview_url,
+                     int(request.codes), offer_ref, int(sandbox), _now()),
+                )  # fmt: skip
+                queued.append(replace(request, ref=cursor.lastrowid))
+        return queued
+
+    def sending(self, request: CheckRequest) -> None:
+        """Just before a request leaves: committed, so a crash after it knows it left.
+        `sends` counts the runs that sent it, not the retries of one run."""
+        if request.ref is None:
+            return
+        with self._lock, self._db:
+            self._db.execute(
+                "UPDATE pending SET sends = sends + (state = ?), state = ? WHERE id = ?",
+                (QUEUED, SENT, request.ref),
+            )
+
+    def requeue(self, checks: Iterable[PendingCheck]) -> list[CheckRequest]:
+        """Checks a crash left, to send again (a sent one keeps its count of sends)."""
+        requests = [check.request for check in checks]
+        with self._lock, self._db:
+            self._db.executemany(
+                "UPDATE pending SET state = ? WHERE id = ?",
+                [(QUEUED, request.ref) for request in requests],
+            )
+        return requests
+
+    def finish(self, request: CheckRequest, record: HistoryRecord) -> HistoryRecord:
+        """Log the outcome and drop the check from the queue, in one transaction."""
+        with self._lock, self._db:
+            if request.ref is not None:
+                row = self._db.execute(
+                    "SELECT sends FROM pending WHERE id = ?", (request.ref,)
+                ).fetchone()
+                if row is not None:
+                    record = replace(record, sends=row[0])
+                if record.sends >= MAX_SENDS:
+                    record = replace(record, reasons=(*record.reasons, RESENT_REASON))
+                self._db.execute("DELETE FROM pending WHERE id = ?", (request.ref,))
+            cursor = self._db.execute(INSERT, values(record))
+        return replace(record, id=cursor.lastrowid)
+
+    def unfinished(self, *, sandbox: bool | None = None) -> list[PendingCheck]:
+        """What a crash left, oldest first (`sandbox`: one mode only)."""
+        where, params = ("", ()) if sandbox is None else (" WHERE sandbox = ?", (int(sandbox),))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, url, country, device, preview_url, codes, state, sends, offer_ref, "
+                f"sandbox FROM pending{where} ORDER BY id",
+                params,
+            ).fetchall()
+        checks = []
+        for id_, url, country, device, preview, codes, state, sends, offer_ref, mode in rows:
+            request = CheckRequest(url, country, device, preview, bool(codes), ref=id_)
+            checks.append(PendingCheck(request, state, sends, offer_ref, bool(mode)))
+        return checks
+
+    def close_unsendable(self, checks: Iterable[PendingCheck], verdict: str) -> int:
+        """Log checks that will not be sent (discarded, or sent twice already) as not
+        checked, so the history shows each check once; returns how many."""
+        count = 0
+        for check in checks:
+            record = HistoryRecord(
+                checked_at=_now(), url=check.request.url, country=check.request.country,
+                device=check.request.device, outcome=CANCELLED, verdict=verdict,
+                preview_url=check.request.preview_url, codes=check.request.codes,
+                sandbox=check.sandbox, offer_ref=check.offer_ref, reasons=(verdict,),
+            )  # fmt: skip
+            self.finish(check.request, replace(record, health=Health.CANCELLED))
+            count += 1
+        return count
