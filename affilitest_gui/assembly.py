@@ -1,9 +1,10 @@
 """Build the real main window from its parts: worker, history, key store, settings,
-the account session and the batch coordinator."""
+the account session, the batch coordinator and the scheduler."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from affilitest_gui.paths import history_path
 from affilitest_gui.sandbox import RunningSandbox, start_sandbox
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
+from affilitest_gui.session.scheduler import Scheduler, utc_now
 from affilitest_gui.ui.main_window import MainWindow
 from affilitest_gui.worker.api_worker import ApiWorker
 from affilitest_gui.worker.controller import WorkerController
@@ -27,10 +29,12 @@ def build_window(
     sandbox: Callable[[], RunningSandbox] = start_sandbox,
     keystore: KeyStore | None = None,
     open_url: Callable[[str], object] | None = None,
+    clock: Callable[[], datetime] = utc_now,
     **worker_options: Any,
 ) -> MainWindow:
     """The app's window. With `data_dir` (tests, self-test, screenshots, benchmarks) the
-    history and the settings live there instead of the user's data folder."""
+    history and the settings live there instead of the user's data folder; `clock` is
+    the schedules' (tests move it)."""
     if data_dir is None:
         store, settings = HistoryStore(history_path()), QSettings()
     else:
@@ -41,9 +45,9 @@ def build_window(
         controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )
     batches = BatchCoordinator(controller, store, account)
+    scheduler = Scheduler(batches, store.offers, clock=clock)
     extra = {"open_url": open_url} if open_url is not None else {}
-    window = MainWindow(account, batches, controller, settings, **extra)
-    account.setParent(window)
-    batches.setParent(window)
-    controller.setParent(window)
+    window = MainWindow(account, batches, scheduler, controller, settings, **extra)
+    for part in (account, batches, scheduler, controller):
+        part.setParent(window)
     return window

@@ -169,12 +169,14 @@ def make_window(qtbot, tmp_path, sandbox):
     opened: list[str] = []
 
     def make(*, server=None, demo=None, base_url=None, concurrency=12, keystore=None,
-             rate=None, drain_s=10.0):  # fmt: skip
+             rate=None, drain_s=10.0, clock=None):  # fmt: skip
         server = server or sandbox
         demo = demo or server
         options = {"concurrency": concurrency, "retry": FAST_RETRY, "drain_s": drain_s}
         if rate is not None:
             options["rate"] = rate
+        if clock is not None:
+            options["clock"] = clock
         window = build_window(
             base_url or server.base_url,
             data_dir=tmp_path,

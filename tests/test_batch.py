@@ -320,3 +320,29 @@ def test_shutdown_is_bounded_and_says_which_checks_were_sent_unanswered(make_san
     assert len(unanswered) == 2
     assert all(e.state is ItemState.CANCELLED and e.reason == UNANSWERED for e in unanswered)
     client.close()
+
+
+def test_checks_submitted_to_the_front_go_before_those_waiting(sandbox, runner_for):
+    import threading
+
+    sent: list[str] = []
+    first_sent = threading.Event()
+    release = threading.Event()
+    client = AffiliTestClient(sandbox.base_url, sandbox.keys["valid"])
+
+    def perform(request):
+        sent.append(request.country)
+        first_sent.set()
+        release.wait(WAIT)
+        return client.check(request)
+
+    runner, _, _ = runner_for(concurrency=1, rate=UNTHROTTLED, perform=perform)
+    runner.submit([CheckRequest.create(f"{sandbox.base_url}/demo/offer/game", country,
+                                       "android") for country in ("us", "gb", "de")])  # fmt: skip
+    assert first_sent.wait(WAIT)
+    runner.submit([CheckRequest.create(f"{sandbox.base_url}/demo/offer/game", "fr", "android")],
+                  front=True)  # fmt: skip
+    release.set()
+    assert runner.wait_idle(WAIT)
+    assert sent == ["us", "fr", "gb", "de"]  # a person's check waits for one slot at most
+    client.close()

@@ -86,16 +86,20 @@ class BatchRunner:
 
     # --- control (any thread) -------------------------------------------------------
 
-    def submit(self, requests: Iterable[CheckRequest]) -> list[int]:
-        """Queue checks; returns their ids in order."""
+    def submit(self, requests: Iterable[CheckRequest], *, front: bool = False) -> list[int]:
+        """Queue checks; returns their ids in order. `front`: before the checks already
+        waiting (a person's checks before a scheduled run's)."""
         with self._cond:
             if self._closed:
                 raise RuntimeError("the runner is shut down")
+            items = [_Item(id=next(self._ids), request=request) for request in requests]
+            if front:
+                self._ready.extendleft(reversed(items))
+            else:
+                self._ready.extend(items)
             ids = []
-            for request in requests:
-                item = _Item(id=next(self._ids), request=request)
+            for item in items:
                 self._live[item.id] = item
-                self._ready.append(item)
                 ids.append(item.id)
                 self._report(item)
             self._start_threads()

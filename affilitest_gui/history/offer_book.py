@@ -18,8 +18,10 @@ from functools import cached_property
 
 from affilitest_gui.history.columns import SELECT, row_to_record
 from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.offers.alerts import AlertState
 from affilitest_gui.offers.health import Health, worst
 from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
+from affilitest_gui.offers.schedule import Schedule
 
 _OFFER_COLUMNS = "id, offer_id, name, url, countries, devices, expects"
 
@@ -141,7 +143,8 @@ class OfferBook:
         refs = [(ref,) for ref in offer_refs]
         with self._db:
             self._db.executemany("UPDATE checks SET offer_ref = NULL WHERE offer_ref = ?", refs)
-            self._db.executemany("DELETE FROM offer_cells WHERE offer_ref = ?", refs)
+            for table in ("offer_cells", "schedules", "alerts"):
+                self._db.executemany(f"DELETE FROM {table} WHERE offer_ref = ?", refs)
             self._db.executemany("DELETE FROM offers WHERE id = ?", refs)
 
     def match(self, offer: Offer, *, sandbox: bool = False) -> Offer | None:
@@ -209,4 +212,48 @@ class OfferBook:
         ).fetchone()
         return row_to_record(row) if row else None
 
+    # --- schedules and alerts --------------------------------------------------------
 
+    def schedules(self, *, sandbox: bool = False) -> list[Schedule]:
+        rows = self._db.execute(
+            "SELECT s.offer_ref, s.every_h, s.next_due FROM schedules s "
+            "JOIN offers o ON o.id = s.offer_ref WHERE o.sandbox = ? ORDER BY s.next_due",
+            (int(sandbox),),
+        )
+        return [Schedule(ref, every_h, datetime.fromisoformat(due)) for ref, every_h, due in rows]
+
+    def set_schedule(self, offer_refs: Iterable[int], every_h: int | None, now: datetime) -> None:
+        """Re-check the offers every `every_h` hours, the first time at `now`; None: never."""
+        refs = list(offer_refs)
+        with self._db:
+            if every_h is None:
+                self._db.executemany("DELETE FROM schedules WHERE offer_ref = ?",
+                                     [(ref,) for ref in refs])  # fmt: skip
+                return
+            self._db.executemany(
+                "INSERT INTO schedules (offer_ref, every_h, next_due) VALUES (?, ?, ?) "
+                "ON CONFLICT (offer_ref) DO UPDATE SET every_h = excluded.every_h, "
+                "next_due = MIN(next_due, excluded.next_due)",
+                [(ref, every_h, now.isoformat()) for ref in refs],
+            )
+
+    def ran(self, schedules: Iterable[Schedule], now: datetime) -> None:
+        """The next due time of offers that just ran: one interval from now."""
+        with self._db:
+            self._db.executemany(
+                "UPDATE schedules SET next_due = ? WHERE offer_ref = ?",
+                [(s.after_run(now).next_due.isoformat(), s.offer_ref) for s in schedules],
+            )
+
+    def alert_states(self) -> dict[int, AlertState]:
+        rows = self._db.execute("SELECT offer_ref, broken, passes FROM alerts")
+        return {ref: AlertState(bool(broken), passes) for ref, broken, passes in rows}
+
+    def save_alert_states(self, states: dict[int, AlertState]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO alerts (offer_ref, broken, passes) VALUES (?, ?, ?) "
+                "ON CONFLICT (offer_ref) DO UPDATE SET broken = excluded.broken, "
+                "passes = excluded.passes",
+                [(ref, int(state.broken), state.passes) for ref, state in states.items()],
+            )

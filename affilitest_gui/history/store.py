@@ -138,6 +138,17 @@ CREATE TABLE offer_cells (
     previous_id INTEGER,
     PRIMARY KEY (offer_ref, country, device)
 ) WITHOUT ROWID;
+-- Offers that check themselves, and what the last notification said of each.
+CREATE TABLE schedules (
+    offer_ref INTEGER PRIMARY KEY REFERENCES offers(id) ON DELETE CASCADE,
+    every_h   INTEGER NOT NULL,
+    next_due  TEXT NOT NULL
+);
+CREATE TABLE alerts (
+    offer_ref INTEGER PRIMARY KEY REFERENCES offers(id) ON DELETE CASCADE,
+    broken    INTEGER NOT NULL,
+    passes    INTEGER NOT NULL
+);
 -- The durable queue: every check is written here before it is queued in memory, marked
 -- `sent` (and its sends counted) before each request, and moved into `checks` in the
 -- same transaction as its result.

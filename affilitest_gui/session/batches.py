@@ -132,6 +132,7 @@ class BatchCoordinator(QObject):
         self._unshown: list[HistoryRecord] = []
         # The offers the queued checks were made for, by queue ref.
         self._offers: dict[int, Offer] = {}
+        self.scheduled_running = False  # a scheduled run is in the queue
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
         self._show_timer.setInterval(SHOW_RESULTS_EVERY_MS)
@@ -155,11 +156,17 @@ class BatchCoordinator(QObject):
     def submit(self, requests: Iterable[CheckRequest]) -> None:
         self._submit([(request, None) for request in requests])
 
-    def submit_offers(self, offers: Iterable[Offer]) -> None:
-        """Check every country x device of each offer, each judged by its expectations."""
-        self._submit([(request, offer) for offer in offers for request in offer.requests()])
+    def submit_offers(self, offers: Iterable[Offer], *, scheduled: bool = False) -> None:
+        """Check every country x device of each offer, each judged by its expectations.
+        A scheduled run waits behind everything; a person's checks go before it."""
+        checks = [(request, offer) for offer in offers for request in offer.requests()]
+        if scheduled:
+            self.scheduled_running = bool(checks)
+        self._submit(checks, scheduled=scheduled)
 
-    def _submit(self, checks: list[tuple[CheckRequest, Offer | None]]) -> None:
+    def _submit(
+        self, checks: list[tuple[CheckRequest, Offer | None]], *, scheduled: bool = False
+    ) -> None:
         """Written to the durable queue first, then queued in memory."""
         if not checks or not self._controller.running:
             return
@@ -171,15 +178,15 @@ class BatchCoordinator(QObject):
         for request, (_, offer) in zip(queued, checks, strict=True):
             if offer is not None and request.ref is not None:
                 self._offers[request.ref] = offer
-        self._queue_in_memory(queued)
+        self._queue_in_memory(queued, front=self.scheduled_running and not scheduled)
 
-    def _queue_in_memory(self, requests: list[CheckRequest]) -> None:
+    def _queue_in_memory(self, requests: list[CheckRequest], *, front: bool = False) -> None:
         progress = self.progress
         if not progress.active:  # a new batch
             progress = BatchProgress(started_at=time.monotonic())
             self._failed_records, self._first_failure = [], None
         self._update(replace(progress, total=progress.total + len(requests)))
-        self._controller.submit(requests)
+        self._controller.submit(requests, front=front)
 
     # --- what a crash left -----------------------------------------------------------
 
@@ -311,6 +318,7 @@ class BatchCoordinator(QObject):
             )
         )
         self._failed_records, self._first_failure = [], None
+        self.scheduled_running = False
         if self._controller.running:
             self.account.refresh_calls_left()
 

@@ -36,6 +36,7 @@ from affilitest_gui.keystore import StorageInfo
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.session.account import AccountSession, AccountState, SignIn
 from affilitest_gui.session.batches import BatchCoordinator, BatchProgress, BatchSummary
+from affilitest_gui.session.scheduler import Scheduler
 from affilitest_gui.ui.app_info_panel import AppInfoPanel
 from affilitest_gui.ui.check_form import CheckForm
 from affilitest_gui.ui.error_dialog import ErrorDialog
@@ -46,6 +47,7 @@ from affilitest_gui.ui.offers_view import OffersView
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.results_model import ResultsModel
 from affilitest_gui.ui.results_panel import ResultsPanel
+from affilitest_gui.ui.schedules import SchedulesUi
 from affilitest_gui.ui.style import SANDBOX_BANNER_STYLE, WARNING_STYLE
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.worker.controller import WorkerController
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         self,
         account: AccountSession,
         batches: BatchCoordinator,
+        scheduler: Scheduler,
         controller: WorkerController,
         settings: QSettings,
         *,
@@ -74,6 +77,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.account = account
         self.batches = batches
+        self.scheduler = scheduler
         self.controller = controller
         self.store = batches.store
         self.settings = settings
@@ -131,6 +135,8 @@ class MainWindow(QMainWindow):
         self.mode_label.setObjectName("modeLabel")
         self.statusBar().addPermanentWidget(self.calls_label)
         self.statusBar().addPermanentWidget(self.mode_label)
+        self.schedules = SchedulesUi(self, scheduler, settings)
+        self._quit_requested = False  # Quit from the tray: close for real
         self._build_menus()
         self._connect()
         self._show_account(account.state)
@@ -219,6 +225,7 @@ class MainWindow(QMainWindow):
         elif not self.account.load_saved_key():
             self.show_key_dialog()
         self._offer_unfinished()
+        self.scheduler.start()  # overdue offers run once, now
 
     def _settle(self, action: Callable[[list[PendingCheck]], None],
                 checks: list[PendingCheck]) -> None:  # fmt: skip
@@ -465,9 +472,16 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Mid-batch: ask, then finish the calls in flight before closing. Else at once."""
+        """To the tray if the user chose so; mid-batch: ask, then finish the calls in
+        flight before closing; else at once."""
         if self._closed:
             event.accept()
+            return
+        if self.schedules.close_to_tray and not self._quit_requested:
+            self._remember()
+            self.hide()
+            event.ignore()
+            self.statusBar().showMessage("Still running in the tray: schedules go on.", 8000)
             return
         progress = self.batches.progress
         if progress.stopping or progress.active:
@@ -525,7 +539,15 @@ class MainWindow(QMainWindow):
             self._finish()
             self.close()
 
+    def quit_from_tray(self) -> None:
+        self._quit_requested = True
+        self.showNormal()  # a question about running checks needs a window
+        self.close()
+
     def _finish(self) -> None:
+        self.scheduler.stop()
+        if self.schedules.tray is not None:
+            self.schedules.tray.hide()
         if self.finishing is not None:
             self.finishing.close()
         self.account.stop()

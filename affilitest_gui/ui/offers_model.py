@@ -20,6 +20,7 @@ from PySide6.QtGui import QBrush
 from affilitest_gui.history.offer_book import OfferStatus
 from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.model import expectations_text
+from affilitest_gui.offers.schedule import Schedule
 from affilitest_gui.ui.results_model import HEALTH_BRUSHES, local_time
 
 Index = QModelIndex | QPersistentModelIndex
@@ -53,6 +54,7 @@ OFFER_COLUMNS: tuple[OfferColumn, ...] = (
     OfferColumn("Broken", _count(Health.BROKEN), lambda s: s.counts[Health.BROKEN], 60),
     OfferColumn("Not checked", _count(Health.NOT_CHECKED),
                 lambda s: s.counts[Health.NOT_CHECKED], 90),
+    OfferColumn("Schedule", lambda s: "", lambda s: "", 80),  # from the model's schedules
     OfferColumn("Last checked", lambda s: local_time(s.last_checked) if s.last_checked else "",
                 lambda s: s.last_checked, 140),
     OfferColumn("Expected", lambda s: expectations_text(s.offer.expects),
@@ -60,6 +62,7 @@ OFFER_COLUMNS: tuple[OfferColumn, ...] = (
     OfferColumn("Tracking link", lambda s: s.offer.url, lambda s: s.offer.url, 300),
 )  # fmt: skip
 HEALTH_COLUMN = 1
+SCHEDULE_COLUMN = 7
 
 
 class OffersModel(QAbstractTableModel):
@@ -68,10 +71,12 @@ class OffersModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._statuses: list[OfferStatus] = []
+        self.schedules: dict[int, Schedule] = {}
 
-    def set_statuses(self, statuses: list[OfferStatus]) -> None:
+    def set_statuses(self, statuses: list[OfferStatus], schedules: dict[int, Schedule]) -> None:
         self.beginResetModel()
         self._statuses = statuses
+        self.schedules = schedules
         self.endResetModel()
 
     def status(self, row: int) -> OfferStatus:
@@ -98,6 +103,13 @@ class OffersModel(QAbstractTableModel):
         if not index.isValid():
             return None
         status = self._statuses[index.row()]
+        if index.column() == SCHEDULE_COLUMN:
+            schedule = self.schedules.get(status.offer.id)  # type: ignore[arg-type]
+            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+                return f"every {schedule.every_h} h" if schedule else ""
+            if role == Qt.ItemDataRole.ToolTipRole and schedule:
+                return f"Next: {local_time(schedule.next_due.isoformat())}"
+            return None
         column = OFFER_COLUMNS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return column.text(status)

@@ -51,6 +51,7 @@ class OffersView(QWidget):
     """Emits `check_requested(list[Offer])`; everything else it does itself."""
 
     check_requested = Signal(object)
+    schedule_requested = Signal(object)  # list[Offer]
     message = Signal(str)  # a line for the status bar
 
     def __init__(self, book: OfferBook, parent: QWidget | None = None) -> None:
@@ -76,6 +77,8 @@ class OffersView(QWidget):
                                           "Check the offers broken now")
         self.export_button = button("E&xport\u2026", self.export, None,
                                     "Export the offers shown, cell by cell (Excel or CSV)")
+        self.schedule_button = button("Sc&hedule\u2026", self.schedule, None,
+                                      "Re-check the selected offers (or all) on a schedule")
         self.show_box = QComboBox()
         self.show_box.setObjectName("offersShow")
         for show in Show:
@@ -142,7 +145,7 @@ class OffersView(QWidget):
         manage.addStretch(1)
         checks = QHBoxLayout()
         for button in (self.check_all_button, self.check_selected_button,
-                       self.check_broken_button):  # fmt: skip
+                       self.check_broken_button, self.schedule_button):  # fmt: skip
             checks.addWidget(button)
         checks.addWidget(self.cost_label, 1)
         filters = QHBoxLayout()
@@ -180,7 +183,8 @@ class OffersView(QWidget):
     def refresh(self) -> None:
         """Read the offers and their latest results again, keeping the selection."""
         kept = {offer.id for offer in self.selected_offers()}
-        self.model.set_statuses(self.book.statuses(sandbox=self.sandbox))
+        schedules = {s.offer_ref: s for s in self.book.schedules(sandbox=self.sandbox)}
+        self.model.set_statuses(self.book.statuses(sandbox=self.sandbox), schedules)
         if kept:
             selection = self.table.selectionModel()
             for row in range(self.proxy.rowCount()):
@@ -233,6 +237,7 @@ class OffersView(QWidget):
         selected = _cost(self.selected_statuses())
         broken_cost = _cost([s for s in statuses if s.health is Health.BROKEN])
         self.check_all_button.setEnabled(everything > 0)
+        self.schedule_button.setEnabled(bool(statuses))
         self.check_broken_button.setEnabled(broken_cost > 0)
         left = "" if self._calls_left is None else f" \u00b7 {self._calls_left:,} calls left"
         self.cost_label.setText(
@@ -339,6 +344,14 @@ class OffersView(QWidget):
 
     def check_broken(self) -> None:
         self._check([s.offer for s in self.model.statuses if s.health is Health.BROKEN])
+
+    def schedule(self) -> None:
+        """The selected offers, or every offer shown when none is selected."""
+        offers = self.selected_offers() or [
+            self.proxy.status(row).offer for row in range(self.proxy.rowCount())
+        ]
+        if offers:
+            self.schedule_requested.emit(offers)
 
     def _check(self, offers: list[Offer]) -> None:
         if offers:

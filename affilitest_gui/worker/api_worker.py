@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -33,6 +34,14 @@ from affilitest_gui.worker.calls import CallOutcome, PendingCall
 
 THROTTLE_POLL_MS = 250
 ONE_OFF_THREADS = 2
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Checks to queue; `front`: before the ones already waiting."""
+
+    requests: list[CheckRequest]
+    front: bool = False
 
 
 class ApiWorker(QObject):
@@ -86,9 +95,9 @@ class ApiWorker(QObject):
         self._timer.start()
 
     @Slot(object)
-    def submit(self, requests: list[CheckRequest]) -> None:
+    def submit(self, submission: Submission) -> None:
         with contextlib.suppress(RuntimeError):  # shutting down: nothing new is sent
-            self._runner.submit(requests)
+            self._runner.submit(submission.requests, front=submission.front)
 
     @Slot()
     def pause(self) -> None:

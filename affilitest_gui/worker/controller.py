@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signa
 
 from affilitest_gui.api.errors import UnexpectedError
 from affilitest_gui.api.models import CheckRequest
-from affilitest_gui.worker.api_worker import ApiWorker
+from affilitest_gui.worker.api_worker import ApiWorker, Submission
 from affilitest_gui.worker.calls import CallOutcome, OneOffCall, PendingCall
 
 # Beyond the worker's own drain time: how long stopping may take before the thread is
@@ -76,8 +76,8 @@ class WorkerController(QObject):
 
     # --- batch control ---------------------------------------------------------------
 
-    def submit(self, requests: Iterable[CheckRequest]) -> None:
-        self._submit.emit(list(requests))
+    def submit(self, requests: Iterable[CheckRequest], *, front: bool = False) -> None:
+        self._submit.emit(Submission(list(requests), front))
 
     def pause(self) -> None:
         self._pause.emit()

@@ -1,0 +1,84 @@
+"""Which offers broke or recovered in a run, said once per run, without flapping.
+
+An offer *breaks* when its worst health becomes Broken; it *recovers* only after two
+passing runs in a row (OK or Warning), so one lucky check does not say "recovered" and
+then "broke" again. Not checked and cancelled results change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from affilitest_gui.api.validation import device_label
+from affilitest_gui.offers.health import Health
+
+RECOVER_AFTER = 2
+NAMED_IN_SUMMARY = 3  # offers named in a notification; the rest are counted
+
+
+@dataclass(frozen=True)
+class AlertState:
+    """What the last notification said of an offer."""
+
+    broken: bool = False
+    passes: int = 0  # passing runs in a row since it broke
+
+
+def advance(state: AlertState, health: Health | None) -> tuple[AlertState, str | None]:
+    """The state after a run whose worst health was `health`, and "broke", "recovered"
+    or None."""
+    if health is Health.BROKEN:
+        return AlertState(broken=True), (None if state.broken else "broke")
+    if health in (Health.OK, Health.WARNING) and state.broken:
+        passes = state.passes + 1
+        if passes >= RECOVER_AFTER:
+            return AlertState(), "recovered"
+        return AlertState(broken=True, passes=passes), None
+    return state, None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One offer in a notification: its name and the cells that are broken now."""
+
+    label: str
+    broken_cells: Sequence[tuple[str, str]] = ()
+
+    @property
+    def text(self) -> str:
+        if not self.broken_cells:
+            return self.label
+        where = ", ".join(f"{country.upper()}, {device_label(device)}"
+                          for country, device in self.broken_cells[:2])  # fmt: skip
+        more = f" +{len(self.broken_cells) - 2}" if len(self.broken_cells) > 2 else ""
+        return f"{self.label} ({where}{more})"
+
+
+@dataclass(frozen=True)
+class Notification:
+    title: str
+    text: str
+
+
+def _names(changes: Sequence[Change]) -> str:
+    named = ", ".join(change.text for change in changes[:NAMED_IN_SUMMARY])
+    rest = len(changes) - NAMED_IN_SUMMARY
+    return named + (f" and {rest} more" if rest > 0 else "")
+
+
+def _offers(count: int) -> str:
+    return f"{count} offer{'s' if count != 1 else ''}"
+
+
+def summary(broke: Sequence[Change], recovered: Sequence[Change]) -> Notification | None:
+    """One notification for a run: "3 offers broke: Game X (US, Android phone), ..."."""
+    if not broke and not recovered:
+        return None
+    lines = []
+    if broke:
+        lines.append(f"{_offers(len(broke))} broke: {_names(broke)}.")
+    if recovered:
+        lines.append(f"{_offers(len(recovered))} recovered: {_names(recovered)}.")
+    title = lines[0].split(":")[0]  # "3 offers broke", else "1 offer recovered"
+    return Notification(title, " ".join(lines))

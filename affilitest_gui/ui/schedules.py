@@ -1,0 +1,119 @@
+"""The window's side of the schedules: the Schedule dialog, the status-bar line, the tray
+(where the desktop has one) and the notification of each scheduled run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtWidgets import QLabel, QSystemTrayIcon
+
+from affilitest_gui.offers.alerts import Notification
+from affilitest_gui.offers.model import Offer
+from affilitest_gui.offers.schedule import DEFAULT_SHARE, calls_per_day
+from affilitest_gui.session.scheduler import Scheduler, SchedulerState
+from affilitest_gui.ui.msgbox import show_message
+from affilitest_gui.ui.offers_model import Show
+from affilitest_gui.ui.schedule_dialog import ScheduleChoice, ScheduleDialog
+from affilitest_gui.ui.tray import Tray, next_run_text
+
+if TYPE_CHECKING:
+    from affilitest_gui.ui.main_window import MainWindow
+
+SHARE_KEY = "schedules/share"
+TRAY_KEY = "schedules/close_to_tray"
+
+
+class SchedulesUi(QObject):
+    """Owned by the main window; talks to the scheduler and the offer book."""
+
+    def __init__(self, window: MainWindow, scheduler: Scheduler, settings: QSettings) -> None:
+        super().__init__(window)
+        self.window = window
+        self.scheduler = scheduler
+        self.settings = settings
+        self.dialog: ScheduleDialog | None = None
+        self.last_notification: Notification | None = None
+        self.status = QLabel("")
+        self.status.setObjectName("scheduleStatus")
+        window.statusBar().addPermanentWidget(self.status)
+        scheduler.share = float(settings.value(SHARE_KEY, DEFAULT_SHARE))
+        self.tray: Tray | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = Tray(window.windowIcon(), window)
+            self.tray.open_requested.connect(self.open_window)
+            self.tray.check_all_requested.connect(window.offers_view.check_all)
+            self.tray.pause_toggled.connect(scheduler.set_paused)
+            self.tray.quit_requested.connect(window.quit_from_tray)
+            self.tray.notification_clicked.connect(self.show_changed)
+        scheduler.changed.connect(self._show_state)
+        scheduler.notify.connect(self.notify)
+        window.offers_view.schedule_requested.connect(self.show_dialog)
+
+    @property
+    def close_to_tray(self) -> bool:
+        return self.tray is not None and self.settings.value(TRAY_KEY, "no") == "yes"
+
+    # --- the dialog ------------------------------------------------------------------
+
+    def show_dialog(self, offers: list[Offer]) -> None:
+        book = self.window.store.offers
+        sandbox = self.window.account.state.sandbox
+        chosen = {offer.id for offer in offers}
+        others = [s for s in book.schedules(sandbox=sandbox) if s.offer_ref not in chosen]
+        every = {offer.id: offer for offer in book.all(sandbox=sandbox)}
+        dialog = ScheduleDialog(
+            offers,
+            other_calls_per_day=calls_per_day(every, others),
+            calls_left=self.window.account.state.calls_left,
+            share=self.scheduler.share,
+            tray_available=self.tray is not None,
+            close_to_tray=self.close_to_tray,
+            parent=self.window,
+        )
+        dialog.chosen.connect(lambda choice: self._save(offers, choice))
+        dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.show()
+
+    def _save(self, offers: list[Offer], choice: ScheduleChoice) -> None:
+        refs = [offer.id for offer in offers if offer.id is not None]
+        self.window.store.offers.set_schedule(refs, choice.every_h, self.scheduler.now())
+        self.scheduler.share = choice.share
+        self.settings.setValue(SHARE_KEY, choice.share)
+        self.settings.setValue(TRAY_KEY, "yes" if choice.close_to_tray else "no")
+        self.window.offers_view.refresh()
+        self.scheduler.tick()
+
+    # --- state and notifications -----------------------------------------------------
+
+    @Slot(object)
+    def _show_state(self, state: SchedulerState) -> None:
+        text = state.waiting or (next_run_text(state) if state.scheduled else "")
+        self.status.setText(text)
+        self.status.setToolTip(state.waiting)
+        if self.tray is not None:
+            self.tray.show_state(state)
+            self.tray.setVisible(bool(state.scheduled) or self.close_to_tray)
+
+    @Slot(object)
+    def notify(self, note: Notification) -> None:
+        """One per scheduled run: in the tray where there is one, else in the window."""
+        self.last_notification = note
+        if self.tray is not None and self.tray.isVisible():
+            self.tray.notify(note)
+        else:
+            self.window.statusBar().showMessage(f"{note.title}: {note.text}", 30_000)
+            show_message(self.window, note.title, note.text)
+
+    def show_changed(self) -> None:
+        """A click on a notification: the offers that changed."""
+        self.open_window()
+        view = self.window.offers_view
+        self.window.views.setCurrentWidget(view)
+        view.show_box.setCurrentText(Show.CHANGED.value)
+
+    def open_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()

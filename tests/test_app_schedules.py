@@ -1,0 +1,147 @@
+"""Schedules as a person sets them, on a fake clock: the first run, the next one an
+interval later, overdue offers once on start, one notification per run, the tray."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.offers.model import Expectation, ExpectKind, Offer
+from affilitest_gui.session.scheduler import SchedulerState
+from affilitest_gui.ui.schedule_dialog import ScheduleDialog
+from affilitest_gui.ui.tray import Tray
+from tests.app_steps import idle, signed_in_window
+from tests.conftest import run_until
+from tests.person import button_in, click, message_box, press, visible
+
+NOON = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+TEST_PATH = "/api/v1/test"
+
+
+class FakeClock:
+    """The scheduler's clock: it moves only when the test says so."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def add_offers(tmp_path, server) -> list[Offer]:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    game = Expectation(ExpectKind.PLAY, "com.example.game")
+    offers = [
+        store.offers.save(Offer(f"{server.base_url}/demo/offer/game", ("us",), ("android",),
+                                offer_id="1", name="Game", expects=(game,))),
+        store.offers.save(Offer(f"{server.base_url}/demo/offer/wrongapp", ("us",),
+                                ("android",), offer_id="2", name="Wrong app",
+                                expects=(game,))),
+    ]  # fmt: skip
+    store.close()
+    return offers
+
+
+def sent(server) -> int:
+    return len(server.server.stats.requests(TEST_PATH))
+
+
+def test_a_schedule_runs_now_then_every_interval_and_says_what_broke_once(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path
+):
+    add_offers(tmp_path, sandbox)
+    clock = FakeClock(NOON)
+    window = signed_in_window(make_window, memory_keyring, sandbox, clock=clock)
+    press(qtbot, window, "Ctrl+2")
+    view = window.offers_view
+    click(qtbot, view.schedule_button)  # nothing selected: every offer shown
+    [dialog] = visible(ScheduleDialog)
+    dialog.interval.setFocus()
+    qtbot.keyClick(dialog.interval, Qt.Key.Key_Down)  # Never -> Every hour
+    qtbot.keyClick(dialog.interval, Qt.Key.Key_Down)  # -> Every 4 hours
+    assert dialog.interval.currentText() == "Every 4 hours"
+    assert dialog.cost.text().startswith("These offers: 12 calls a day.")
+    assert "This desktop has no system tray" in " ".join(
+        label.text() for label in dialog.findChildren(type(dialog.cost)) if label.isVisible()
+    )
+    click(qtbot, dialog.save_button)
+
+    # Due at once: the first run goes, and its notification says what broke.
+    run_until(aloop, lambda: sent(sandbox) == 2 and idle(window))
+    box = message_box(qtbot, "1 offer broke")
+    assert box.text() == "1 offer broke: 2 \u00b7 Wrong app (US, Android phone)."
+    click(qtbot, button_in(box, "OK"))
+    run_until(aloop, lambda: "every 4 h" in [view.proxy.index(r, 7).data()
+                                             for r in range(view.proxy.rowCount())])  # fmt: skip
+    assert window.schedules.status.text() == "Next run: " + (
+        NOON + timedelta(hours=4)).astimezone().strftime("%a %H:%M")  # fmt: skip
+
+    clock.advance(hours=3, minutes=59)
+    window.scheduler.tick()
+    assert window.scheduler.state.running is False and sent(sandbox) == 2
+    clock.advance(minutes=1)
+    window.scheduler.tick()
+    run_until(aloop, lambda: sent(sandbox) == 4 and idle(window))
+    assert window.scheduler.state.running is False
+    assert [box for box in visible(type(box)) if "broke" in box.windowTitle()] == []  # once
+
+
+def test_overdue_offers_run_once_when_the_app_starts(
+    make_window, aloop, memory_keyring, sandbox, tmp_path
+):
+    offers = add_offers(tmp_path, sandbox)
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    store.offers.set_schedule([offers[0].id], 1, NOON - timedelta(hours=30))  # 30 runs missed
+    store.close()
+    clock = FakeClock(NOON)
+    window = signed_in_window(make_window, memory_keyring, sandbox, clock=clock)
+    run_until(aloop, lambda: sent(sandbox) == 1 and idle(window))
+    window.scheduler.tick()
+    clock.advance(minutes=59)
+    window.scheduler.tick()
+    assert sent(sandbox) == 1  # once, not once per missed hour
+    [schedule] = window.store.offers.schedules()
+    assert schedule.next_due == NOON + timedelta(hours=1)
+
+
+def test_the_days_share_of_calls_holds_scheduled_runs_back(
+    make_window, aloop, memory_keyring, make_sandbox, tmp_path
+):
+    server = make_sandbox(budget=3)  # half of 3 left: 1 call a day for schedules
+    offers = add_offers(tmp_path, server)
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    store.offers.set_schedule([offer.id for offer in offers], 1, NOON)
+    store.close()
+    window = signed_in_window(make_window, memory_keyring, server, clock=FakeClock(NOON))
+    run_until(aloop, lambda: window.calls_label.text() == "Calls left: 3")
+    window.scheduler.tick()
+    run_until(aloop, lambda: sent(server) == 1 and idle(window))
+    window.scheduler.tick()
+    assert sent(server) == 1
+    assert "today's share of the calls left (1) is used up" in window.schedules.status.text()
+
+
+def test_the_tray_menu_and_notification(qtbot):
+    tray = Tray(QIcon())
+    seen = []
+    for signal in (tray.open_requested, tray.check_all_requested, tray.quit_requested):
+        signal.connect(lambda *args, name=signal: seen.append(name))
+    paused = []
+    tray.pause_toggled.connect(paused.append)
+    tray.show_state(SchedulerState(scheduled=2, next_run=NOON))
+    actions = {action.text(): action for action in tray.menu.actions() if action.text()}
+    assert f"Next run: {NOON.astimezone().strftime('%a %H:%M')}" in actions
+    for name in ("Open", "Check all now", "Quit"):
+        actions[name].trigger()
+    actions["Pause schedules"].trigger()
+    assert len(seen) == 3 and paused == [True]
+    tray.show_state(SchedulerState(scheduled=2, next_run=NOON, paused=True))
+    assert tray.next_run_action.text() == "Schedules paused"
+    assert QSystemTrayIcon.isSystemTrayAvailable() in (True, False)  # asked, never assumed
