@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py   (or under xvfb-run)
 
 Writes docs/main-window.png, docs/offers-view.png, docs/import-dialog.png,
-docs/key-dialog.png and docs/error-dialog.png. Under
+docs/schedule-dialog.png, docs/notification.png, docs/key-dialog.png and
+docs/error-dialog.png. Under xvfb-run with a tray (`trayer &`), the notification is
+Qt's tray balloon, captured from the screen. Under
 xvfb-run, SCREEN_CAPTURE=FILE.png also captures the whole screen with the dialog open.
 """
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import keyring.backends.fail
 import qasync
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from affilitest_gui.app import make_application
 from affilitest_gui.assembly import build_window
@@ -67,6 +69,32 @@ async def shoot_offers(window: MainWindow, demo: RunningSandbox, tmp: Path) -> N
     window.views.setCurrentWidget(window.results)
 
 
+async def shoot_schedules(window: MainWindow) -> None:
+    """The Schedule dialog, then the notification of the scheduled run it starts: Qt's
+    tray balloon where a tray runs (xvfb-run with trayer), else the window's own box."""
+    view = window.offers_view
+    window.views.setCurrentWidget(view)
+    view.table.clearSelection()
+    view.schedule()
+    dialog = window.schedules.dialog
+    dialog.interval.setCurrentText("Every 4 hours")
+    save(dialog, "schedule-dialog.png")
+    dialog.save_button.click()
+    await until(lambda: window.schedules.last_notification is not None)
+    tray = window.schedules.tray
+    if tray is not None and tray.isVisible() and os.environ.get("DISPLAY"):
+        await asyncio.sleep(1.0)  # the balloon fades in
+        shot = DOCS / "notification.png"
+        subprocess.run(["import", "-window", "root", str(shot)], check=True)
+        print("wrote", shot)
+    else:
+        boxes = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QMessageBox) and w.isVisible()]  # fmt: skip
+        save(boxes[0], "notification.png")
+        boxes[0].close()
+    window.views.setCurrentWidget(window.results)
+
+
 async def shoot(tmp: Path) -> None:
     # "live" is a second sandbox, so nothing leaves this computer; the key stays in memory.
     with start_sandbox() as demo, start_sandbox() as live:
@@ -91,6 +119,7 @@ async def shoot(tmp: Path) -> None:
         save(window, "main-window.png")
 
         await shoot_offers(window, demo, tmp)
+        await shoot_schedules(window)
 
         window.show_key_dialog()
         dialog = window.key_dialog

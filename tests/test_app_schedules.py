@@ -76,7 +76,7 @@ def test_a_schedule_runs_now_then_every_interval_and_says_what_broke_once(
     # Due at once: the first run goes, and its notification says what broke.
     run_until(aloop, lambda: sent(sandbox) == 2 and idle(window))
     box = message_box(qtbot, "1 offer broke")
-    assert box.text() == "1 offer broke: 2 \u00b7 Wrong app (US, Android phone)."
+    assert box.text() == "1 offer broke: 2 \u00b7 Wrong app (US: Android phone)."
     click(qtbot, button_in(box, "OK"))
     run_until(aloop, lambda: "every 4 h" in [view.proxy.index(r, 7).data()
                                              for r in range(view.proxy.rowCount())])  # fmt: skip

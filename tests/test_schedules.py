@@ -74,8 +74,8 @@ def test_one_notification_sums_up_a_run():
     note = summary(broke, [Change("Old offer")])
     assert note.title == "4 offers broke"
     assert note.text == (
-        "4 offers broke: Game X (US, Android phone), Game Y (GB, iPhone), Shop (DE, Android "
-        "phone, FR, Android phone +1) and 1 more. 1 offer recovered: Old offer."
+        "4 offers broke: Game X (US: Android phone), Game Y (GB: iPhone), Shop (DE: Android "
+        "phone; FR: Android phone +1 country) and 1 more. 1 offer recovered: Old offer."
     )
     assert summary([], []) is None
     assert summary([], [Change("Game X")]).title == "1 offer recovered"

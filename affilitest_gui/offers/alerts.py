@@ -47,12 +47,17 @@ class Change:
 
     @property
     def text(self) -> str:
+        """"Game X (US: Android phone, iPhone; GB: iPad)", two countries at most."""
         if not self.broken_cells:
             return self.label
-        where = ", ".join(f"{country.upper()}, {device_label(device)}"
-                          for country, device in self.broken_cells[:2])  # fmt: skip
-        more = f" +{len(self.broken_cells) - 2}" if len(self.broken_cells) > 2 else ""
-        return f"{self.label} ({where}{more})"
+        by_country: dict[str, list[str]] = {}
+        for country, device in self.broken_cells:
+            by_country.setdefault(country.upper(), []).append(device_label(device))
+        shown = [f"{country}: {', '.join(devices)}"
+                 for country, devices in list(by_country.items())[:2]]  # fmt: skip
+        extra = len(by_country) - 2
+        more = f" +{extra} countr{'y' if extra == 1 else 'ies'}" if extra > 0 else ""
+        return f"{self.label} ({'; '.join(shown)}{more})"
 
 
 @dataclass(frozen=True)
