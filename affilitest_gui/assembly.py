@@ -10,6 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from affilitest_gui.api.limits import API_RATE_LIMIT
+from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.paths import history_path
@@ -40,7 +42,11 @@ def build_window(
     else:
         store = HistoryStore(data_dir / "history.sqlite3")
         settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
-    controller = WorkerController(ApiWorker(base_url, journal=store.queue, **worker_options))
+    folder = store.path.parent
+    rate = worker_options.get("rate", API_RATE_LIMIT)
+    send_log = SharedSendLog(folder / SEND_LOG_NAME, rate)  # shared with the CLI twins
+    worker = ApiWorker(base_url, journal=store.queue, send_log=send_log, **worker_options)
+    controller = WorkerController(worker)
     account = AccountSession(
         controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )

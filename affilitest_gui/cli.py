@@ -33,11 +33,13 @@ from affilitest_gui.api.validation import (
 )
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.events import BatchPaused, ItemEvent, ItemState, RunnerEvent
+from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.export import CsvWriter
 from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.records import record_for
 from affilitest_gui.keystore import KeyStore
+from affilitest_gui.paths import data_dir
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED = 0, 1, 2
 KEY_VARIABLE = "AFFILITEST_API_KEY"
@@ -207,9 +209,11 @@ def run_batch(
     rate: RateLimit = API_RATE_LIMIT,
     concurrency: int = DEFAULT_CONCURRENCY,
     journal: CheckQueue | None = None,
+    send_log: SharedSendLog | None = None,
 ) -> AffiliTestError | None:
     """Run `checks` on the engine; `on_event` gets every event on this thread;
-    `journal` (the durable queue) is told just before each request leaves.
+    `journal` (the durable queue) is told just before each request leaves; `send_log`
+    is the rate limit every process of the data folder shares.
 
     The first account error (401/403) stops the batch: the checks not sent are
     cancelled (their events say so) and that error is returned.
@@ -221,7 +225,8 @@ def run_batch(
         return client.check(request)
 
     runner = BatchRunner(
-        perform, events.put, throttle=SlidingWindowThrottle(rate), concurrency=concurrency
+        perform, events.put, throttle=SlidingWindowThrottle(rate, shared=send_log),
+        concurrency=concurrency,
     )
     cause: AffiliTestError | None = None
 
@@ -250,6 +255,11 @@ def rate_for(limit: int, window_s: float) -> RateLimit:
     if (limit, window_s) == (API_RATE_LIMIT.limit, API_RATE_LIMIT.window_s):
         return API_RATE_LIMIT
     return RateLimit.scaled(limit, window_s)
+
+
+def shared_send_log(rate: RateLimit) -> SharedSendLog:
+    """The send log of the data folder, which the app and the other twin share."""
+    return SharedSendLog(data_dir() / SEND_LOG_NAME, rate)
 
 
 def say_stopped(prog: str, cause: AffiliTestError, not_checked: list[CheckRequest],
@@ -287,10 +297,12 @@ def run(
 
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
     output = _Output(stdout, stderr, args.format, len(checks))
+    rate = rate_for(args.limit, args.window)
+    send_log = shared_send_log(rate)
     cause = run_batch(
-        client, checks, output, rate=rate_for(args.limit, args.window),
-        concurrency=args.concurrency,
+        client, checks, output, rate=rate, concurrency=args.concurrency, send_log=send_log,
     )  # fmt: skip
+    send_log.close()
     if output.progress:
         stderr.write("\n")
     if cause is not None:

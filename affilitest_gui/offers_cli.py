@@ -34,6 +34,7 @@ from affilitest_gui.cli import (
     read_key,
     run_batch,
     say_stopped,
+    shared_send_log,
 )
 from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
@@ -236,10 +237,13 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
     if args.only != "unfinished":
         requests += output.queue_offers(chosen(store.offers.statuses(), args.only))
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
+    rate = rate_for(args.limit, args.window)
+    send_log = shared_send_log(rate)
     cause = run_batch(
-        client, requests, output, rate=rate_for(args.limit, args.window),
-        concurrency=args.concurrency, journal=store.queue,
+        client, requests, output, rate=rate, concurrency=args.concurrency,
+        journal=store.queue, send_log=send_log,
     )  # fmt: skip
+    send_log.close()
     if cause is not None:
         say_stopped(PROG, cause, output.cancelled, stderr)
         return EXIT_STOPPED

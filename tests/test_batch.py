@@ -310,6 +310,7 @@ def test_shutdown_keeps_every_answer_of_the_calls_in_flight(make_sandbox):
 def test_shutdown_is_bounded_and_says_which_checks_were_sent_unanswered(make_sandbox):
     sandbox = make_sandbox(latency_s=3.0)
     runner, client, log = make_runner(sandbox, concurrency=2)
+    runner.in_flight.trust()  # the account is known good: no lone first call
     ids = runner.submit(checks(sandbox, 4))
     while sum(1 for e in log.of_type(ItemEvent) if e.state is ItemState.SENDING) < 2:
         runner.wait_idle(0.02)
@@ -346,3 +347,33 @@ def test_checks_submitted_to_the_front_go_before_those_waiting(sandbox, runner_f
     assert runner.wait_idle(WAIT)
     assert sent == ["us", "fr", "gb", "de"]  # a person's check waits for one slot at most
     client.close()
+
+
+def test_a_refused_account_costs_one_call_not_a_burst(sandbox, runner_for):
+    runner, _, log = runner_for(key="no_budget", rate=UNTHROTTLED)
+    runner.submit(checks(sandbox, 10))
+    while not log.of_type(BatchPaused):
+        assert not runner.wait_idle(0.02)
+    assert len(sandbox.server.stats.requests("/api/v1/test")) == 1  # one call, alone
+    runner.cancel()
+    assert runner.wait_idle(WAIT)
+
+
+def test_in_flight_bursts_a_free_window_then_follows_littles_law():
+    from affilitest_gui.api.limits import API_RATE_LIMIT
+    from affilitest_gui.engine.adaptive import InFlightLimit
+
+    limit = InFlightLimit(API_RATE_LIMIT, maximum=50)
+    assert limit.allowed(free_slots=50) == 1  # the account is not known to work yet
+    limit.trust()
+    assert limit.allowed(free_slots=50) == 50  # the first window goes out as a burst
+    limit.observe(3.0)  # then: 50 calls / 31 s x 3 s x 1.5 headroom = 7.3
+    assert limit.allowed(free_slots=0) == 8
+    assert limit.allowed(free_slots=20) == 20
+    limit.observe(0.1)
+    assert limit.allowed(free_slots=0) >= 4  # never below the minimum
+    for _ in range(20):
+        limit.observe(90.0)
+    assert limit.allowed(free_slots=0) == 50  # never above the maximum
+    limit.distrust()
+    assert limit.allowed(free_slots=50) == 1

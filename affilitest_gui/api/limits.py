@@ -10,12 +10,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RateLimit:
-    """At most `limit` sends in any `window_s + margin_s` span, `min_spacing_s` apart."""
+    """At most `limit` sends in any `window_s + margin_s` span. With `burst_first` the
+    first window's calls go out as a burst, and sends are kept `min_spacing_s` apart only
+    once the server answers 429 below the published limit (a finer limit than it says);
+    without it, always."""
 
     limit: int = 50
     window_s: float = 30.0
     margin_s: float = 1.0
     min_spacing_s: float = 0.1
+    burst_first: bool = True
 
     @classmethod
     def scaled(cls, limit: int, window_s: float) -> RateLimit:
@@ -27,6 +31,7 @@ class RateLimit:
             window_s=window_s,
             margin_s=api.margin_s * factor,
             min_spacing_s=api.min_spacing_s * min(1.0, factor),
+            burst_first=api.burst_first,
         )
 
     @property
@@ -68,8 +73,10 @@ class Timeouts:
         return (self.connect_s, self.read_s)
 
 
-DEFAULT_CONCURRENCY = 12
-"""Calls in flight at once: by Little's law (50 / 31 s) x 3-8 s latency = 5-13."""
+DEFAULT_CONCURRENCY = 50
+"""The most calls in flight at once: a whole window's burst. The runner adapts below it
+(`engine/adaptive.py`): the free slots of the current window, else Little's law."""
+MIN_IN_FLIGHT = 4
 
 API_RATE_LIMIT = RateLimit()
 RETRY_LIMITS = RetryLimits()

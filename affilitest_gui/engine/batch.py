@@ -26,6 +26,7 @@ from affilitest_gui.api.errors import (
 )
 from affilitest_gui.api.limits import DEFAULT_CONCURRENCY
 from affilitest_gui.api.models import CheckRequest, CheckResult
+from affilitest_gui.engine.adaptive import InFlightLimit
 from affilitest_gui.engine.events import (
     BatchIdle,
     BatchPaused,
@@ -40,6 +41,8 @@ from affilitest_gui.engine.throttle import SlidingWindowThrottle, ThrottleInterr
 
 Perform = Callable[[CheckRequest], CheckResult]
 EventSink = Callable[[RunnerEvent], None]
+
+LIMIT_RECHECK_S = 0.05  # a thread held back by the in-flight limit looks again this often
 
 UNANSWERED = "sent, but no answer came before the shutdown"
 """The `reason` of a CANCELLED event for a call that was in flight when time ran out."""
@@ -83,6 +86,8 @@ class BatchRunner:
         self._cause_reported = False
         self._closed = False
         self._threads: list[threading.Thread] = []
+        self.in_flight = InFlightLimit(self.throttle.rate, self.concurrency)
+        self._sending = 0  # items taken by a thread, until their attempt ends
 
     # --- control (any thread) -------------------------------------------------------
 
@@ -178,7 +183,8 @@ class BatchRunner:
     # --- worker threads -------------------------------------------------------------
 
     def _start_threads(self) -> None:
-        while len(self._threads) < self.concurrency:
+        """As many threads as checks are live, up to the maximum in flight."""
+        while len(self._threads) < min(self.concurrency, len(self._live)):
             thread = threading.Thread(
                 target=self._work, name=f"affilitest-call-{len(self._threads) + 1}", daemon=True
             )
@@ -190,7 +196,12 @@ class BatchRunner:
             item = self._next_item()
             if item is None:
                 return
-            self._attempt(item)
+            try:
+                self._attempt(item)
+            finally:
+                with self._cond:
+                    self._sending -= 1
+                    self._cond.notify_all()
 
     def _next_item(self) -> _Item | None:
         with self._cond:
@@ -202,11 +213,15 @@ class BatchRunner:
                     while self._delayed and self._delayed[0][0] <= now:
                         due.append(heapq.heappop(self._delayed)[2])
                     self._ready.extendleft(reversed(due))
-                    if self._ready:
+                    allowed = self.in_flight.allowed(self.throttle.free_slots())
+                    if self._ready and self._sending < allowed:
                         item = self._ready.popleft()
                         item.state = ItemState.SENDING
+                        self._sending += 1
                         return item
-                    if self._delayed:
+                    if self._ready:  # held back by the in-flight limit: look again soon
+                        timeout = LIMIT_RECHECK_S
+                    elif self._delayed:
                         timeout = self._delayed[0][0] - now
                 self._cond.wait(timeout)
             return None
@@ -231,6 +246,7 @@ class BatchRunner:
                 return
             item.tries.sending(self._clock())
             self._report(item)
+        started = self._clock()
         try:
             result = self._perform(item.request)
         except ACCOUNT_ERRORS as error:
@@ -242,6 +258,8 @@ class BatchRunner:
         except Exception as error:  # a bug must still end the item, never lose it
             self._on_failure(item, UnexpectedError(f"{type(error).__name__}: {error}"))
         else:
+            self.in_flight.observe(self._clock() - started)
+            self.in_flight.trust()
             with self._cond:
                 result = dataclasses.replace(
                     result, attempts=item.tries.made, elapsed_s=item.tries.elapsed(self._clock())
@@ -249,6 +267,7 @@ class BatchRunner:
                 self._finish(item, ItemState.DONE, result=result)
 
     def _on_account_error(self, item: _Item, error: AffiliTestError) -> None:
+        self.in_flight.distrust()
         with self._cond:
             if item.id not in self._live:
                 return
@@ -273,6 +292,8 @@ class BatchRunner:
             if item.cancel_requested or self._closed:
                 self._finish(item, ItemState.CANCELLED)
                 return
+            if self.throttle.free_slots() > 0:  # a 429 below the published limit
+                self.throttle.slow_down()
             self.throttle.pause(seconds)
             self._emit(RateLimitPause(seconds=seconds, error=error))
             item.state = ItemState.RETRYING

@@ -2,7 +2,8 @@
 
 A token bucket would let ~2N through in the first window; a log of send times on a
 monotonic clock is the one scheme that guarantees the bound while still allowing a
-burst of N. Every call of an account (retries included) takes a slot here.
+burst of N. Every call of an account (retries included) takes a slot here, and, with a
+shared log, in the log every process of the same data folder keeps.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from affilitest_gui.api.limits import API_RATE_LIMIT, RateLimit
+from affilitest_gui.engine.shared_log import SharedSendLog
 
 # The smallest wait: keeps float rounding at a window's edge from spinning.
 _MIN_WAIT_S = 1e-6
@@ -51,7 +53,10 @@ class SlidingWindowThrottle:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] | None = None,
+        shared: SharedSendLog | None = None,
     ) -> None:
+        """`shared`: the send log of every process of this data folder (one account,
+        one limit), asked after this process's own log allows a send."""
         self.rate = rate
         self._clock = clock
         self._sleep = sleep
@@ -60,6 +65,8 @@ class SlidingWindowThrottle:
         self._last_send: float | None = None
         self._paused_until = float("-inf")
         self._waiting = 0
+        self._spacing_s = 0.0 if rate.burst_first else rate.min_spacing_s
+        self._shared = shared
 
     def acquire(self, interrupted: Callable[[], bool] = never_interrupted) -> float:
         """Wait for a slot and take it; returns the send time. Raises ThrottleInterrupted."""
@@ -71,6 +78,8 @@ class SlidingWindowThrottle:
                         raise ThrottleInterrupted
                     now = self._clock()
                     delay = self._delay_locked(now)
+                    if delay <= 0 and self._shared is not None:
+                        delay = self._shared.take()
                     if delay <= 0:
                         self._sends.append(now)
                         self._last_send = now
@@ -84,6 +93,21 @@ class SlidingWindowThrottle:
         with self._cond:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
             self._cond.notify_all()
+
+    def slow_down(self) -> None:
+        """From now on keep sends `min_spacing_s` apart (a 429 came below the limit)."""
+        with self._cond:
+            self._spacing_s = self.rate.min_spacing_s
+
+    @property
+    def spacing_s(self) -> float:
+        return self._spacing_s
+
+    def free_slots(self) -> int:
+        """Sends the current window still allows."""
+        with self._cond:
+            self._prune_locked(self._clock())
+            return max(0, self.rate.limit - len(self._sends))
 
     def wake_all(self) -> None:
         """Make every waiting acquire() look at its `interrupted` callback again."""
@@ -114,7 +138,7 @@ class SlidingWindowThrottle:
             oldest_in_way = self._sends[-self.rate.limit]
             delay = max(delay, self.rate.effective_window_s - (now - oldest_in_way))
         if self._last_send is not None:
-            delay = max(delay, self.rate.min_spacing_s - (now - self._last_send))
+            delay = max(delay, self._spacing_s - (now - self._last_send))
         return delay
 
     def _wait_locked(self, seconds: float) -> None:

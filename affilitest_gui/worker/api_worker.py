@@ -28,9 +28,10 @@ from affilitest_gui.api.limits import (
 from affilitest_gui.api.models import CheckRequest, CheckResult
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.retry import RetryPolicy, call_with_retries
+from affilitest_gui.engine.shared_log import SharedSendLog
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.queue import CheckQueue
-from affilitest_gui.worker.calls import CallOutcome, PendingCall
+from affilitest_gui.worker.calls import CallOutcome, CallsLeft, PendingCall
 
 THROTTLE_POLL_MS = 250
 ONE_OFF_THREADS = 2
@@ -61,15 +62,17 @@ class ApiWorker(QObject):
         concurrency: int = DEFAULT_CONCURRENCY,
         drain_s: float = TIMEOUTS.quit_drain_s,
         journal: CheckQueue | None = None,
+        send_log: SharedSendLog | None = None,
     ) -> None:
-        """`journal`: the durable queue, told just before each request leaves."""
+        """`journal`: the durable queue, told just before each request leaves;
+        `send_log`: the rate limit shared with the command-line twins."""
         super().__init__()
         self._journal = journal
         self._lock = threading.Lock()
         self.drain_s = drain_s
         # Every thread that may call at once gets its own pooled connection.
         self._client = AffiliTestClient(base_url, pool_size=concurrency + ONE_OFF_THREADS)
-        self.throttle = SlidingWindowThrottle(rate)
+        self.throttle = SlidingWindowThrottle(rate, shared=send_log)
         self._policy = RetryPolicy(retry, rate)
         self._runner = BatchRunner(
             self._check,
@@ -162,13 +165,16 @@ class ApiWorker(QObject):
     def _one_off(self, pending: PendingCall) -> Any:
         with self._lock:
             client = self._client
-        return call_with_retries(
+        value = call_with_retries(
             lambda: pending.call.perform(client),
             self.throttle,
             self._policy,
             interrupted=self._closing.is_set,
             sleep=self._closing.wait,
         )
+        if isinstance(pending.call, CallsLeft) and value:  # the key works and can pay
+            self._runner.in_flight.trust()
+        return value
 
     def _deliver(self, pending: PendingCall, done: Future) -> None:
         if done.cancelled():

@@ -1,0 +1,65 @@
+"""How many calls may be in flight: the current window's free slots go out as a burst;
+once the window is used, Little's law on the latency the runner measures (the calls a
+sustained rate keeps in flight), within MIN_IN_FLIGHT and the runner's maximum.
+
+Until the account is known to work (a check answered, or calls left above zero) one
+call goes alone: a refused key or an empty budget then costs one call, not a burst."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+from affilitest_gui.api.limits import MIN_IN_FLIGHT, RateLimit
+
+SMOOTHING = 0.3  # weight of the newest latency in the moving average
+HEADROOM = 1.5  # latencies vary: keep a few more in flight than the average needs
+
+
+class InFlightLimit:
+    """Thread-safe: `observe()` each call's duration, ask `allowed()` before sending."""
+
+    def __init__(self, rate: RateLimit, maximum: int) -> None:
+        self.rate = rate
+        self.maximum = max(1, maximum)
+        self.minimum = min(MIN_IN_FLIGHT, self.maximum)
+        self._latency: float | None = None
+        self._trusted = False
+        self._lock = threading.Lock()
+
+    def trust(self) -> None:
+        """The account works: bursts may go."""
+        with self._lock:
+            self._trusted = True
+
+    def distrust(self) -> None:
+        """An account error: the next call goes alone again."""
+        with self._lock:
+            self._trusted = False
+
+    @property
+    def latency_s(self) -> float | None:
+        with self._lock:
+            return self._latency
+
+    def observe(self, seconds: float) -> None:
+        with self._lock:
+            if self._latency is None:
+                self._latency = seconds
+            else:
+                self._latency += SMOOTHING * (seconds - self._latency)
+
+    def steady(self) -> int:
+        """Little's law: sustained rate x latency (the maximum before any measurement)."""
+        latency = self.latency_s
+        if latency is None:
+            return self.maximum
+        rate_per_s = self.rate.limit / self.rate.effective_window_s
+        return math.ceil(rate_per_s * latency * HEADROOM)
+
+    def allowed(self, free_slots: int) -> int:
+        with self._lock:
+            if not self._trusted:
+                return 1
+        wanted = max(self.steady(), free_slots)
+        return max(self.minimum, min(self.maximum, wanted))
