@@ -364,16 +364,16 @@ def test_in_flight_bursts_a_free_window_then_follows_littles_law():
     from affilitest_gui.engine.adaptive import InFlightLimit
 
     limit = InFlightLimit(API_RATE_LIMIT, maximum=50)
-    assert limit.allowed(free_slots=50) == 1  # the account is not known to work yet
+    assert limit.may_take(0, 0, free_slots=50)
+    assert not limit.may_take(1, 0, free_slots=49)  # alone until the account answers
     limit.trust()
-    assert limit.allowed(free_slots=50) == 50  # the first window goes out as a burst
-    limit.observe(3.0)  # then: 50 calls / 31 s x 3 s x 1.5 headroom = 7.3
-    assert limit.allowed(free_slots=0) == 8
-    assert limit.allowed(free_slots=20) == 20
+    assert limit.may_take(49, 49, free_slots=0)  # nothing measured yet: up to the maximum
+    assert not limit.may_take(50, 0, free_slots=50)  # never above it
+    limit.observe(3.0)  # Little's law: 50 calls / 31 s x 3 s x 1.5 headroom = 7.3
+    assert limit.may_take(7, 7, free_slots=0) and not limit.may_take(8, 8, free_slots=0)
+    # The window's free slots still go out as a burst: as many may wait as are free.
+    assert limit.may_take(30, 29, free_slots=30) and not limit.may_take(30, 30, free_slots=30)
     limit.observe(0.1)
-    assert limit.allowed(free_slots=0) >= 4  # never below the minimum
-    for _ in range(20):
-        limit.observe(90.0)
-    assert limit.allowed(free_slots=0) == 50  # never above the maximum
+    assert limit.may_take(3, 3, free_slots=0)  # never below the minimum of 4
     limit.distrust()
-    assert limit.allowed(free_slots=50) == 1
+    assert not limit.may_take(1, 0, free_slots=50)

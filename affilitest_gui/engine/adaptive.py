@@ -57,9 +57,14 @@ class InFlightLimit:
         rate_per_s = self.rate.limit / self.rate.effective_window_s
         return math.ceil(rate_per_s * latency * HEADROOM)
 
-    def allowed(self, free_slots: int) -> int:
+    def may_take(self, sending: int, awaiting_slot: int, free_slots: int) -> bool:
+        """Whether one more call may start: `sending` are started (`awaiting_slot` of
+        them still wait for the throttle), `free_slots` are left in the window."""
         with self._lock:
-            if not self._trusted:
-                return 1
-        wanted = max(self.steady(), free_slots)
-        return max(self.minimum, min(self.maximum, wanted))
+            trusted = self._trusted
+        if not trusted:
+            return sending < 1
+        if sending >= self.maximum:
+            return False
+        steady = max(self.minimum, min(self.maximum, self.steady()))
+        return sending < steady or awaiting_slot < free_slots

@@ -88,6 +88,7 @@ class BatchRunner:
         self._threads: list[threading.Thread] = []
         self.in_flight = InFlightLimit(self.throttle.rate, self.concurrency)
         self._sending = 0  # items taken by a thread, until their attempt ends
+        self._awaiting_slot = 0  # of those, the ones still waiting for the throttle
 
     # --- control (any thread) -------------------------------------------------------
 
@@ -213,11 +214,13 @@ class BatchRunner:
                     while self._delayed and self._delayed[0][0] <= now:
                         due.append(heapq.heappop(self._delayed)[2])
                     self._ready.extendleft(reversed(due))
-                    allowed = self.in_flight.allowed(self.throttle.free_slots())
-                    if self._ready and self._sending < allowed:
+                    if self._ready and self.in_flight.may_take(
+                        self._sending, self._awaiting_slot, self.throttle.free_slots()
+                    ):
                         item = self._ready.popleft()
                         item.state = ItemState.SENDING
                         self._sending += 1
+                        self._awaiting_slot += 1
                         return item
                     if self._ready:  # held back by the in-flight limit: look again soon
                         timeout = LIMIT_RECHECK_S
@@ -226,6 +229,11 @@ class BatchRunner:
                 self._cond.wait(timeout)
             return None
 
+    def _slot_settled(self) -> None:
+        with self._cond:
+            self._awaiting_slot -= 1
+            self._cond.notify_all()
+
     def _interrupted(self, item: _Item) -> Callable[[], bool]:
         return lambda: self._paused or self._closed or item.cancel_requested
 
@@ -233,6 +241,7 @@ class BatchRunner:
         try:
             self.throttle.acquire(self._interrupted(item))
         except ThrottleInterrupted:
+            self._slot_settled()
             with self._cond:
                 if item.id not in self._live:
                     return
@@ -241,6 +250,7 @@ class BatchRunner:
                 else:
                     self._requeue_front(item)
             return
+        self._slot_settled()
         with self._cond:
             if item.id not in self._live:
                 return
