@@ -53,8 +53,15 @@ class KeyStore:
     """get / set / delete the API key; falls back to memory (with `secure=False`)."""
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
-        self._backend = backend or keyring.get_keyring()
+        self._chosen = backend
         self._memory: str | None = None
+
+    @property
+    def _backend(self) -> keyring.backend.KeyringBackend:
+        """Found at first use, not at start-up: keyring's discovery loads every backend."""
+        if self._chosen is None:
+            self._chosen = keyring.get_keyring()
+        return self._chosen
 
     @property
     def info(self) -> StorageInfo:
