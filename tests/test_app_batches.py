@@ -325,3 +325,19 @@ def test_discarded_leftovers_are_logged_as_not_checked_and_cost_nothing(
     assert window.store.queue.unfinished() == []
     assert {r.verdict for r in window.store.iter_all()} == {DISCARDED_VERDICT}
     assert window.model.total == 3 and sandbox.server.stats.requests(TEST_PATH) == []
+
+
+def test_leftovers_are_asked_about_once_signed_in_never_over_the_key_dialog(
+    qtbot, make_window, aloop, sandbox, tmp_path
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    crash_leftovers(tmp_path, sandbox)
+    window = make_window()
+    window.start()  # no key yet: the key dialog, and nothing else
+    dialog = window.key_dialog
+    assert dialog.isVisible() and visible(QMessageBox) == []
+    type_into(qtbot, dialog.key_edit, sandbox.keys["valid"])
+    click(qtbot, dialog.save_button)
+    box = message_box(qtbot, "Checks did not finish")
+    assert "3 checks did not finish" in box.text()

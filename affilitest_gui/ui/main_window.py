@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.mode_label)
         self.schedules = SchedulesUi(self, scheduler, settings)
         self._quit_requested = False  # Quit from the tray: close for real
+        self._unfinished_asked = False
         self._build_menus()
         self._connect()
         self._show_account(account.state)
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         batches.finished.connect(self._batch_finished)
         batches.stopped.connect(self._stopped)
         self.account.changed.connect(self._show_account)
+        self.account.changed.connect(self._offer_unfinished)
         self.account.refused.connect(self.show_error)
         self.form.run_requested.connect(self.run_checks)
         self.progress.pause_requested.connect(batches.pause)
@@ -232,8 +234,12 @@ class MainWindow(QMainWindow):
         action(checks)
         self.model.reload()  # checks closed without a call are in the log now
 
-    def _offer_unfinished(self) -> None:
-        """Asked once per start: the checks a crash (or a forced quit) left in the queue."""
+    def _offer_unfinished(self, *_state: object) -> None:
+        """Asked once per start, once signed in (so it never stacks on the key dialog):
+        the checks a crash (or a forced quit) left in the queue."""
+        if self._unfinished_asked or not self.account.state.signed_in:
+            return
+        self._unfinished_asked = True
         checks = self.batches.unfinished()
         if not checks:
             return
