@@ -50,9 +50,8 @@ def test_two_processes_together_never_pass_the_limit(tmp_path, make_sandbox):
     ]  # fmt: skip
     for process in processes:
         _, err = process.communicate(timeout=120)
-        assert process.returncode in (0, 1), err  # 1: the broken offer is broken
+        assert process.returncode in (0, 1) and "Traceback" not in err, err  # 1: broken offer
     stats = server.server.stats
-    times = sorted(entry.at for entry in stats.requests("/api/v1/test"))
-    assert len(times) == 16
-    assert stats.statuses.get(429, 0) == 0
-    assert all(times[i + 5] - times[i] >= 2.0 for i in range(len(times) - 5))
+    assert len(stats.requests("/api/v1/test")) == 16
+    assert stats.statuses.get(429, 0) == 0  # the server, counting arrivals, refused none
+    assert stats.max_in_window(2.0) <= 5

@@ -15,6 +15,7 @@ from pathlib import Path
 from affilitest_gui.api.limits import RateLimit
 
 SEND_LOG_NAME = "sends.sqlite3"
+SETUP_ATTEMPTS = 20
 
 
 class SharedSendLog:
@@ -30,9 +31,20 @@ class SharedSendLog:
         self._db = sqlite3.connect(
             str(path), timeout=30.0, isolation_level=None, check_same_thread=False
         )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS sends (at REAL NOT NULL)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS sends_at ON sends(at)")
+        self._set_up()
+
+    def _set_up(self) -> None:
+        """Create the log; two processes starting at once may find it locked: retry."""
+        for attempt in range(SETUP_ATTEMPTS):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("CREATE TABLE IF NOT EXISTS sends (at REAL NOT NULL)")
+                self._db.execute("CREATE INDEX IF NOT EXISTS sends_at ON sends(at)")
+                return
+            except sqlite3.OperationalError:
+                if attempt == SETUP_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def take(self) -> float:
         """0 if a send was recorded now; else the seconds until the window has room."""
