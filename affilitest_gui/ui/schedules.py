@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 
 from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import DEFAULT_SHARE, calls_per_day
+from affilitest_gui.paths import resource_path
 from affilitest_gui.session.scheduler import Scheduler, SchedulerState
 from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.offers_model import Show
@@ -40,7 +42,7 @@ class SchedulesUi(QObject):
         scheduler.share = float(settings.value(SHARE_KEY, DEFAULT_SHARE))
         self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = Tray(window.windowIcon(), window)
+            self.tray = Tray(QIcon(str(resource_path("icon-256.png"))), window)
             self.tray.open_requested.connect(self.open_window)
             self.tray.check_all_requested.connect(window.offers_view.check_all)
             self.tray.pause_toggled.connect(scheduler.set_paused)
