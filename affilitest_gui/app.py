@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sqlite3
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
-import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from affilitest_gui import APP_NAME, ORGANIZATION, __version__
-from affilitest_gui.api.client import DEFAULT_BASE_URL
 from affilitest_gui.api.redaction import RedactingFilter
+from affilitest_gui.api.vendor import WEBSITE as DEFAULT_BASE_URL
 from affilitest_gui.assembly import build_window
 from affilitest_gui.history.store import NewerDatabaseError, set_aside
 from affilitest_gui.paths import history_path, resource_path
-from affilitest_gui.selftest import run_self_test
 from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.crash_dialog import install_crash_handler
 from affilitest_gui.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -93,6 +94,18 @@ def _say_history_problem(text: str, *, offer_new: bool) -> bool:
     return start_new is not None and box.clickedButton() is start_new
 
 
+def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
+    """The qasync loop on Qt's: the app's async flows run on it. Imported here, after
+    the first paint: asyncio and qasync take longer to load than the window to show."""
+    import asyncio  # noqa: PLC0415
+
+    import qasync  # noqa: PLC0415
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    return loop
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     problem = desktop_problem()  # Qt would abort with a cryptic plugin message instead
@@ -100,9 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(problem + "\n")
         return 2
     app = make_application()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     if args.self_test is not None:
+        from affilitest_gui.selftest import run_self_test  # noqa: PLC0415 - not every start
+
+        loop = _event_loop(app)
         with loop:
             return loop.run_until_complete(run_self_test(args.self_test))
     window = _open_window(args.base_url)
@@ -111,11 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     install_crash_handler(window.account.secrets)
     configure_logging(window.account.secrets)
     window.show()
+    app.processEvents()  # the first paint, before the event loop's own imports
     if args.quit_after_start:  # bench/startup.py times the window to this line
-        QTimer.singleShot(0, lambda: print("shown", flush=True))
+        print("shown", flush=True)
+    loop = _event_loop(app)
     # After the first paint: the keyring's backend discovery, the calls left, the
     # question about unfinished checks and the schedules.
     QTimer.singleShot(0, lambda: window.start(sandbox=args.sandbox))
+    import asyncio  # noqa: PLC0415 - loaded with the loop, above
+
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     if args.quit_after_start:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 
@@ -15,7 +15,6 @@ from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.paths import history_path
-from affilitest_gui.sandbox import RunningSandbox, start_sandbox
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.scheduler import Scheduler, utc_now
@@ -23,12 +22,22 @@ from affilitest_gui.ui.main_window import MainWindow
 from affilitest_gui.worker.api_worker import ApiWorker
 from affilitest_gui.worker.controller import WorkerController
 
+if TYPE_CHECKING:
+    from affilitest_gui.sandbox import RunningSandbox
+
+
+def _start_sandbox() -> RunningSandbox:
+    """The sandbox, started (and imported, with requests) when sandbox mode is chosen."""
+    from affilitest_gui.sandbox import start_sandbox  # noqa: PLC0415
+
+    return start_sandbox()
+
 
 def build_window(
     base_url: str,
     *,
     data_dir: Path | None = None,
-    sandbox: Callable[[], RunningSandbox] = start_sandbox,
+    sandbox: Callable[[], RunningSandbox] | None = None,
     keystore: KeyStore | None = None,
     open_url: Callable[[str], object] | None = None,
     clock: Callable[[], datetime] = utc_now,
@@ -47,6 +56,7 @@ def build_window(
     send_log = SharedSendLog(folder / SEND_LOG_NAME, rate)  # shared with the CLI twins
     worker = ApiWorker(base_url, journal=store.queue, send_log=send_log, **worker_options)
     controller = WorkerController(worker)
+    sandbox = sandbox or _start_sandbox
     account = AccountSession(
         controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )

@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import pkgutil
 from dataclasses import dataclass
-from importlib import metadata
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.backends
-import keyring.errors
+if TYPE_CHECKING:
+    import keyring.backend
 
 SERVICE = "AffiliTest GUI"
 ACCOUNT = "api-key"
@@ -60,7 +59,7 @@ class KeyStore:
     def _backend(self) -> keyring.backend.KeyringBackend:
         """Found at first use, not at start-up: keyring's discovery loads every backend."""
         if self._chosen is None:
-            self._chosen = keyring.get_keyring()
+            self._chosen = _keyring().get_keyring()
         return self._chosen
 
     @property
@@ -79,7 +78,7 @@ class KeyStore:
         if self.info.secure:
             try:
                 return self._backend.get_password(SERVICE, ACCOUNT)
-            except keyring.errors.KeyringError as error:
+            except _keyring().errors.KeyringError as error:
                 log.warning("Could not read the key from the keyring: %s", type(error).__name__)
         return self._memory
 
@@ -91,7 +90,7 @@ class KeyStore:
                 self._backend.set_password(SERVICE, ACCOUNT, key)
                 self._memory = None
                 return info
-            except keyring.errors.KeyringError as error:
+            except _keyring().errors.KeyringError as error:
                 log.warning("Could not save the key to the keyring: %s", type(error).__name__)
                 info = StorageInfo(secure=False, backend=info.backend, place="memory")
         self._memory = key
@@ -102,10 +101,20 @@ class KeyStore:
         if self.info.secure:
             try:
                 self._backend.delete_password(SERVICE, ACCOUNT)
-            except keyring.errors.PasswordDeleteError:
+            except _keyring().errors.PasswordDeleteError:
                 pass  # nothing stored: already gone
-            except keyring.errors.KeyringError as error:
+            except _keyring().errors.KeyringError as error:
                 log.warning("Could not delete the key from the keyring: %s", type(error).__name__)
+
+
+def _keyring() -> ModuleType:
+    """The keyring package, loaded on first use (it takes a while, and the window need
+    not wait for it)."""
+    import keyring  # noqa: PLC0415
+    import keyring.backends  # noqa: PLC0415
+    import keyring.errors  # noqa: PLC0415
+
+    return keyring
 
 
 def _priority(backend: keyring.backend.KeyringBackend) -> float:
@@ -121,6 +130,8 @@ def keyring_inventory() -> dict[str, object]:
     Without its metadata keyring silently falls back to the fail backend, so the
     self-test reports both.
     """
+    from importlib import metadata  # noqa: PLC0415 - for the self-test only, not at start-up
+
     try:
         entry_points = [ep.name for ep in metadata.entry_points(group="keyring.backends")]
         version = metadata.version("keyring")
@@ -129,6 +140,8 @@ def keyring_inventory() -> dict[str, object]:
     return {
         "version": version,
         "metadata": version is not None,
-        "backend_modules": sorted(m.name for m in pkgutil.iter_modules(keyring.backends.__path__)),
+        "backend_modules": sorted(
+            module.name for module in pkgutil.iter_modules(_keyring().backends.__path__)
+        ),
         "entry_points": sorted(entry_points),
     }

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from affilitest_gui.sandbox.tracer import COUNTRY_HEADER
-
+# The header the tracer sets so the demo site knows the check's country.
+COUNTRY_HEADER = "X-Sandbox-Country"
 PLAY_STORE = "https://play.google.com/store/apps/details?id="
 APP_STORE = "https://apps.apple.com/{country}/app/id"
 GAME_COUNTRIES = frozenset({"us", "gb", "de", "ca", "fr", "il", "au"})

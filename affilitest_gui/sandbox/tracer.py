@@ -14,10 +14,10 @@ from urllib.parse import urljoin
 import requests
 
 from affilitest_gui.loopback import is_loopback_url
+from affilitest_gui.sandbox.demo_site import COUNTRY_HEADER
 
 MAX_HOPS = 20
 MAX_BODY_BYTES = 256 * 1024
-COUNTRY_HEADER = "X-Sandbox-Country"
 
 USER_AGENTS: dict[str, str] = {
     "android": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "

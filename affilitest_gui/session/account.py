@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
@@ -14,9 +15,11 @@ from PySide6.QtCore import QObject, Signal
 from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.errors import ACCOUNT_ERRORS, AffiliTestError, AuthError
 from affilitest_gui.keystore import KeyStore, StorageInfo
-from affilitest_gui.sandbox import RunningSandbox
 from affilitest_gui.worker.calls import CallOutcome, CallsLeft, LogIn, LogOut, VerifyKey
 from affilitest_gui.worker.controller import WorkerController
+
+if TYPE_CHECKING:
+    from affilitest_gui.sandbox import RunningSandbox
 
 
 class SignIn(str, Enum):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 _running: set[asyncio.Task[Any]] = set()
 
 
 def spawn(flow: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     """Schedule `flow` on the qasync loop and keep it alive until it ends."""
+    import asyncio  # noqa: PLC0415 - loaded with the loop, after the first paint
+
     task = asyncio.ensure_future(flow)
     _running.add(task)
     task.add_done_callback(_finished)

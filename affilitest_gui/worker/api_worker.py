@@ -11,11 +11,10 @@ import contextlib
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from affilitest_gui.api.client import AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError, UnexpectedError
 from affilitest_gui.api.limits import (
     API_RATE_LIMIT,
@@ -32,6 +31,9 @@ from affilitest_gui.engine.shared_log import SharedSendLog
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.worker.calls import CallOutcome, CallsLeft, PendingCall
+
+if TYPE_CHECKING:
+    from affilitest_gui.api.client import AffiliTestClient
 
 THROTTLE_POLL_MS = 250
 ONE_OFF_THREADS = 2
@@ -70,8 +72,10 @@ class ApiWorker(QObject):
         self._journal = journal
         self._lock = threading.Lock()
         self.drain_s = drain_s
-        # Every thread that may call at once gets its own pooled connection.
-        self._client = AffiliTestClient(base_url, pool_size=concurrency + ONE_OFF_THREADS)
+        # Every thread that may call at once gets its own pooled connection. The client
+        # (and requests with it) is made on first use, after the window is on screen.
+        self._client_made_with = (base_url, concurrency + ONE_OFF_THREADS)
+        self._client_instance: AffiliTestClient | None = None
         self.throttle = SlidingWindowThrottle(rate, shared=send_log)
         self._policy = RetryPolicy(retry, rate)
         self._runner = BatchRunner(
@@ -114,6 +118,17 @@ class ApiWorker(QObject):
     def cancel(self, item_ids: list[int] | None) -> None:
         self._runner.cancel(item_ids)
 
+    @property
+    def _client(self) -> AffiliTestClient:
+        """The client; callers hold `_lock`."""
+        if self._client_instance is None:
+            # Here, not at the top: requests loads after the first paint.
+            from affilitest_gui.api.client import AffiliTestClient  # noqa: PLC0415
+
+            base_url, pool_size = self._client_made_with
+            self._client_instance = AffiliTestClient(base_url, pool_size=pool_size)
+        return self._client_instance
+
     @Slot(object)
     def set_api_key(self, key: str | None) -> None:
         with self._lock:
@@ -124,7 +139,7 @@ class ApiWorker(QObject):
         """Talk to another address from now on, keeping the key or login session."""
         with self._lock:
             old = self._client
-            self._client = old.with_base_url(base_url)
+            self._client_instance = old.with_base_url(base_url)
         old.close()
 
     @Slot(object)

@@ -7,11 +7,13 @@ every kind the same way and the caller awaits a typed value. Plain Python, no Qt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from affilitest_gui.api.client import AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.models import AppInfo
+
+if TYPE_CHECKING:
+    from affilitest_gui.api.client import AffiliTestClient
 
 T = TypeVar("T")
 

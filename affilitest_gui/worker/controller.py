@@ -8,7 +8,6 @@ to a callback. Stopping is bounded: the calls in flight get the worker's drain t
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Iterable
@@ -107,6 +106,8 @@ class WorkerController(QObject):
 
     async def call(self, call: OneOffCall[T]) -> T:
         """Await a one-off call: returns its value or raises its AffiliTestError."""
+        import asyncio  # noqa: PLC0415 - loaded with the loop, after the first paint
+
         future: asyncio.Future[CallOutcome] = asyncio.get_event_loop().create_future()
 
         def settle(outcome: CallOutcome) -> None:
