@@ -31,6 +31,8 @@ from affilitest_gui.api.validation import (
     validate_device,
     validate_url,
 )
+from affilitest_gui.chains.params import follow
+from affilitest_gui.chains.parties import party_of
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.events import BatchPaused, ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
@@ -152,11 +154,22 @@ def error_record(error: AffiliTestError) -> dict[str, Any]:
     }
 
 
+def hop_record(url: str, code: int | None) -> dict[str, Any]:
+    """One hop as the twins print it: `party` is who it is ({name, role}) or null."""
+    party = party_of(url)
+    return {
+        "url": url,
+        "code": code,
+        "party": {"name": party.name, "role": party.role.value} if party else None,
+    }
+
+
 def check_record(event: ItemEvent) -> dict[str, Any]:
     """The output line of one finished check."""
     request, result = event.request, event.result
     judged = record_for(request, result=result, error=event.error, attempts=event.attempt)
-    hops = [{"url": hop.url, "code": hop.code} for hop in result.hops] if result else []
+    hops = [hop_record(hop.url, hop.code) for hop in result.hops] if result else []
+    survival = follow([hop.url for hop in result.hops] if result else [])
     return {
         "url": request.url,
         "country": request.country,
@@ -169,6 +182,9 @@ def check_record(event: ItemEvent) -> dict[str, Any]:
         "error": error_record(event.error) if event.error else None,
         "health": judged.health.value,
         "reasons": list(judged.reasons),
+        "lost_params": [{"name": lost.name, "hop": lost.hop, "party": lost.party.name}
+                        for lost in survival.lost],
+        "macros": [{"token": macro.token, "hop": macro.hop} for macro in survival.macros],
     }
 
 

@@ -78,9 +78,15 @@ def test_every_url_country_device_is_one_check_as_one_json_line(sandbox):
         "error",
         "health",
         "reasons",
+        "lost_params",
+        "macros",
     }
     assert game_android_us["health"] == "ok"
     assert game_android_us["reasons"] == ["lands on Play Store: com.example.game"]
+    assert [hop["party"] for hop in game_android_us["hops"]] == [
+        None, None, {"name": "Play Store", "role": "app store"}
+    ]
+    assert (game_android_us["lost_params"], game_android_us["macros"]) == ([], [])
 
 
 def test_urls_from_a_file_and_csv_output(sandbox, tmp_path):

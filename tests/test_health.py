@@ -44,6 +44,11 @@ CASES = [
      Health.WARNING, "hop 2 answered HTTP 500"),
     ("slow", chain((TRACK, 302), (PLAY, None), duration_s=21.0), Health.WARNING,
      "slow: the check took 21 s"),
+    ("click_id_lost", chain(("https://t.example/c?oid=1&affid=2&clickid=abc123def456", 302),
+                            ("https://app.adjust.com/abc123?campaign=x", 302), (PLAY, None)),
+     Health.WARNING, "click ID clickid lost at hop 2 (Adjust): attribution will fail"),
+    ("unexpanded_macro", chain(("https://t.example/c?sub1={clickid}", 302), (PLAY, None)),
+     Health.WARNING, "unexpanded macro {clickid} reaches hop 1"),
 ]  # fmt: skip
 
 

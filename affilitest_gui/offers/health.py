@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from affilitest_gui.api.verdict import BOT_BLOCK_CODES, HOP_LIMIT, STORES_WITHOUT_APP, store_of
+from affilitest_gui.chains.params import Survival, follow
 from affilitest_gui.offers.model import Expectation, ExpectKind, applies_to
 
 MANY_HOPS = 10
@@ -77,6 +79,11 @@ class Chain:
     @property
     def applicable(self) -> tuple[Expectation, ...]:
         return tuple(e for e in self.expects if applies_to(e, self.device))
+
+    @cached_property
+    def survival(self) -> Survival:
+        """What happens to the first hop's click ID along the chain."""
+        return follow([url for url, _ in self.hops])
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,16 @@ def _error_on_the_way(chain: Chain) -> str | None:
     return None
 
 
+def _click_id_lost(chain: Chain) -> str | None:
+    lost = chain.survival.lost
+    return lost[0].text if lost else None
+
+
+def _unexpanded_macro(chain: Chain) -> str | None:
+    macros = chain.survival.macros
+    return macros[0].text if macros else None
+
+
 def _slow(chain: Chain) -> str | None:
     if chain.duration_s is not None and chain.duration_s > SLOW_CHECK_S:
         return f"slow: the check took {chain.duration_s:.0f} s"
@@ -219,6 +236,8 @@ RULES: tuple[Rule, ...] = (
     Rule("plain_http", Health.WARNING, _plain_http),
     Rule("error_on_the_way", Health.WARNING, _error_on_the_way),
     Rule("slow", Health.WARNING, _slow),
+    Rule("click_id_lost", Health.WARNING, _click_id_lost),
+    Rule("unexpanded_macro", Health.WARNING, _unexpanded_macro),
 )
 
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from affilitest_gui.api.validation import device_label
+from affilitest_gui.chains.parties import path_text
 from affilitest_gui.history.columns import matches
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.history.store import HistoryStore
@@ -48,6 +49,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Device", "device", lambda r: device_label(r.device), 135),
     Column("Time", "time", lambda r: local_time(r.checked_at), 140),
     Column("Final URL", "final_url", lambda r: r.final_url, 260),
+    Column("Path", None, lambda r: path_text([url for url, _ in r.hops]), 200),
     Column("Hops", None, lambda r: str(len(r.hops)) if r.hops else "", 45),
     Column("Codes", None, lambda r: r.status_codes, 120),
     Column("Attempts", "attempts", lambda r: str(r.attempts), 65),

@@ -21,9 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.validation import device_label
+from affilitest_gui.chains.parties import party_of
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
 from affilitest_gui.ui.style import MUTED_STYLE
+
+
+def _party_cell(url: str) -> str:
+    party = party_of(url)
+    if party is None:
+        return f"<span style='{MUTED_STYLE}'>unknown</span>"
+    role = f"<span style='{MUTED_STYLE}'>{party.role.value}</span>"
+    return f"<b>{html.escape(party.name)}</b><br>{role}"
 
 
 def detail_html(record: HistoryRecord) -> str:
@@ -43,7 +52,8 @@ def detail_html(record: HistoryRecord) -> str:
     if record.hops:
         rows = "".join(
             f"<tr><td align='right'>{number}.</td>"
-            f"<td><b>{'&mdash;' if code is None else code}</b></td><td>{esc(url)}</td></tr>"
+            f"<td><b>{'&mdash;' if code is None else code}</b></td>"
+            f"<td>{_party_cell(url)}</td><td>{esc(url)}</td></tr>"
             for number, (url, code) in enumerate(record.hops, 1)
         )
         parts.append(f"<p><b>Redirect chain</b></p><table cellspacing='4'>{rows}</table>")
