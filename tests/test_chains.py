@@ -105,3 +105,36 @@ def test_token_looking_values_count_as_identifiers():
     assert identifiers("https://t.example.com/c?x=AbC123dEf456gh&lang=en") == {
         "x": "AbC123dEf456gh"
     }
+
+
+def test_the_demo_chains_through_the_cli(sandbox):
+    """The sandbox's demo network -> MMP -> store chains, as affilitest-check prints them."""
+    import io
+    import json
+
+    from affilitest_gui.cli import run
+
+    out = io.StringIO()
+    offers = [f"{sandbox.base_url}/demo/offer/{name}" for name in ("mmp", "mmpdrop", "macro")]
+    run(["--base-url", sandbox.base_url, "--country", "us", "--country", "gb", *offers],
+        stdout=out, stderr=io.StringIO(),
+        environ={"AFFILITEST_API_KEY": sandbox.keys["valid"]})  # fmt: skip
+    lines = {(json.loads(line)["url"].rsplit("/", 1)[1], json.loads(line)["country"]):
+             json.loads(line) for line in out.getvalue().splitlines()}  # fmt: skip
+
+    survives = lines[("mmp", "us")]
+    assert [hop["party"]["name"] if hop["party"] else None for hop in survives["hops"]] == [
+        None, "Everflow", "AppsFlyer", "Play Store"
+    ]
+    assert survives["health"] == "ok" and survives["lost_params"] == []
+    split = lines[("mmp", "gb")]  # the same offer splits by country
+    assert split["final_url"].endswith("/demo/unavailable?country=gb")
+
+    dropped = lines[("mmpdrop", "us")]
+    assert dropped["health"] == "warning"
+    assert dropped["lost_params"] == [{"name": "clickid", "hop": 3, "party": "Adjust"}]
+    assert "click ID clickid lost at hop 3 (Adjust)" in dropped["reasons"][0]
+
+    macro = lines[("macro", "us")]
+    assert macro["macros"][0] == {"token": "{clickid}", "hop": 2}
+    assert macro["health"] == "warning"

@@ -46,7 +46,7 @@ def carried_values(url: str, depth: int = _NESTING_DEPTH) -> dict[str, set[str]]
 
 
 def identifiers(url: str) -> dict[str, str]:
-    """The first hop's identifiers: name -> value."""
+    """A hop's identifiers: name -> value."""
     return {
         name: value
         for name, value in parse_qsl(urlsplit(url).query)
@@ -86,7 +86,7 @@ class Macro:
 class Survival:
     """What happens to the first hop's identifiers along the chain."""
 
-    tracked: dict[str, str]  # name -> value, from the first hop
+    tracked: dict[str, str]  # name -> value, from the first hop that carries any
     renamed: dict[str, set[str]]  # first name -> the other names it travels under
     lost: tuple[LostParam, ...]
     macros: tuple[Macro, ...]
@@ -103,10 +103,11 @@ def _needs_click_id(party: Party | None, url: str) -> bool:
 
 
 def follow(urls: Sequence[str]) -> Survival:
-    """The first hop's identifiers through the chain `urls`."""
+    """The identifiers of the first hop that carries any, through the chain `urls`."""
     if not urls:
         return Survival({}, {}, (), ())
-    tracked = identifiers(urls[0])
+    # The first hop that carries an identifier (an offer link may add one on its way).
+    tracked = next((found for url in urls if (found := identifiers(url))), {})
     renamed: dict[str, set[str]] = {name: set() for name in tracked}
     lost: list[LostParam] = []
     gone: set[str] = set()

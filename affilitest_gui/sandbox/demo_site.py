@@ -9,11 +9,13 @@ from __future__ import annotations
 import html
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 # The header the tracer sets so the demo site knows the check's country.
 COUNTRY_HEADER = "X-Sandbox-Country"
 PLAY_STORE = "https://play.google.com/store/apps/details?id="
+APPSFLYER = "https://app.appsflyer.com/"
+DEMO_CLICK_ID = "c1d2e3f4a5b6"
 APP_STORE = "https://apps.apple.com/{country}/app/id"
 GAME_COUNTRIES = frozenset({"us", "gb", "de", "ca", "fr", "il", "au"})
 LONG_CHAIN_LENGTH = 30
@@ -53,6 +55,10 @@ OFFERS: dict[str, str] = {
     "wrongapp": "Lands on the wrong app: com.example.other on Android, id999999999 on iOS.",
     "blocked": "The destination answers 403 to the checker (bot blocking).",
     "gone": "Lands on a Play Store page that names no app (the app was removed).",
+    "mmp": "Network -> AppsFlyer -> Play Store: the click ID survives (renamed, in the "
+    "install referrer); GB stops at the network's 'not available' page.",
+    "mmpdrop": "Network -> Adjust -> Play Store: the Adjust hop drops the click ID.",
+    "macro": "Network -> AppsFlyer with an unexpanded {clickid} macro.",
     "slow": f"A slow chain: {SLOW_HOPS} hops of {SLOW_HOP_S:g} s each, then the Play Store.",
 }
 
@@ -154,6 +160,19 @@ def demo_page(path: str, headers: dict[str, str]) -> Page:
         return _redirect("/demo/landing/blocked?check=1")
     if route == "/demo/landing/blocked":
         return Page(403, _html("Access denied", "<p>Automated traffic is not allowed.</p>"))
+    if route == "/demo/offer/mmp":
+        return _redirect(f"/demo/net/click?oid=7&affid=42&clickid={DEMO_CLICK_ID}")
+    if route == "/demo/offer/mmpdrop":
+        return _redirect(f"/demo/net/click?oid=8&affid=42&clickid={DEMO_CLICK_ID}&to=adjust")
+    if route == "/demo/offer/macro":
+        return _redirect("/demo/net/click?oid=9&affid=42&clickid={clickid}")
+    if route == "/demo/net/click":  # the network's click handler (Everflow-style link)
+        if country == "gb":
+            return _redirect(f"/demo/unavailable?country={country}")
+        clickid = query.get("clickid", [""])[0]
+        if query.get("to") == ["adjust"]:
+            return _redirect("https://app.adjust.com/demo123?campaign=demo")  # no click ID
+        return _redirect(f"{APPSFLYER}com.example.game?pid=demo_network&af_siteid={clickid}")
     if route == "/demo/offer/slow" or route.startswith("/demo/slow/"):
         step = int(route.rsplit("/", 1)[1]) if route[-1].isdigit() else 0
         time.sleep(SLOW_HOP_S)
@@ -163,3 +182,19 @@ def demo_page(path: str, headers: dict[str, str]) -> Page:
     if route == "/demo/offer/gone":
         return _redirect("https://play.google.com/store/apps")
     return Page(404, _html("Not found", "<p>No such page.</p>"))
+
+
+def offline_answer(url: str) -> str | None:
+    """Where a measurement partner's link would send the demo's click, so the sandbox
+    can show whole network -> MMP -> store chains without leaving this computer. Only
+    the demo's own partner links are answered; any other address stays unvisited."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host == "app.appsflyer.com" and parts.path.startswith("/com.example.game"):
+        siteid = parse_qs(parts.query).get("af_siteid", [""])[0]
+        referrer = quote(f"af_tranid=demo&af_siteid={siteid}", safe="")
+        return f"{PLAY_STORE}com.example.game&referrer={referrer}"
+    if host == "app.adjust.com" and parts.path == "/demo123":
+        referrer = quote("adjust_reftag=demo", safe="")
+        return f"{PLAY_STORE}com.example.game&referrer={referrer}"
+    return None

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import requests
 
 from affilitest_gui.loopback import is_loopback_url
-from affilitest_gui.sandbox.demo_site import COUNTRY_HEADER
+from affilitest_gui.sandbox.demo_site import COUNTRY_HEADER, offline_answer
 
 MAX_HOPS = 20
 MAX_BODY_BYTES = 256 * 1024
@@ -85,8 +85,12 @@ def trace(url: str, device: str, country: str, *, timeout_s: float = 5.0) -> Tra
                 return Trace(tuple(hops), "loop")
             seen.add(current)
             if not is_loopback_url(current):
+                stand_in = offline_answer(current)  # a measurement partner the demo plays
                 hops.append((current, None))
-                return Trace(tuple(hops), "offline")
+                if stand_in is None:
+                    return Trace(tuple(hops), "offline")
+                current = stand_in
+                continue
             try:
                 response = session.get(
                     current, headers=headers, allow_redirects=False, timeout=timeout_s, stream=True
