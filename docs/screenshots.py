@@ -3,10 +3,10 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py   (or under xvfb-run)
 
 Writes docs/main-window.png, docs/offers-view.png, docs/import-dialog.png,
-docs/schedule-dialog.png, docs/notification.png, docs/key-dialog.png and
-docs/error-dialog.png. Under xvfb-run with a tray (`trayer &`), the notification is
-Qt's tray balloon, captured from the screen. Under
-xvfb-run, SCREEN_CAPTURE=FILE.png also captures the whole screen with the dialog open.
+docs/schedule-dialog.png, docs/notification.png, docs/chain-explained.png,
+docs/key-dialog.png and docs/error-dialog.png. Under xvfb-run with a tray
+(`trayer &`), the notification is Qt's tray balloon, captured from the screen; there,
+SCREEN_CAPTURE=FILE.png also captures the whole screen with the error dialog open.
 """
 
 from __future__ import annotations
@@ -48,6 +48,24 @@ def save(widget: QWidget, name: str) -> None:
     print("wrote", DOCS / name)
 
 
+async def shoot_chain(window: MainWindow, demo: RunningSandbox) -> None:
+    """A chain explained: each hop's party, and the click ID an MMP hop dropped."""
+    store, form = window.store, window.form
+    form.urls.setPlainText("\n".join(f"{demo.base_url}/demo/offer/{name}"
+                                     for name in ("mmp", "mmpdrop")))  # fmt: skip
+    form.countries.set_selected(["us"])
+    for device, box in form.device_boxes.items():
+        box.setChecked(device == "android")
+    before = store.count()
+    form.run_button.click()
+    await until(lambda: not window.batches.progress.active and store.count() >= before + 2)
+    await until(lambda: window.model.rowCount() >= before + 2)
+    row = next(r for r in range(window.model.rowCount())
+               if window.model.record(r).url.endswith("/mmpdrop"))  # fmt: skip
+    window.results.table.selectRow(row)
+    save(window.results, "chain-explained.png")
+
+
 async def shoot_offers(window: MainWindow, demo: RunningSandbox, tmp: Path) -> None:
     """The offers watch list: the shipped sample, checked, one offer's matrix and chain."""
     store = window.store
@@ -60,8 +78,9 @@ async def shoot_offers(window: MainWindow, demo: RunningSandbox, tmp: Path) -> N
     view.dialog.load_file(offers_file)
     save(view.dialog, "import-dialog.png")
     view.dialog.import_button.click()
+    before = store.count()
     view.check_all_button.click()
-    await until(lambda: not window.batches.progress.active and store.count() >= 36 + 15)
+    await until(lambda: not window.batches.progress.active and store.count() >= before + 15)
     await until(lambda: any(s.health for s in view.model.statuses))
     view.select(next(s.offer.id for s in view.model.statuses if s.offer.offer_id == "1004"))
     view.matrix.setCurrentCell(0, 0)
@@ -118,6 +137,7 @@ async def shoot(tmp: Path) -> None:
         window.results.table.selectRow(window.model.rowCount() - 4)
         save(window, "main-window.png")
 
+        await shoot_chain(window, demo)
         await shoot_offers(window, demo, tmp)
         await shoot_schedules(window)
 
