@@ -17,10 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
@@ -40,7 +38,7 @@ from affilitest_gui.ui.offer_dialog import OfferDialog
 from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel, Show
 from affilitest_gui.ui.results_panel import detail_html
 from affilitest_gui.ui.style import HEALTH_TINTS, MUTED_STYLE
-from affilitest_gui.ui.widgets import ElidedLabel
+from affilitest_gui.ui.widgets import ElidedLabel, data_table, filter_box
 
 
 def _plural(count: int, word: str) -> str:
@@ -86,11 +84,9 @@ class OffersView(QWidget):
         self.show_box.currentIndexChanged.connect(
             lambda: self.proxy.set_show(Show(self.show_box.currentText()))
         )
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("offersFilter")
-        self.filter_edit.setPlaceholderText("Filter offers (ID, name, link, country)\u2026")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.filter_edit = filter_box(
+            "offersFilter", "Filter offers (ID, name, link, country)\u2026", self.proxy.set_text
+        )
         self.count_label = QLabel("")
         self.empty_hint = QLabel(
             "No offers yet. Import your network's export or a spreadsheet (Ctrl+I), or add "
@@ -103,21 +99,9 @@ class OffersView(QWidget):
         self.cost_label.setStyleSheet(MUTED_STYLE)
         self._calls_left: int | None = None
 
-        self.table = QTableView()
-        self.table.setObjectName("offersTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
+        self.table = data_table("offersTable", self.proxy, [c.width for c in OFFER_COLUMNS])
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # the worst first
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, spec in enumerate(OFFER_COLUMNS):
-            self.table.setColumnWidth(column, spec.width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.show_edit())
         for signal in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted,

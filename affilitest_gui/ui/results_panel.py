@@ -7,14 +7,10 @@ import html
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextOption
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -25,6 +21,7 @@ from affilitest_gui.chains.parties import party_of
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
 from affilitest_gui.ui.style import MUTED_STYLE
+from affilitest_gui.ui.widgets import data_table, filter_box
 
 
 def _party_cell(url: str) -> str:
@@ -84,27 +81,14 @@ class ResultsPanel(QWidget):
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("filterEdit")
-        self.filter_edit.setPlaceholderText("Filter the log (URL, verdict, country, device)\u2026")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self.model.set_filter)
+        self.filter_edit = filter_box(
+            "filterEdit", "Filter the log (URL, verdict, country, device)\u2026",
+            self.model.set_filter,
+        )  # fmt: skip
         self.count_label = QLabel("")
-        self.table = QTableView()
-        self.table.setObjectName("resultsTable")
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSortingEnabled(True)
+        self.table = data_table("resultsTable", model, [spec.width for spec in COLUMNS])
         self.table.horizontalHeader().setSortIndicator(TIME_COLUMN, Qt.SortOrder.DescendingOrder)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, spec in enumerate(COLUMNS):
-            self.table.setColumnWidth(column, spec.width)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
