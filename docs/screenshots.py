@@ -4,6 +4,7 @@
 
 Writes docs/main-window.png, docs/offers-view.png, docs/import-dialog.png,
 docs/schedule-dialog.png, docs/notification.png, docs/chain-explained.png,
+docs/compare-dialog.png,
 docs/key-dialog.png and docs/error-dialog.png. Under xvfb-run with a tray
 (`trayer &`), the notification is Qt's tray balloon, captured from the screen; there,
 SCREEN_CAPTURE=FILE.png also captures the whole screen with the error dialog open.
@@ -53,17 +54,22 @@ async def shoot_chain(window: MainWindow, demo: RunningSandbox) -> None:
     store, form = window.store, window.form
     form.urls.setPlainText("\n".join(f"{demo.base_url}/demo/offer/{name}"
                                      for name in ("mmp", "mmpdrop")))  # fmt: skip
-    form.countries.set_selected(["us"])
+    form.countries.set_selected(["us", "gb"])
     for device, box in form.device_boxes.items():
         box.setChecked(device == "android")
     before = store.count()
     form.run_button.click()
-    await until(lambda: not window.batches.progress.active and store.count() >= before + 2)
-    await until(lambda: window.model.rowCount() >= before + 2)
-    row = next(r for r in range(window.model.rowCount())
-               if window.model.record(r).url.endswith("/mmpdrop"))  # fmt: skip
+    await until(lambda: not window.batches.progress.active and store.count() >= before + 4)
+    await until(lambda: window.model.rowCount() >= before + 4)
+    records = [window.model.record(r) for r in range(window.model.rowCount())]
+    row = next(r for r, record in enumerate(records)
+               if record.url.endswith("/mmpdrop") and record.country == "us")  # fmt: skip
     window.results.table.selectRow(row)
     save(window.results, "chain-explained.png")
+    mmp = [record for record in records if record.url.endswith("/offer/mmp")]
+    dialog = window.results.compare(mmp[0], mmp[1])
+    save(dialog, "compare-dialog.png")
+    dialog.close()
 
 
 async def shoot_offers(window: MainWindow, demo: RunningSandbox, tmp: Path) -> None:

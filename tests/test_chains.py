@@ -138,3 +138,20 @@ def test_the_demo_chains_through_the_cli(sandbox):
     macro = lines[("macro", "us")]
     assert macro["macros"][0] == {"token": "{clickid}", "hop": 2}
     assert macro["health"] == "warning"
+
+
+def test_two_chains_compared_in_words():
+    from affilitest_gui.chains.compare import compare
+
+    net = ("https://www.example-tracker.com/?oid=1&affid=2&clickid=abc", 302)
+    store = ("https://apps.apple.com/us/app/id1234567890", None)
+    unavailable = ("http://127.0.0.1:8000/demo/unavailable?country=gb", 200)
+    split = compare([net, store], [net, unavailable], "US", "GB")
+    assert split.first_difference == 1
+    assert split.words == "US goes to the App Store; GB stops at 127.0.0.1/demo/unavailable."
+    via = compare([net, ("https://app.appsflyer.com/x?pid=1", 302), store],
+                  [net, ("https://app.adjust.com/abc", 302), store], "A", "B")  # fmt: skip
+    assert via.words == ("They part at hop 2: A goes through AppsFlyer, B goes through "
+                         "Adjust; both end at the App Store.")  # fmt: skip
+    same = compare([net, store], [net, store], "US", "CA")
+    assert same.first_difference is None and same.words == "US and CA follow the same chain."

@@ -32,6 +32,7 @@ from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.model import Offer
+from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.import_dialog import ImportDialog
 from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.offer_dialog import OfferDialog
@@ -77,6 +78,8 @@ class OffersView(QWidget):
                                     "Export the offers shown, cell by cell (Excel or CSV)")
         self.schedule_button = button("Sc&hedule\u2026", self.schedule, None,
                                       "Re-check the selected offers (or all) on a schedule")
+        self.compare_button = button("Co&mpare", self.compare_cells, None,
+                                     "Compare two cells of the matrix (Ctrl+click the second)")
         self.show_box = QComboBox()
         self.show_box.setObjectName("offersShow")
         for show in Show:
@@ -112,11 +115,13 @@ class OffersView(QWidget):
         self.matrix = QTableWidget()
         self.matrix.setObjectName("offerMatrix")
         self.matrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.matrix.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.matrix.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.matrix.setWordWrap(True)
         self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.matrix.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.matrix.currentCellChanged.connect(lambda row, column, *_: self._show_cell(row, column))
+        self.matrix.itemSelectionChanged.connect(self._matrix_selection_changed)
+        self.compare_dialog: CompareDialog | None = None
         self.chain = QTextBrowser()
         self.chain.setObjectName("offerChain")
         self.chain.setPlaceholderText("Click a cell to see that check's chain hop by hop.")
@@ -129,7 +134,8 @@ class OffersView(QWidget):
         manage.addStretch(1)
         checks = QHBoxLayout()
         for button in (self.check_all_button, self.check_selected_button,
-                       self.check_broken_button, self.schedule_button):  # fmt: skip
+                       self.check_broken_button, self.schedule_button,
+                       self.compare_button):  # fmt: skip
             checks.addWidget(button)
         checks.addWidget(self.cost_label, 1)
         filters = QHBoxLayout()
@@ -206,6 +212,7 @@ class OffersView(QWidget):
         self.delete_button.setEnabled(bool(selected))
         self.check_selected_button.setEnabled(bool(selected))
         self._show_matrix(selected[0] if len(selected) == 1 else None)
+        self._matrix_selection_changed()
         self._counts()
 
     def _counts(self, *_args: object) -> None:
@@ -252,6 +259,22 @@ class OffersView(QWidget):
                                                        status.changed_cells))  # fmt: skip
                 if result is not None:
                     self._matrix_cells[(row, column)] = result
+
+    def _selected_cells(self) -> list[CellResult]:
+        cells = [(index.row(), index.column()) for index in self.matrix.selectedIndexes()]
+        return [self._matrix_cells[cell] for cell in sorted(cells) if cell in self._matrix_cells]
+
+    def _matrix_selection_changed(self) -> None:
+        self.compare_button.setEnabled(len(self._selected_cells()) == 2)
+
+    def compare_cells(self) -> None:
+        cells = self._selected_cells()
+        if len(cells) != 2:
+            return
+        first, second = (self.book.record(cell.id) for cell in cells)
+        if first is not None and second is not None:
+            self.compare_dialog = CompareDialog(first, second, self)
+            self.compare_dialog.show()
 
     def _show_cell(self, row: int, column: int) -> None:
         result = self._matrix_cells.get((row, column))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.parties import party_of
 from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
 from affilitest_gui.ui.style import MUTED_STYLE
 from affilitest_gui.ui.widgets import data_table, filter_box
@@ -155,4 +156,12 @@ class ResultsPanel(QWidget):
         menu.addAction(f"Re-run {len(records)} check{'s' if len(records) > 1 else ''}",
                        lambda: self.rerun.emit(records))  # fmt: skip
         menu.addAction("Copy", self.copy_selection)
+        if len(records) == 2:
+            menu.addAction("Compare the 2 checks side by side", lambda: self.compare(*records))
         menu.popup(self.table.viewport().mapToGlobal(point))
+
+    def compare(self, first: HistoryRecord, second: HistoryRecord) -> CompareDialog:
+        dialog = CompareDialog(first, second, self)
+        self.compare_dialog = dialog
+        dialog.show()
+        return dialog
