@@ -63,7 +63,12 @@ def build_window(
     batches = BatchCoordinator(controller, store, account)
     scheduler = Scheduler(batches, store.offers, clock=clock)
     extra = {"open_url": open_url} if open_url is not None else {}
-    window = MainWindow(account, batches, scheduler, controller, settings, **extra)
+    try:
+        window = MainWindow(account, batches, scheduler, controller, settings, **extra)
+    except Exception:
+        controller.shutdown()  # never leave the worker's thread running behind an error
+        store.close()
+        raise
     for part in (account, batches, scheduler, controller):
         part.setParent(window)
     return window

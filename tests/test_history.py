@@ -240,3 +240,14 @@ def test_an_unreadable_history_is_set_aside_with_its_wal_and_a_new_one_opens(tmp
     store = HistoryStore(path)
     assert store.count() == 0
     store.close()
+
+
+def test_a_file_whose_tables_do_not_match_its_version_is_refused_at_once(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE checks DROP COLUMN sends")
+    db.commit()
+    db.close()
+    with pytest.raises(sqlite3.DatabaseError, match="sends"):
+        HistoryStore(path)

@@ -249,8 +249,20 @@ class HistoryStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._upgrade(version)
+        self._probe()
         self.offers = OfferBook(self._db)
         self.queue = CheckQueue(path)
+
+    def _probe(self) -> None:
+        """Read a row of each table now, so a damaged file (or one whose tables do not
+        match its version) is found here, before anything else starts, not mid-way."""
+        try:
+            self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
+            for table in ("offers", "offer_cells", "pending", "schedules", "alerts"):
+                self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise
 
     def _upgrade(self, version: int) -> None:
         if version == 0:  # a new file: the first schema, then every step after it
