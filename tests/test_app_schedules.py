@@ -177,3 +177,27 @@ def test_closing_keeps_the_app_in_the_tray_when_chosen_and_quit_there_ends_it(
     [quit_action] = [a for a in window.schedules.tray.menu.actions() if a.text() == "Quit"]
     quit_action.trigger()
     assert not window.isVisible() and not window.controller.running
+
+
+@pytest.mark.qt_log_ignore("No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+def test_the_tray_is_asked_about_once_with_the_first_schedule(
+    qtbot, make_window, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    from affilitest_gui.ui.schedules import TRAY_KEY
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    add_offers(tmp_path, sandbox)
+    window = signed_in_window(make_window, memory_keyring, sandbox, clock=FakeClock(NOON))
+    press(qtbot, window, "Ctrl+2")
+    for round_ in range(2):
+        click(qtbot, window.offers_view.schedule_button)
+        [dialog] = visible(ScheduleDialog)
+        assert dialog.tray.isVisible() is (round_ == 1)  # the question comes first
+        dialog.interval.setCurrentText("Every 8 hours")
+        click(qtbot, dialog.save_button)
+        if round_ == 0:
+            box = message_box(qtbot, "Keep checking when the window is closed")
+            click(qtbot, button_in(box, "Keep running in the tray"))
+            assert window.settings.value(TRAY_KEY) == "yes"
+    assert [b for b in visible(type(box)) if "Keep checking" in b.windowTitle()] == []
+    assert window.schedules.close_to_tray

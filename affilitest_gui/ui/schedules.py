@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QSystemTrayIcon
+from PySide6.QtWidgets import QLabel, QMessageBox, QSystemTrayIcon
 
 from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import DEFAULT_SHARE, calls_per_day
 from affilitest_gui.paths import resource_path
 from affilitest_gui.session.scheduler import Scheduler, SchedulerState
-from affilitest_gui.ui.msgbox import show_message
+from affilitest_gui.ui.msgbox import ask_choice, show_message
 from affilitest_gui.ui.offers_model import Show
 from affilitest_gui.ui.schedule_dialog import ScheduleChoice, ScheduleDialog
 from affilitest_gui.ui.tray import Tray, next_run_text
@@ -36,6 +37,7 @@ class SchedulesUi(QObject):
         self.settings = settings
         self.dialog: ScheduleDialog | None = None
         self.last_notification: Notification | None = None
+        self.tray_question: QMessageBox | None = None
         self.status = QLabel("")
         self.status.setObjectName("scheduleStatus")
         window.statusBar().addPermanentWidget(self.status)
@@ -56,6 +58,10 @@ class SchedulesUi(QObject):
     def close_to_tray(self) -> bool:
         return self.tray is not None and self.settings.value(TRAY_KEY, "no") == "yes"
 
+    @property
+    def tray_asked(self) -> bool:
+        return self.settings.contains(TRAY_KEY)
+
     # --- the dialog ------------------------------------------------------------------
 
     def show_dialog(self, offers: list[Offer]) -> None:
@@ -69,7 +75,7 @@ class SchedulesUi(QObject):
             other_calls_per_day=calls_per_day(every, others),
             calls_left=self.window.account.state.calls_left,
             share=self.scheduler.share,
-            tray_available=self.tray is not None,
+            tray_available=self.tray is not None and self.tray_asked,
             close_to_tray=self.close_to_tray,
             parent=self.window,
         )
@@ -83,9 +89,25 @@ class SchedulesUi(QObject):
         self.window.store.offers.set_schedule(refs, choice.every_h, self.scheduler.now())
         self.scheduler.share = choice.share
         self.settings.setValue(SHARE_KEY, choice.share)
-        self.settings.setValue(TRAY_KEY, "yes" if choice.close_to_tray else "no")
+        if self.tray is not None and self.tray_asked:
+            self.settings.setValue(TRAY_KEY, "yes" if choice.close_to_tray else "no")
+        elif self.tray is not None and choice.every_h is not None:
+            self._ask_about_the_tray()  # once: with the first schedule
         self.window.offers_view.refresh()
         self.scheduler.tick()
+
+    def _ask_about_the_tray(self) -> None:
+        def keep(answer: str) -> Callable[[], None]:
+            return lambda: self.settings.setValue(TRAY_KEY, answer)
+
+        self.tray_question = ask_choice(
+            self.window, "Keep checking when the window is closed?",
+            "Schedules run while the app runs. It can keep running in the system tray when "
+            "you close the window, and tell you there when an offer breaks.",
+            [("Keep running in the tray", keep("yes")), ("Quit when the window is closed",
+                                                          keep("no"))],
+            informative="You can change this in the Schedule dialog.",
+        )  # fmt: skip
 
     # --- state and notifications -----------------------------------------------------
 
