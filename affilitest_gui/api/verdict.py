@@ -32,7 +32,7 @@ def store_of(url: str) -> str | None:
 STORES_WITHOUT_APP = ("Play Store", "App Store")  # what store_of says of a page with no app
 
 
-def _place(url: str) -> str:
+def place(url: str) -> str:
     """host/path of a URL, without the query: where a chain ended, in short."""
     parts = urlsplit(url)
     return f"{parts.hostname or ''}{parts.path}".rstrip("/") or url
@@ -49,11 +49,11 @@ def verdict_for_result(result: CheckResult) -> str:
     if len(hops) >= HOP_LIMIT and last.code is not None and 300 <= last.code < 400:
         return f"Too many redirects ({HOP_LIMIT}+)"
     if last.code in BOT_BLOCK_CODES and len(hops) > 1:
-        return f"Site blocked the checker: {last.code} at {_place(last.url)}"
+        return f"Site blocked the checker: {last.code} at {place(last.url)}"
     if last.code is not None and last.code >= 400:
         return f"Broken: ends in {last.code}"
     if result.preview_match is False:
-        return f"Misses the preview page: ends on {_place(last.url)}"
+        return f"Misses the preview page: ends on {place(last.url)}"
     store = store_of(last.url)
     if store in STORES_WITHOUT_APP:
         return f"Lands on {store}, no app named (removed?)"
@@ -61,7 +61,7 @@ def verdict_for_result(result: CheckResult) -> str:
         return f"Lands on {store}"
     if result.preview_match is True:
         return "Lands on the preview page"
-    return f"Lands on {_place(last.url)}"
+    return f"Lands on {place(last.url)}"
 
 
 def verdict_for_error(error: AffiliTestError) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
-from urllib.parse import urlsplit
 
+from affilitest_gui.api.verdict import place
 from affilitest_gui.chains.parties import Role, party_of
 
 Hop = tuple[str, int | None]
@@ -18,12 +18,6 @@ class Comparison:
     rows: tuple[tuple[Hop | None, Hop | None], ...]  # hop by hop; None past a chain's end
     first_difference: int | None  # 0-based row, None when the chains are alike
     words: str
-
-
-def place(url: str) -> str:
-    """host/path, without the query: what a person calls "where it goes"."""
-    parts = urlsplit(url)
-    return f"{parts.hostname or ''}{parts.path}".rstrip("/") or url
 
 
 def _same(a: Hop | None, b: Hop | None) -> bool:

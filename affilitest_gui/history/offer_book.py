@@ -13,11 +13,11 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cached_property
 
 from affilitest_gui.history.columns import SELECT, row_to_record
-from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.history.records import HistoryRecord, now_text
 from affilitest_gui.offers.alerts import AlertState
 from affilitest_gui.offers.health import Health, worst
 from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
@@ -73,9 +73,6 @@ class OfferStatus:
         return max((result.checked_at for result in self.latest.values()), default="")
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
 
 def _row_to_offer(row: tuple) -> Offer:
     id_, offer_id, name, url, countries, devices, expects = row
@@ -128,7 +125,7 @@ class OfferBook:
             cursor = self._db.execute(
                 "INSERT INTO offers (offer_id, name, url, countries, devices, expects, sandbox, "
                 "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*_offer_values(offer), int(sandbox), _now()),
+                (*_offer_values(offer), int(sandbox), now_text()),
             )
             return replace(offer, id=cursor.lastrowid)
         self._db.execute(

@@ -15,12 +15,11 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
 
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.columns import INSERT, values
-from affilitest_gui.history.records import CANCELLED, HistoryRecord
+from affilitest_gui.history.records import CANCELLED, HistoryRecord, now_text
 from affilitest_gui.offers.health import Health
 
 QUEUED, SENT = "queued", "sent"
@@ -44,9 +43,6 @@ class PendingCheck:
     def may_send_again(self) -> bool:
         return self.sends < MAX_SENDS
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class CheckQueue:
@@ -77,7 +73,7 @@ class CheckQueue:
                     "INSERT INTO pending (url, country, device, preview_url, codes, offer_ref, "
                     "sandbox, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (request.url, request.country, request.device, request.preview_url,
-                     int(request.codes), offer_ref, int(sandbox), _now()),
+                     int(request.codes), offer_ref, int(sandbox), now_text()),
                 )  # fmt: skip
                 queued.append(replace(request, ref=cursor.lastrowid))
         return queued
@@ -139,7 +135,7 @@ class CheckQueue:
         count = 0
         for check in checks:
             record = HistoryRecord(
-                checked_at=_now(), url=check.request.url, country=check.request.country,
+                checked_at=now_text(), url=check.request.url, country=check.request.country,
                 device=check.request.device, outcome=CANCELLED, verdict=verdict,
                 preview_url=check.request.preview_url, codes=check.request.codes,
                 sandbox=check.sandbox, offer_ref=check.offer_ref, reasons=(verdict,),

@@ -75,7 +75,8 @@ class HistoryRecord:
         )
 
 
-def _now() -> str:
+def now_text() -> str:
+    """Now, in UTC, as the log keeps times."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
@@ -97,7 +98,7 @@ def record_for(
     answered in time, and says so.
     """
     common = {
-        "checked_at": _now(),
+        "checked_at": now_text(),
         "url": request.url,
         "country": request.country,
         "device": request.device,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.offers.health import Health
+from affilitest_gui.words import plural
 
 RECOVER_AFTER = 2
 NAMED_IN_SUMMARY = 3  # offers named in a notification; the rest are counted
@@ -72,18 +73,14 @@ def _names(changes: Sequence[Change]) -> str:
     return named + (f" and {rest} more" if rest > 0 else "")
 
 
-def _offers(count: int) -> str:
-    return f"{count} offer{'s' if count != 1 else ''}"
-
-
 def summary(broke: Sequence[Change], recovered: Sequence[Change]) -> Notification | None:
     """One notification for a run: "3 offers broke: Game X (US, Android phone), ..."."""
     if not broke and not recovered:
         return None
     lines = []
     if broke:
-        lines.append(f"{_offers(len(broke))} broke: {_names(broke)}.")
+        lines.append(f"{plural(len(broke), 'offer')} broke: {_names(broke)}.")
     if recovered:
-        lines.append(f"{_offers(len(recovered))} recovered: {_names(recovered)}.")
+        lines.append(f"{plural(len(recovered), 'offer')} recovered: {_names(recovered)}.")
     title = lines[0].split(":")[0]  # "3 offers broke", else "1 offer recovered"
     return Notification(title, " ".join(lines))

@@ -15,7 +15,13 @@ from enum import Enum
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from affilitest_gui.api.verdict import BOT_BLOCK_CODES, HOP_LIMIT, STORES_WITHOUT_APP, store_of
+from affilitest_gui.api.verdict import (
+    BOT_BLOCK_CODES,
+    HOP_LIMIT,
+    STORES_WITHOUT_APP,
+    place,
+    store_of,
+)
 from affilitest_gui.chains.params import Survival, follow
 from affilitest_gui.offers.model import Expectation, ExpectKind, applies_to
 
@@ -107,11 +113,6 @@ class Judgement:
         return f"{self.health.label}: {'; '.join(self.reasons)}"
 
 
-def _place(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.hostname or ''}{parts.path}".rstrip("/") or url
-
-
 def _loop(chain: Chain) -> str | None:
     urls = [url for url, _ in chain.hops]
     if chain.hops and chain.last_url in urls[:-1]:
@@ -129,7 +130,7 @@ def _too_many(chain: Chain) -> str | None:
 def _ends_in_error(chain: Chain) -> str | None:
     code = chain.last_code
     if code is not None and code >= 400 and not chain.blocked_by_site:
-        return f"ends in HTTP {code} at {_place(chain.last_url)}"
+        return f"ends in HTTP {code} at {place(chain.last_url)}"
     return None
 
 
@@ -163,12 +164,12 @@ def _wrong_destination(chain: Chain) -> str | None:
 
 
 def _landed(store: str | None, url: str) -> str:
-    return f"lands on {store}" if store else f"ends on {_place(url)}"
+    return f"lands on {store}" if store else f"ends on {place(url)}"
 
 
 def _misses_preview(chain: Chain) -> str | None:
     if chain.preview_match is False:
-        return f"does not reach the preview page (ends on {_place(chain.last_url)})"
+        return f"does not reach the preview page (ends on {place(chain.last_url)})"
     return None
 
 
@@ -176,7 +177,7 @@ def _blocked(chain: Chain) -> str | None:
     if chain.blocked_by_site:
         return (
             f"the site blocked the checker (HTTP {chain.last_code} at "
-            f"{_place(chain.last_url)}); people may still get through"
+            f"{place(chain.last_url)}); people may still get through"
         )
     return None
 
@@ -191,7 +192,7 @@ def _many_hops(chain: Chain) -> str | None:
 def _plain_http(chain: Chain) -> str | None:
     for number, (url, _) in enumerate(chain.hops, 1):
         if url.lower().startswith("http://") and not _is_loopback(url):
-            return f"hop {number} is plain http (not encrypted): {_place(url)}"
+            return f"hop {number} is plain http (not encrypted): {place(url)}"
     return None
 
 
@@ -202,7 +203,7 @@ def _is_loopback(url: str) -> bool:
 def _error_on_the_way(chain: Chain) -> str | None:
     for number, (url, code) in enumerate(chain.hops[:-1], 1):
         if code is not None and code >= 400:
-            return f"hop {number} answered HTTP {code} ({_place(url)}), yet the chain went on"
+            return f"hop {number} answered HTTP {code} ({place(url)}), yet the chain went on"
     return None
 
 

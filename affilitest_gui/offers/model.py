@@ -116,6 +116,11 @@ class Offer:
         return " \u00b7 ".join(parts) if parts else self.url
 
     @property
+    def check_count(self) -> int:
+        """The checks (and calls) one run of the offer takes: countries x devices."""
+        return len(self.countries) * len(self.devices)
+
+    @property
     def preview_url(self) -> str | None:
         """The preview page the chains must reach (checked with compareToPreview)."""
         return next((e.value for e in self.expects if e.kind is ExpectKind.PREVIEW), None)

@@ -43,14 +43,14 @@ def next_run(schedules: Iterable[Schedule]) -> datetime | None:
     return min((schedule.next_due for schedule in schedules), default=None)
 
 
-def cells(offer: Offer) -> int:
-    return len(offer.countries) * len(offer.devices)
+def runs_per_day(every_h: int) -> int:
+    return math.ceil(24 / every_h)
 
 
 def calls_per_day(offers: Mapping[int, Offer], schedules: Iterable[Schedule]) -> int:
     """The calls the schedules spend in a day."""
     return sum(
-        cells(offers[s.offer_ref]) * math.ceil(24 / s.every_h)
+        offers[s.offer_ref].check_count * runs_per_day(s.every_h)
         for s in schedules
         if s.offer_ref in offers
     )

@@ -20,7 +20,6 @@ from affilitest_gui.offers.schedule import (
     DEFAULT_SHARE,
     Allowance,
     Schedule,
-    cells,
     due,
     next_run,
 )
@@ -113,9 +112,9 @@ class Scheduler(QObject):
         chosen, cost = [], 0
         for schedule in ready:  # the most overdue first, while the day's share lasts
             offer = offers.get(schedule.offer_ref)
-            if offer is not None and cost + cells(offer) <= allowance.left:
+            if offer is not None and cost + offer.check_count <= allowance.left:
                 chosen.append(schedule)
-                cost += cells(offer)
+                cost += offer.check_count
         if not chosen:
             return (
                 f"Scheduled checks wait for tomorrow: today's share of the calls left "

@@ -50,15 +50,12 @@ from affilitest_gui.ui.results_panel import ResultsPanel
 from affilitest_gui.ui.schedules import SchedulesUi
 from affilitest_gui.ui.style import SANDBOX_BANNER_STYLE, WARNING_STYLE
 from affilitest_gui.ui.tasks import spawn
+from affilitest_gui.words import plural
 from affilitest_gui.worker.controller import WorkerController
 
 LEFT_PANE_WIDTH = 400
 LEFT_PANE_MIN = 300
 DEFAULT_SIZE = (1400, 860)  # shrunk to the screen's free area where that is smaller
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 class MainWindow(QMainWindow):
@@ -246,16 +243,16 @@ class MainWindow(QMainWindow):
         count = len(checks)
         sent = sum(check.state == SENT for check in checks)
         informative = (
-            f"{_plural(sent, 'check')} had been sent when the app stopped: each is sent once "
+            f"{plural(sent, 'check')} had been sent when the app stopped: each is sent once "
             "more and marked as possibly charged twice."
             if sent
             else "None of them had been sent."
         )
         self.unfinished_question = ask_choice(
             self, "Checks did not finish",
-            f"{_plural(count, 'check')} did not finish the last time the app ran.",
+            f"{plural(count, 'check')} did not finish the last time the app ran.",
             [
-                (f"Run the {_plural(count, 'check')} that did not finish",
+                (f"Run the {plural(count, 'check')} that did not finish",
                  lambda: self._run(count, lambda: self._settle(self.batches.run_unfinished,
                                                                checks))),
                 ("Discard them", lambda: self._settle(self.batches.discard_unfinished, checks)),
@@ -359,7 +356,7 @@ class MainWindow(QMainWindow):
 
     def run_offers(self, offers: list[Offer]) -> None:
         """Check offers, each judged by its expectations; the same checks first."""
-        count = sum(len(offer.countries) * len(offer.devices) for offer in offers)
+        count = sum(offer.check_count for offer in offers)
         self._run(count, lambda: self.batches.submit_offers(offers))
 
     def _run(self, count: int, start: Callable[[], None]) -> None:
@@ -505,7 +502,7 @@ class MainWindow(QMainWindow):
             self.quit_question.raise_()
             return
         sent = (
-            f" The answers of the {_plural(progress.in_flight, 'check')} already sent are "
+            f" The answers of the {plural(progress.in_flight, 'check')} already sent are "
             "waited for and kept."
             if progress.in_flight
             else ""
@@ -513,7 +510,7 @@ class MainWindow(QMainWindow):
         box = show_message(
             self,
             "Checks are still running",
-            f"{_plural(progress.total - progress.finished, 'check')} of this batch "
+            f"{plural(progress.total - progress.finished, 'check')} of this batch "
             "are not finished. Quit anyway?",
             icon=QMessageBox.Icon.Question,
             informative=f"Checks not sent yet are logged as not checked, so you can re-run "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,10 +40,13 @@ from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter,
 from affilitest_gui.ui.results_panel import detail_html
 from affilitest_gui.ui.style import HEALTH_TINTS, MUTED_STYLE
 from affilitest_gui.ui.widgets import ElidedLabel, data_table, filter_box
+from affilitest_gui.words import plural
+
+REFRESH_EVERY_MS = 1000
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def checks_in(statuses: list[OfferStatus]) -> int:
+    return sum(status.offer.check_count for status in statuses)
 
 
 class OffersView(QWidget):
@@ -59,6 +62,10 @@ class OffersView(QWidget):
         self.sandbox = False
         self.dialog: QWidget | None = None
         self.model = OffersModel()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_EVERY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
         self.proxy = OffersFilter(self.model)
 
         button = self._button
@@ -190,8 +197,11 @@ class OffersView(QWidget):
             self.refresh()
 
     def results_arrived(self, records: list[HistoryRecord]) -> None:
-        if any(record.offer_ref is not None for record in records):
-            self.refresh()
+        """Offers' results came in: read the statuses again, at most once a second (a
+        long batch of offers would otherwise re-read them every few results)."""
+        offers_came = any(record.offer_ref is not None for record in records)
+        if offers_came and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
 
     def set_calls_left(self, calls_left: int | None) -> None:
         self._calls_left = calls_left
@@ -221,12 +231,12 @@ class OffersView(QWidget):
         broken = sum(status.health is Health.BROKEN for status in statuses)
         changed = sum(status.changed for status in statuses)
         self.count_label.setText(
-            f"{shown:,} of {_plural(len(statuses), 'offer')} \u00b7 {broken:,} broken \u00b7 "
+            f"{shown:,} of {plural(len(statuses), 'offer')} \u00b7 {broken:,} broken \u00b7 "
             f"{changed:,} changed"
         )
-        everything = _cost(statuses)
-        selected = _cost(self.selected_statuses())
-        broken_cost = _cost([s for s in statuses if s.health is Health.BROKEN])
+        everything = checks_in(statuses)
+        selected = checks_in(self.selected_statuses())
+        broken_cost = checks_in([s for s in statuses if s.health is Health.BROKEN])
         self.check_all_button.setEnabled(everything > 0)
         self.schedule_button.setEnabled(bool(statuses))
         self.check_broken_button.setEnabled(broken_cost > 0)
@@ -298,7 +308,7 @@ class OffersView(QWidget):
     def _imported(self, counts: object) -> None:
         self.refresh()
         self.message.emit(
-            f"Imported {_plural(counts.imported, 'new offer')}, "  # type: ignore[attr-defined]
+            f"Imported {plural(counts.imported, 'new offer')}, "  # type: ignore[attr-defined]
             f"updated {counts.updated:,}."  # type: ignore[attr-defined]
         )
 
@@ -331,7 +341,7 @@ class OffersView(QWidget):
         offers = self.selected_offers()
         if not offers:
             return
-        names = offers[0].label if len(offers) == 1 else _plural(len(offers), "offer")
+        names = offers[0].label if len(offers) == 1 else plural(len(offers), "offer")
         show_message(
             self, "Delete offers?", f"Delete {names} from the watch list?",
             informative="Their past checks stay in the results log.",
@@ -341,7 +351,7 @@ class OffersView(QWidget):
     def _delete(self, offers: list[Offer]) -> None:
         self.book.delete([offer.id for offer in offers if offer.id is not None])
         self.refresh()
-        self.message.emit(f"Deleted {_plural(len(offers), 'offer')}.")
+        self.message.emit(f"Deleted {plural(len(offers), 'offer')}.")
 
     def check_all(self) -> None:
         self._check([status.offer for status in self.model.statuses])
@@ -375,12 +385,8 @@ class OffersView(QWidget):
     def export_to(self, path: Path) -> int:
         statuses = [self.proxy.status(row) for row in range(self.proxy.rowCount())]
         count = export_offers(statuses, path)
-        self.message.emit(f"Exported {_plural(count, 'row')} to {path}")
+        self.message.emit(f"Exported {plural(count, 'row')} to {path}")
         return count
-
-
-def _cost(statuses: list[OfferStatus]) -> int:
-    return sum(len(s.offer.countries) * len(s.offer.devices) for s in statuses)
 
 
 def _cell(record: CellResult | None, changed: bool) -> QTableWidgetItem:

@@ -19,6 +19,7 @@ from affilitest_gui.session.batches import BatchProgress, BatchSummary
 from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.style import MUTED_STYLE, WARNING_STYLE
 from affilitest_gui.ui.widgets import ElidedLabel
+from affilitest_gui.words import plural
 
 # Cancelling more queued checks than this asks first: one slip must not drop a batch.
 CONFIRM_CANCEL_ABOVE = 3
@@ -31,20 +32,16 @@ def eta_text(seconds: float) -> str:
     return f"about {minutes} min left" if minutes < 90 else f"about {minutes / 60:.1f} h left"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def summary_text(progress: BatchProgress, now: float) -> str:
     """The line under the bar, in words."""
     if progress.stopping:
         if progress.in_flight:
             return (
                 f"Finishing before quitting: waiting for the answers of "
-                f"{_plural(progress.in_flight, 'check')} already sent."
+                f"{plural(progress.in_flight, 'check')} already sent."
             )
         return "Finishing before quitting."
-    waiting = _plural(progress.waiting, "check")
+    waiting = plural(progress.waiting, "check")
     if progress.paused and progress.cause is not None:
         return f"Paused: {describe(progress.cause).title}. {waiting} waiting, kept for Resume."
     if progress.paused:
@@ -172,10 +169,10 @@ class ProgressPanel(QWidget):
         show_message(
             self,
             "Cancel the waiting checks?",
-            f"{_plural(waiting, 'check')} not sent yet will be cancelled and logged as "
+            f"{plural(waiting, 'check')} not sent yet will be cancelled and logged as "
             "not checked (you can re-run them from the log).",
             informative="Checks already sent finish and are kept.",
-            confirm=f"Cancel {_plural(waiting, 'check')}",
+            confirm=f"Cancel {plural(waiting, 'check')}",
             on_confirm=self.cancel_requested.emit,
             cancel_text="Keep running",
         )

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.offers.model import Offer
-from affilitest_gui.offers.schedule import INTERVALS_H, budget_warning, cells
+from affilitest_gui.offers.schedule import INTERVALS_H, budget_warning, runs_per_day
 from affilitest_gui.ui.style import MUTED_STYLE, WARNING_STYLE
 
 NEVER = "Never"
@@ -56,7 +56,7 @@ class ScheduleDialog(QDialog):
         self.setObjectName("scheduleDialog")
         self.setWindowTitle("Schedule checks")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._cells = sum(cells(offer) for offer in offers)
+        self._cells = sum(offer.check_count for offer in offers)
         self._other = other_calls_per_day
         self._calls_left = calls_left
         what = offers[0].label if len(offers) == 1 else f"{len(offers)} offers"
@@ -117,7 +117,7 @@ class ScheduleDialog(QDialog):
 
     def _show_cost(self) -> None:
         every_h = self.interval.currentData()
-        mine = 0 if every_h is None else self._cells * -(-24 // every_h)
+        mine = 0 if every_h is None else self._cells * runs_per_day(every_h)
         total = mine + self._other
         left = "" if self._calls_left is None else f" of the {self._calls_left:,} calls left"
         self.cost.setText(
