@@ -15,6 +15,7 @@ from affilitest_gui.engine.batch import UNANSWERED
 from affilitest_gui.history.export import export_csv, read_csv
 from affilitest_gui.history.records import CANCELLED, FAILED, OK, record_for
 from affilitest_gui.history.store import SCHEMA_VERSION, HistoryStore, NewerDatabaseError
+from tests.histories import V1_ROWS, check_url, damage_page_holding, make_v1_file
 
 REQUEST = CheckRequest("https://track.example/o?id=1", "us", "android")
 RESULT = CheckResult(
@@ -127,65 +128,6 @@ def test_the_exported_chain_is_readable(tmp_path):
     assert "[[" not in text  # no raw JSON
 
 
-# The v1 release's schema and insert, verbatim: the file a user of v0.1 has on disk.
-V1_SCHEMA = """
-CREATE TABLE IF NOT EXISTS checks (
-    id            INTEGER PRIMARY KEY,
-    checked_at    TEXT NOT NULL,
-    url           TEXT NOT NULL,
-    country       TEXT NOT NULL,
-    device        TEXT NOT NULL,
-    preview_url   TEXT,
-    outcome       TEXT NOT NULL,
-    verdict       TEXT NOT NULL,
-    hops          TEXT NOT NULL,
-    final_url     TEXT NOT NULL,
-    attempts      INTEGER NOT NULL,
-    duration_s    REAL,
-    error_key     TEXT,
-    error_status  INTEGER,
-    error_message TEXT,
-    sandbox       INTEGER NOT NULL DEFAULT 0,
-    search        TEXT NOT NULL DEFAULT ''
-);
-"""
-V1_INSERT = (
-    "INSERT INTO checks (checked_at, url, country, device, preview_url, outcome, verdict, "
-    "hops, final_url, attempts, duration_s, error_key, error_status, error_message, sandbox, "
-    "search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-V1_ROWS = [
-    ("2026-11-20T10:00:00+00:00", "https://t.example/a", "us", "android", None, "ok",
-     "Lands on Play Store: com.a", json.dumps([["https://t.example/a", 302],
-     ["https://play.google.com/store/apps/details?id=com.a", None]]),
-     "https://play.google.com/store/apps/details?id=com.a", 1, 0.8, None, None, None, 0),
-    ("2026-11-20T10:00:01+00:00", "https://t.example/b", "gb", "iphone", None, "ok",
-     "Lands on t.example/b", json.dumps([["https://t.example/b", None]]), "https://t.example/b",
-     1, 0.5, None, None, None, 1),
-    ("2026-11-20T10:00:02+00:00", "https://t.example/c", "de", "desktop", None, "failed",
-     "Failed: AffiliTest sent an unreadable answer", "[]", "", 3, None, "malformed", 502,
-     "an HTML page instead of data (HTTP 502)", 0),
-    ("2026-11-20T10:00:03+00:00", "https://t.example/d", "fr", "ipad", "https://p.example",
-     "failed", "Failed: no calls left", "[]", "", 1, None, "no_budget", 403,
-     "You have no calls left", 0),
-]  # fmt: skip
-
-
-def v1_search_text(row) -> str:
-    """v1's search column: url, final URL, verdict, country, device, lower case."""
-    return " ".join((row[1], row[8], row[6], row[2], row[3])).lower()
-
-
-def make_v1_file(path):
-    db = sqlite3.connect(path)
-    db.executescript(V1_SCHEMA)
-    db.execute("CREATE INDEX IF NOT EXISTS checks_verdict ON checks(verdict)")
-    db.execute("PRAGMA user_version=1")
-    db.executemany(V1_INSERT, [(*row, v1_search_text(row)) for row in V1_ROWS])
-    db.commit()
-    db.close()
-
-
 def test_a_v1_history_migrates_with_every_row_intact(tmp_path):
     path = tmp_path / "history.sqlite3"
     make_v1_file(path)
@@ -251,3 +193,14 @@ def test_a_file_whose_tables_do_not_match_its_version_is_refused_at_once(tmp_pat
     db.close()
     with pytest.raises(sqlite3.DatabaseError, match="sends"):
         HistoryStore(path)
+
+
+def test_a_migration_that_fails_half_way_leaves_the_file_as_it_was(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    make_v1_file(path, extra=400)
+    damage_page_holding(path, check_url(200))  # the step's UPDATE reads it and fails
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    for _attempt in range(2):  # and again: never "duplicate column" on the next start
+        with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+            HistoryStore(path)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == before

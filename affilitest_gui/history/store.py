@@ -50,6 +50,21 @@ CREATE INDEX checks_verdict ON checks(verdict);
 _OBSERVED_BY_APP = ("network", "network_after_send", "tls", "malformed", "unexpected")
 
 
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run each statement of `script` inside the open transaction (`executescript`
+    would commit it first, and a step that failed half-way would stay half done)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+def _create_v1(db: sqlite3.Connection) -> None:
+    run_script(db, _CREATE_V1)
+
+
 def _v1_to_v2(db: sqlite3.Connection) -> None:
     """v2: whether status codes were asked for, whether the error text is the server's,
     and an index that keeps live and sandbox rows apart."""
@@ -74,7 +89,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
 def _v2_to_v3(db: sqlite3.Connection) -> None:
     """v3: the watch list (offers), each check's health and reasons as columns (so the
     filters stay fast), compareToPreview's answer, and the offer a check was for."""
-    db.executescript(_CREATE_OFFERS)
+    run_script(db, _CREATE_OFFERS)
     db.execute("ALTER TABLE checks ADD COLUMN health TEXT NOT NULL DEFAULT 'ok'")
     db.execute("ALTER TABLE checks ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE checks ADD COLUMN preview_match INTEGER")
@@ -175,8 +190,12 @@ BEGIN
 END;
 """
 
-# MIGRATIONS[n] turns a version-n file into version n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+# MIGRATIONS[n] turns a version-n file into version n + 1 (0: a new, empty file).
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    0: _create_v1,
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}
 
 
 # What the log can be sorted by: a name the UI knows -> an SQL expression.
@@ -241,40 +260,42 @@ class HistoryStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._db = sqlite3.connect(str(path))
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise NewerDatabaseError(path, version)
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._upgrade(version)
+            self._probe()
+            # Only once the file is known good: a file refused above keeps every byte.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
             self._db.close()
-            raise NewerDatabaseError(path, version)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._upgrade(version)
-        self._probe()
+            raise
         self.offers = OfferBook(self._db)
         self.queue = CheckQueue(path)
 
     def _probe(self) -> None:
         """Read a row of each table now, so a damaged file (or one whose tables do not
         match its version) is found here, before anything else starts, not mid-way."""
-        try:
-            self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
-            for table in ("offers", "offer_cells", "pending", "schedules", "alerts"):
-                self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
-        except sqlite3.DatabaseError:
-            self._db.close()
-            raise
+        self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
+        for table in ("offers", "offer_cells", "pending", "schedules", "alerts"):
+            self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
 
     def _upgrade(self, version: int) -> None:
-        if version == 0:  # a new file: the first schema, then every step after it
-            with self._db:
-                self._db.executescript(_CREATE_V1)
-                self._db.execute("PRAGMA user_version=1")
-            version = 1
+        """Step by step, each step in one transaction (its tables, its rows and the new
+        version number): a crash or a damaged page leaves the file as it was."""
         while version < SCHEMA_VERSION:
-            with self._db:  # one transaction per step: a crash leaves the old version
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
                 MIGRATIONS[version](self._db)
                 version += 1
                 self._db.execute(f"PRAGMA user_version={version}")
+            except BaseException:
+                self._db.rollback()
+                raise
+            self._db.commit()
 
     def close(self) -> None:
         self.queue.close()
