@@ -7,25 +7,29 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from affilitest_gui import APP_NAME, ORGANIZATION, __version__
 from affilitest_gui.api.redaction import RedactingFilter
 from affilitest_gui.api.vendor import WEBSITE as DEFAULT_BASE_URL
-from affilitest_gui.assembly import build_window
+from affilitest_gui.assembly import build_window, history_file
 from affilitest_gui.history.store import NewerDatabaseError, set_aside
-from affilitest_gui.paths import history_path, resource_path
+from affilitest_gui.paths import resource_path
 from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.crash_dialog import install_crash_handler
+from affilitest_gui.ui.history_problem import HistoryChoice, ask_about_history
 from affilitest_gui.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     import asyncio
+
+    from affilitest_gui.history.rescue import ReadableCopy
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -63,35 +67,58 @@ def make_application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _open_window(base_url: str) -> MainWindow | None:
-    """The window on the user's history; when that file cannot be opened, say why and
-    offer to start a new one (the old file is kept, renamed); None: quit."""
+def open_window(
+    base_url: str, *, interactive: bool, **options: Any
+) -> tuple[MainWindow, ReadableCopy | None] | None:
+    """The window on the user's history, and the read-only copy it shows, if any.
+
+    When the file cannot be opened: say why (on stderr too) and, with someone there
+    to answer, offer a read-only copy of what can be read, or a new history (the old
+    file is kept, renamed). None: quit. `options` go to `build_window`."""
     try:
-        return build_window(base_url)
+        return build_window(base_url, **options), None
     except NewerDatabaseError as error:
-        _say_history_problem(str(error), offer_new=False)
+        sys.stderr.write(f"{error}\n")
+        if interactive:
+            ask_about_history(str(error), "", [])
+        return None
     except sqlite3.DatabaseError as error:  # damaged, or locked by another program
-        text = f"The history file {history_path()} cannot be read ({error}). It was not changed."
-        if _say_history_problem(text, offer_new=True):
-            kept = set_aside(history_path())
-            sys.stderr.write(f"The old history file is kept as {kept}.\n")
-            return build_window(base_url)
+        problem = error
+    path = history_file(options.get("data_dir"))
+    text = f"The history file {path} cannot be read ({problem}). It was not changed."
+    sys.stderr.write(text + "\n")
+    if not interactive:
+        return None
+    copy = _readable_copy(path)
+    choices = [HistoryChoice.START_NEW]
+    if copy is None:
+        informative = "Nothing in it can be read, so there is no copy to look at."
+    else:
+        informative = f"A copy can be opened read-only: {copy.summary()}."
+        choices.insert(0, HistoryChoice.OPEN_COPY)
+    choice = ask_about_history(text, informative, choices)
+    if copy is not None and choice is HistoryChoice.OPEN_COPY:
+        return build_window(base_url, read_only=copy, **options), copy
+    if copy is not None:
+        copy.discard()
+    if choice is HistoryChoice.START_NEW:
+        kept = set_aside(path)
+        sys.stderr.write(f"The old history file is kept as {kept}.\n")
+        return build_window(base_url, **options), None
     return None
 
 
-def _say_history_problem(text: str, *, offer_new: bool) -> bool:
-    """True if the user chose to start a new history file."""
-    sys.stderr.write(text + "\n")
-    if QGuiApplication.platformName() == "offscreen":  # nobody there to answer
-        return False
-    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its history", text)
-    start_new = None
-    if offer_new:
-        start_new = box.addButton("Start a new history (keep the old file)",
-                                  QMessageBox.ButtonRole.AcceptRole)  # fmt: skip
-    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
-    box.exec()  # at start-up, before any window or worker: nothing else to block
-    return start_new is not None and box.clickedButton() is start_new
+def _readable_copy(path: Path) -> ReadableCopy | None:
+    """A copy of what can be read (a wait cursor meanwhile: a big file takes a while)."""
+    from affilitest_gui.history.rescue import NothingReadableError, readable_copy  # noqa: PLC0415
+
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return readable_copy(path)
+    except (NothingReadableError, OSError):
+        return None
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
@@ -119,9 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         loop = _event_loop(app)
         with loop:
             return loop.run_until_complete(run_self_test(args.self_test))
-    window = _open_window(args.base_url)
-    if window is None:
+    interactive = QGuiApplication.platformName() != "offscreen"  # else nobody to answer
+    opened = open_window(args.base_url, interactive=interactive)
+    if opened is None:
         return 2
+    window, copy = opened
     install_crash_handler(window.account.secrets)
     configure_logging(window.account.secrets)
     window.show()
@@ -140,4 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(0, window.close)
     with loop:
         loop.run_until_complete(closed.wait())
+    if copy is not None:
+        window.store.close()
+        copy.discard()
     return 0

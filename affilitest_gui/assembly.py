@@ -23,6 +23,7 @@ from affilitest_gui.worker.api_worker import ApiWorker
 from affilitest_gui.worker.controller import WorkerController
 
 if TYPE_CHECKING:
+    from affilitest_gui.history.rescue import ReadableCopy
     from affilitest_gui.sandbox import RunningSandbox
 
 
@@ -33,6 +34,11 @@ def _start_sandbox() -> RunningSandbox:
     return start_sandbox()
 
 
+def history_file(data_dir: Path | None) -> Path:
+    """The history the window opens: the user's, or the one in `data_dir`."""
+    return history_path() if data_dir is None else data_dir / "history.sqlite3"
+
+
 def build_window(
     base_url: str,
     *,
@@ -41,17 +47,20 @@ def build_window(
     keystore: KeyStore | None = None,
     open_url: Callable[[str], object] | None = None,
     clock: Callable[[], datetime] = utc_now,
+    read_only: ReadableCopy | None = None,
     **worker_options: Any,
 ) -> MainWindow:
     """The app's window. With `data_dir` (tests, self-test, screenshots, benchmarks) the
     history and the settings live there instead of the user's data folder; `clock` is
-    the schedules' (tests move it)."""
+    the schedules' (tests move it); `read_only`: show this copy of a history that could
+    not be opened, and change nothing."""
+    history = history_file(data_dir)
+    store = HistoryStore(history if read_only is None else read_only.path)
     if data_dir is None:
-        store, settings = HistoryStore(history_path()), QSettings()
+        settings = QSettings()
     else:
-        store = HistoryStore(data_dir / "history.sqlite3")
         settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
-    folder = store.path.parent
+    folder = history.parent
     rate = worker_options.get("rate", API_RATE_LIMIT)
     send_log = SharedSendLog(folder / SEND_LOG_NAME, rate)  # shared with the CLI twins
     worker = ApiWorker(base_url, journal=store.queue, send_log=send_log, **worker_options)
@@ -62,7 +71,9 @@ def build_window(
     )
     batches = BatchCoordinator(controller, store, account)
     scheduler = Scheduler(batches, store.offers, clock=clock)
-    extra = {"open_url": open_url} if open_url is not None else {}
+    extra: dict[str, Any] = {"open_url": open_url} if open_url is not None else {}
+    if read_only is not None:
+        extra["read_only"] = read_only.summary()
     try:
         window = MainWindow(account, batches, scheduler, controller, settings, **extra)
     except Exception:

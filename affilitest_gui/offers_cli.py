@@ -1,7 +1,7 @@
 """`affilitest-offers`: the watch list from scripts, on the app's engine and database.
 
     affilitest-offers import FILE [--dry-run]
-    affilitest-offers list
+    affilitest-offers list [--copy]
     affilitest-offers run [--base-url URL] [--only broken|changed|all]
 
 The database is the app's ($AFFILITEST_DATA_DIR overrides the folder); the key comes
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,6 +41,7 @@ from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
 from affilitest_gui.history.queue import GAVE_UP_VERDICT
 from affilitest_gui.history.records import record_for
+from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.offers.health import Health
@@ -69,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     importing = commands.add_parser("import", help="add or update offers from a file")
     importing.add_argument("file", type=Path, help="CSV, TSV or XLSX with a header row")
     importing.add_argument("--dry-run", action="store_true", help="say what, save nothing")
-    commands.add_parser("list", help="one JSON line per offer")
+    listing = commands.add_parser("list", help="one JSON line per offer")
+    listing.add_argument("--copy", action="store_true",
+                         help="list from a copy of what can be read, for a history file that "
+                              "is damaged or locked (the file is not changed)")  # fmt: skip
     run = commands.add_parser("run", help="check offers; one JSON line per check")
     run.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API address")
     run.add_argument("--only", choices=ONLY_CHOICES, default="all",
@@ -206,10 +211,22 @@ def run(
     """The whole command; returns the exit status."""
     args = build_parser().parse_args(argv)
     environ = dict(os.environ) if environ is None else environ
+    path = history_path()
+    copy = None
     try:
-        store = HistoryStore(history_path())
+        if getattr(args, "copy", False):
+            copy = readable_copy(path)
+        store = HistoryStore(path if copy is None else copy.path)
     except NewerDatabaseError as error:
         stderr.write(f"{PROG}: {error}\n")
+        return EXIT_STOPPED
+    except NothingReadableError:
+        stderr.write(f"{PROG}: nothing in the history file {path} can be read.\n")
+        return EXIT_STOPPED
+    except sqlite3.DatabaseError as error:  # damaged, or locked by another program
+        stderr.write(f"{PROG}: the history file {path} cannot be read ({error}). It was not "
+                     f"changed. `{PROG} list --copy` lists the offers from a copy of what "
+                     "can be read.\n")  # fmt: skip
         return EXIT_STOPPED
     try:
         return _command(args, store, stdout, stderr, environ=environ, keystore=keystore)
@@ -218,6 +235,8 @@ def run(
         return EXIT_STOPPED
     finally:
         store.close()
+        if copy is not None:
+            copy.discard()
 
 
 def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], stderr: IO[str],

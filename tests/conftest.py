@@ -160,7 +160,8 @@ def make_window(qtbot, tmp_path, sandbox):
     """The real app window (worker thread, history, settings in tmp_path) on a sandbox.
 
     `server` is where checks go ("live"); `demo` is what sandbox mode starts (by default
-    the same server; pass another one for tests that leave sandbox mode).
+    the same server; pass another one for tests that leave sandbox mode); `build` makes
+    the window from `build_window`'s arguments (by default, `build_window` itself).
     """
     from affilitest_gui.assembly import build_window
     from affilitest_gui.keystore import KeyStore
@@ -169,7 +170,7 @@ def make_window(qtbot, tmp_path, sandbox):
     opened: list[str] = []
 
     def make(*, server=None, demo=None, base_url=None, concurrency=12, keystore=None,
-             rate=None, drain_s=10.0, clock=None):  # fmt: skip
+             rate=None, drain_s=10.0, clock=None, build=build_window):  # fmt: skip
         server = server or sandbox
         demo = demo or server
         options = {"concurrency": concurrency, "retry": FAST_RETRY, "drain_s": drain_s}
@@ -177,7 +178,7 @@ def make_window(qtbot, tmp_path, sandbox):
             options["rate"] = rate
         if clock is not None:
             options["clock"] = clock
-        window = build_window(
+        window = build(
             base_url or server.base_url,
             data_dir=tmp_path,
             sandbox=lambda: demo,

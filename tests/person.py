@@ -108,6 +108,24 @@ def choose_from_button_menu(qtbot, button: QToolButton, item_text: str) -> None:
     qtbot.waitUntil(lambda: bool(picked), timeout=5000)
 
 
+def answer_when_asked(qtbot, title_part: str, button_text: str) -> list[str]:
+    """Click `button_text` in the message box titled `title_part` as soon as it is on
+    screen: a question asked with exec() holds up the test until it is answered. The
+    list gets the box's text and informative text once it has been answered."""
+    seen: list[str] = []
+
+    def answer() -> None:
+        boxes = [box for box in visible(QMessageBox) if title_part in box.windowTitle()]
+        if not boxes:
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(f"{boxes[0].text()}\n{boxes[0].informativeText()}")
+        click(qtbot, button_in(boxes[0], button_text))
+
+    QTimer.singleShot(20, answer)
+    return seen
+
+
 def right_click(qtbot, widget: QWidget, pos: QPoint) -> QMenu:
     """A right click at `pos`; returns the context menu it opened."""
     before = set(visible(QMenu))

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from affilitest_gui.history.queue import RESENT_REASON
+from affilitest_gui.history.rescue import COPIES_FOLDER
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers_cli import run
 from affilitest_gui.paths import DATA_DIR_VARIABLE
+from tests.histories import check_url, damage_page_holding, filled_history
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "offers.csv"
 SAMPLE_HOST = "http://127.0.0.1:8765"
@@ -186,3 +188,21 @@ def test_a_run_killed_mid_batch_is_finished_by_the_next_without_loss_or_double_s
             assert record.sends == 2 and times in (1, 2)
             assert record.reasons[-1] == RESENT_REASON
     assert sum(record.sends == 2 for record in records) == left.get("sent", 0)
+
+
+def test_a_damaged_history_is_named_and_list_copy_lists_what_can_be_read(tmp_path, data_dir):
+    path = data_dir / "history.sqlite3"
+    filled_history(path, checks=600, offers=3)
+    damage_page_holding(path, check_url(0))
+    before = path.read_bytes()
+
+    status, lines, err = command("list")
+    assert status == 2 and lines == []
+    assert f"the history file {path} cannot be read (database disk image is malformed)" in err
+    assert "`affilitest-offers list --copy` lists the offers" in err
+
+    status, lines, err = command("list", "--copy")
+    assert status == 0 and err == ""
+    assert sorted(line["offer_id"] for line in lines) == ["0", "1", "2"]
+    assert path.read_bytes() == before
+    assert list((data_dir / COPIES_FOLDER).iterdir()) == []  # the copy is gone

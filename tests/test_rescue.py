@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from affilitest_gui.history.rescue import NothingReadableError, readable_copy
+from affilitest_gui.history.rescue import COPIES_FOLDER, NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore
 from tests.histories import (
     V1_ROWS,
@@ -87,3 +87,18 @@ def test_a_damaged_file_from_an_older_version_is_carried_over_and_upgraded(tmp_p
     urls = {record.url for record in store.iter_all()}
     store.close()
     assert V1_ROWS[0][1] in urls and check_url(399) in urls and check_url(200) not in urls
+
+
+def test_copies_are_made_beside_the_history_and_a_killed_apps_copy_is_cleared(tmp_path):
+    original = tmp_path / "history.sqlite3"
+    filled_history(original, checks=5)
+    left_by_a_killed_app = tmp_path / COPIES_FOLDER / "abc123"
+    left_by_a_killed_app.mkdir(parents=True)
+    (left_by_a_killed_app / "copied.sqlite3").write_bytes(b"an old copy")
+
+    copy = readable_copy(original)
+
+    assert copy.path.parent.parent == tmp_path / COPIES_FOLDER
+    assert not left_by_a_killed_app.exists()
+    copy.discard()
+    assert list((tmp_path / COPIES_FOLDER).iterdir()) == []

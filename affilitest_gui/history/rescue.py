@@ -17,6 +17,7 @@ from pathlib import Path
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.words import plural
 
+COPIES_FOLDER = "read-only copies"  # beside the history file
 COPIED_NAME = "copied.sqlite3"
 RESCUED_NAME = "rescued.sqlite3"
 _LAST_ROWID = 2**63 - 1
@@ -46,11 +47,18 @@ class ReadableCopy:
 
 
 def readable_copy(original: Path, folder: Path | None = None) -> ReadableCopy:
-    """Copy `original` into `folder` (a new temporary folder by default) and open it.
+    """Copy `original` into `folder` and open it. By default the folder is a new one in
+    COPIES_FOLDER beside the file; copies left there by an app that was killed are
+    removed first.
 
     Raises NothingReadableError when nothing can be read; NewerDatabaseError when the
     file is from a newer release (a copy would not help)."""
-    folder = Path(tempfile.mkdtemp(prefix="affilitest-history-copy-")) if folder is None else folder
+    if folder is None:
+        copies = original.parent / COPIES_FOLDER
+        for left in copies.glob("*"):  # in use elsewhere (Windows): stays, and is skipped
+            shutil.rmtree(left, ignore_errors=True)
+        copies.mkdir(exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=copies))
     folder.mkdir(parents=True, exist_ok=True)
     copied = folder / COPIED_NAME
     for suffix in ("", "-wal"):  # the -shm index is rebuilt from the WAL

@@ -70,7 +70,10 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         *,
         open_url: Callable[[str], object] = lambda url: QDesktopServices.openUrl(QUrl(url)),
+        read_only: str | None = None,
     ) -> None:
+        """`read_only`: what the window shows is a copy of a history that could not be
+        opened (the words say what the copy holds); nothing can be checked or changed."""
         super().__init__()
         self.account = account
         self.batches = batches
@@ -79,6 +82,7 @@ class MainWindow(QMainWindow):
         self.store = batches.store
         self.settings = settings
         self.open_url = open_url
+        self.read_only = read_only
         self.error_dialog: ErrorDialog | None = None
         self.key_dialog: KeyDialog | None = None
         self.login_dialog: LoginDialog | None = None
@@ -123,6 +127,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
+        if read_only is not None:
+            layout.addWidget(self._read_only_banner(read_only))
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -138,6 +144,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._show_account(account.state)
+        if read_only is not None:
+            self.form.setEnabled(False)
+            self.run_action.setEnabled(False)
+            self.results.can_rerun = False
+            self.offers_view.set_read_only()
         available = self.screen().availableGeometry()
         self.resize(min(DEFAULT_SIZE[0], available.width()),
                     min(DEFAULT_SIZE[1], available.height()))  # fmt: skip
@@ -156,9 +167,20 @@ class MainWindow(QMainWindow):
                         min(self.height(), available.height()))  # fmt: skip
             self.move(available.topLeft())
 
+    def _read_only_banner(self, holds: str) -> QLabel:
+        banner = QLabel(
+            f"Read-only copy of your history ({holds}). Checks, imports and edits are off; "
+            "your history file was not changed. To try it again, or to start a new "
+            "history, quit and start the app again."
+        )
+        banner.setObjectName("readOnlyBanner")
+        banner.setStyleSheet(SANDBOX_BANNER_STYLE)
+        banner.setWordWrap(True)
+        return banner
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Run checks", self.form.submit, "Ctrl+R")
+        self.run_action = self._action(file_menu, "&Run checks", self.form.submit, "Ctrl+R")
         self._action(file_menu, "Export &visible rows\u2026", self.export_visible, "Ctrl+E")
         self._action(file_menu, "Export &all rows\u2026", self.export_all, "Ctrl+Shift+E")
         file_menu.addSeparator()
@@ -221,10 +243,11 @@ class MainWindow(QMainWindow):
         """Sign in with the saved key (or ask for one), or go straight to the sandbox."""
         if sandbox:
             self.account.enable_sandbox()
-        elif not self.account.load_saved_key():
+        elif not self.account.load_saved_key() and self.read_only is None:
             self.show_key_dialog()
-        self._offer_unfinished()
-        self.scheduler.start()  # overdue offers run once, now
+        if self.read_only is None:
+            self._offer_unfinished()
+            self.scheduler.start()  # overdue offers run once, now
 
     def _settle(self, action: Callable[[list[PendingCheck]], None],
                 checks: list[PendingCheck]) -> None:  # fmt: skip
@@ -234,7 +257,7 @@ class MainWindow(QMainWindow):
     def _offer_unfinished(self, *_state: object) -> None:
         """Asked once per start, once signed in (so it never stacks on the key dialog):
         the checks a crash (or a forced quit) left in the queue."""
-        if self._unfinished_asked or not self.account.state.signed_in:
+        if self._unfinished_asked or not self.account.state.signed_in or self.read_only:
             return
         self._unfinished_asked = True
         checks = self.batches.unfinished()
@@ -264,7 +287,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _show_account(self, state: AccountState) -> None:
-        self.setWindowTitle(f"{APP_NAME} \u2014 SANDBOX" if state.sandbox else APP_NAME)
+        marks = [mark for mark, shown in (("SANDBOX", state.sandbox),
+                                          ("read-only copy", self.read_only)) if shown]  # fmt: skip
+        self.setWindowTitle(" \u2014 ".join([APP_NAME, *marks]))
         self.banner.setVisible(state.sandbox)
         self.mode_label.setText(state.summary)
         self.mode_label.setStyleSheet(
@@ -360,6 +385,10 @@ class MainWindow(QMainWindow):
         self._run(count, lambda: self.batches.submit_offers(offers))
 
     def _run(self, count: int, start: Callable[[], None]) -> None:
+        if self.read_only is not None:
+            self.statusBar().showMessage("This is a read-only copy of your history: "
+                                         "checks are off.", 10_000)  # fmt: skip
+            return
         problem = self.batches.problem_with(count)
         if problem is None:
             start()
@@ -480,7 +509,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             event.accept()
             return
-        if self.schedules.close_to_tray and not self._quit_requested:
+        to_tray = self.schedules.close_to_tray and self.read_only is None
+        if to_tray and not self._quit_requested:
             self._remember()
             self.hide()
             event.ignore()

@@ -60,7 +60,9 @@ class OffersView(QWidget):
         super().__init__(parent)
         self.book = book
         self.sandbox = False
+        self.read_only = False
         self.dialog: QWidget | None = None
+        self._shortcuts: dict[QPushButton, QShortcut] = {}
         self.model = OffersModel()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -113,11 +115,13 @@ class OffersView(QWidget):
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # the worst first
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self.show_edit())
+        self.table.doubleClicked.connect(lambda _index: self.read_only or self.show_edit())
         for signal in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted,
                        self.proxy.rowsRemoved):  # fmt: skip
             signal.connect(self._counts)
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, activated=self.delete_selected)
+        self._shortcuts[self.delete_button] = QShortcut(
+            QKeySequence.StandardKey.Delete, self.table, activated=self.delete_selected
+        )
 
         self.matrix = QTableWidget()
         self.matrix.setObjectName("offerMatrix")
@@ -170,10 +174,23 @@ class OffersView(QWidget):
         button = QPushButton(text)
         button.clicked.connect(slot)
         if shortcut:
-            QShortcut(QKeySequence(shortcut), self, activated=slot)
+            self._shortcuts[button] = QShortcut(QKeySequence(shortcut), self, activated=slot)
             tip = f"{tip} ({shortcut})"
         button.setToolTip(tip)
         return button
+
+    def set_read_only(self) -> None:
+        """A copy of a history that could not be opened: look, filter, compare, export;
+        nothing that would change the offers or spend calls."""
+        self.read_only = True
+        for button in (self.import_button, self.add_button, self.edit_button,
+                       self.delete_button, self.check_all_button, self.check_selected_button,
+                       self.check_broken_button, self.schedule_button):  # fmt: skip
+            button.hide()
+            if button in self._shortcuts:
+                self._shortcuts[button].setEnabled(False)
+        self.cost_label.setText("")
+        self.empty_hint.setText("No offers in this copy of the history.")
 
     # --- data ------------------------------------------------------------------------
 
@@ -241,10 +258,11 @@ class OffersView(QWidget):
         self.schedule_button.setEnabled(bool(statuses))
         self.check_broken_button.setEnabled(broken_cost > 0)
         left = "" if self._calls_left is None else f" \u00b7 {self._calls_left:,} calls left"
-        self.cost_label.setText(
-            f"Calls: all {everything:,} \u00b7 selected {selected:,} \u00b7 "
-            f"broken {broken_cost:,}{left}"
-        )
+        if not self.read_only:  # else nothing can be checked: no cost to show
+            self.cost_label.setText(
+                f"Calls: all {everything:,} \u00b7 selected {selected:,} \u00b7 "
+                f"broken {broken_cost:,}{left}"
+            )
         self.empty_hint.setVisible(not statuses)
 
     # --- the matrix ------------------------------------------------------------------

@@ -23,6 +23,7 @@ from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
 from affilitest_gui.ui.style import MUTED_STYLE
 from affilitest_gui.ui.widgets import data_table, filter_box
+from affilitest_gui.words import plural
 
 
 def _party_cell(url: str) -> str:
@@ -82,6 +83,7 @@ class ResultsPanel(QWidget):
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self.can_rerun = True  # False: a read-only copy of the history
         self.filter_edit = filter_box(
             "filterEdit", "Filter the log (URL, verdict, country, device)\u2026",
             self.model.set_filter,
@@ -153,8 +155,9 @@ class ResultsPanel(QWidget):
                 "Open final URL in browser", lambda: self.open_url.emit(record.final_url)
             )
         menu.addSeparator()
-        menu.addAction(f"Re-run {len(records)} check{'s' if len(records) > 1 else ''}",
-                       lambda: self.rerun.emit(records))  # fmt: skip
+        if self.can_rerun:
+            menu.addAction(f"Re-run {plural(len(records), 'check')}",
+                           lambda: self.rerun.emit(records))  # fmt: skip
         menu.addAction("Copy", self.copy_selection)
         if len(records) == 2:
             menu.addAction("Compare the 2 checks side by side", lambda: self.compare(*records))

@@ -1,0 +1,99 @@
+"""A history file the app cannot open, as a person meets it: the question before any
+window, a read-only copy of what can be read, or a new history with the old file kept."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from affilitest_gui.app import open_window
+from affilitest_gui.ui.history_problem import TITLE
+from affilitest_gui.ui.import_dialog import ImportDialog
+from tests.histories import check_url, damage_page_holding, filled_history
+from tests.person import answer_when_asked, press, right_click, type_into, visible
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def asking_window(base_url: str, **options):
+    """The window as the app opens it, with a person there to answer."""
+    opened = open_window(base_url, interactive=True, **options)
+    assert opened is not None
+    return opened[0]
+
+
+def damaged_history(tmp_path: Path) -> Path:
+    path = tmp_path / "history.sqlite3"
+    filled_history(path, checks=600, offers=2)
+    damage_page_holding(path, check_url(0))
+    return path
+
+
+def test_a_damaged_history_opens_as_a_read_only_copy_that_changes_nothing(
+    qtbot, make_window, tmp_path, memory_keyring
+):
+    path = damaged_history(tmp_path)
+    before = digest(path)
+    asked = answer_when_asked(qtbot, TITLE, "Open a copy read-only")
+
+    window = make_window(build=asking_window)
+
+    assert "cannot be read (database disk image is malformed). It was not changed." in asked[0]
+    assert "A copy can be opened read-only:" in asked[0]
+    assert "and 2 offers could be read; the rest of the file is damaged." in asked[0]
+    assert window.windowTitle().endswith("read-only copy")
+    banner = window.findChild(type(window.banner), "readOnlyBanner")
+    assert banner.isVisible() and "Checks, imports and edits are off" in banner.text()
+    shown = window.model.total
+    assert 500 < shown < 600 and window.results.count_label.text() == f"{shown:,} checks"
+    assert not window.form.isEnabled()
+    type_into(qtbot, window.form.urls, "https://example.com/offer")
+    press(qtbot, window, "Ctrl+R")
+    assert window.form.urls.toPlainText() == "" and window.store.count() == shown
+    table = window.results.table
+    cell = table.visualRect(window.model.index(0, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    menu = right_click(qtbot, table.viewport(), cell)
+    assert "Copy" in [action.text() for action in menu.actions()]
+    assert not [action for action in menu.actions() if action.text().startswith("Re-run")]
+    menu.close()
+    press(qtbot, window, "Ctrl+2")
+    view = window.offers_view
+    assert view.proxy.rowCount() == 2 and view.export_button.isVisible()
+    assert not view.import_button.isVisible() and not view.check_all_button.isVisible()
+    press(qtbot, window, "Ctrl+I")
+    assert not visible(ImportDialog)
+    assert digest(path) == before  # the user's file: not one byte changed
+
+
+def test_start_a_new_history_keeps_the_damaged_file_beside_it(
+    qtbot, make_window, tmp_path, memory_keyring
+):
+    path = damaged_history(tmp_path)
+    before = digest(path)
+    answer_when_asked(qtbot, TITLE, "Start a new history (keep the old file)")
+
+    window = make_window(build=asking_window)
+
+    assert window.model.total == 0 and window.form.isEnabled()
+    assert window.windowTitle() == "AffiliTest GUI"
+    [kept] = tmp_path.glob("history-unreadable-*.sqlite3")
+    assert digest(kept) == before
+
+
+def test_with_nothing_readable_there_is_no_copy_to_offer_and_quit_quits(
+    qtbot, sandbox, tmp_path
+):
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not a database, it was damaged" * 100)
+    asked = answer_when_asked(qtbot, TITLE, "Quit")
+
+    opened = open_window(sandbox.base_url, interactive=True, data_dir=tmp_path)
+
+    assert opened is None
+    assert "Nothing in it can be read, so there is no copy to look at." in asked[0]
+    assert path.read_bytes().startswith(b"this is not a database")
