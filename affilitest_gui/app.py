@@ -3,33 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import sqlite3
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from affilitest_gui import APP_NAME, ORGANIZATION, __version__
-from affilitest_gui.api.redaction import RedactingFilter
 from affilitest_gui.api.vendor import WEBSITE as DEFAULT_BASE_URL
-from affilitest_gui.assembly import build_window, history_file
-from affilitest_gui.history.store import NewerDatabaseError, set_aside
 from affilitest_gui.paths import resource_path
 from affilitest_gui.system_libs import desktop_problem
-from affilitest_gui.ui.crash_dialog import install_crash_handler
-from affilitest_gui.ui.history_problem import HistoryChoice, ask_about_history
 from affilitest_gui.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     import asyncio
 
-    from affilitest_gui.history.rescue import ReadableCopy
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -49,7 +40,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def configure_logging(secrets: Callable[[], list[str]]) -> None:
-    """Warnings and errors to stderr, every line redacted (keys, Authorization headers)."""
+    """Warnings and errors to stderr, every line redacted (keys, Authorization headers).
+    Set up after the first paint, with the modules it needs."""
+    import logging  # noqa: PLC0415
+
+    from affilitest_gui.api.redaction import RedactingFilter  # noqa: PLC0415
+
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -65,60 +61,6 @@ def make_application() -> QApplication:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
-
-
-def open_window(
-    base_url: str, *, interactive: bool, **options: Any
-) -> tuple[MainWindow, ReadableCopy | None] | None:
-    """The window on the user's history, and the read-only copy it shows, if any.
-
-    When the file cannot be opened: say why (on stderr too) and, with someone there
-    to answer, offer a read-only copy of what can be read, or a new history (the old
-    file is kept, renamed). None: quit. `options` go to `build_window`."""
-    try:
-        return build_window(base_url, **options), None
-    except NewerDatabaseError as error:
-        sys.stderr.write(f"{error}\n")
-        if interactive:
-            ask_about_history(str(error), "", [])
-        return None
-    except sqlite3.DatabaseError as error:  # damaged, or locked by another program
-        problem = error
-    path = history_file(options.get("data_dir"))
-    text = f"The history file {path} cannot be read ({problem}). It was not changed."
-    sys.stderr.write(text + "\n")
-    if not interactive:
-        return None
-    copy = _readable_copy(path)
-    choices = [HistoryChoice.START_NEW]
-    if copy is None:
-        informative = "Nothing in it can be read, so there is no copy to look at."
-    else:
-        informative = f"A copy can be opened read-only: {copy.summary()}."
-        choices.insert(0, HistoryChoice.OPEN_COPY)
-    choice = ask_about_history(text, informative, choices)
-    if copy is not None and choice is HistoryChoice.OPEN_COPY:
-        return build_window(base_url, read_only=copy, **options), copy
-    if copy is not None:
-        copy.discard()
-    if choice is HistoryChoice.START_NEW:
-        kept = set_aside(path)
-        sys.stderr.write(f"The old history file is kept as {kept}.\n")
-        return build_window(base_url, **options), None
-    return None
-
-
-def _readable_copy(path: Path) -> ReadableCopy | None:
-    """A copy of what can be read (a wait cursor meanwhile: a big file takes a while)."""
-    from affilitest_gui.history.rescue import NothingReadableError, readable_copy  # noqa: PLC0415
-
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        return readable_copy(path)
-    except (NothingReadableError, OSError):
-        return None
-    finally:
-        QApplication.restoreOverrideCursor()
 
 
 def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
@@ -146,17 +88,25 @@ def main(argv: list[str] | None = None) -> int:
         loop = _event_loop(app)
         with loop:
             return loop.run_until_complete(run_self_test(args.self_test))
-    interactive = QGuiApplication.platformName() != "offscreen"  # else nobody to answer
-    opened = open_window(args.base_url, interactive=interactive)
-    if opened is None:
-        return 2
-    window, copy = opened
-    install_crash_handler(window.account.secrets)
-    configure_logging(window.account.secrets)
+    window = MainWindow(QSettings())  # what the first paint shows; the rest just after
     window.show()
-    app.processEvents()  # the first paint, before the event loop's own imports
+    app.processEvents()  # the first paint, before the session's modules load
     if args.quit_after_start:  # bench/startup.py times the window to this line
         print("shown", flush=True)
+    from affilitest_gui.assembly import open_window  # noqa: PLC0415 - after the first paint
+    from affilitest_gui.ui.crash_dialog import install_crash_handler  # noqa: PLC0415
+
+    interactive = QGuiApplication.platformName() != "offscreen"  # else nobody to answer
+    opened = open_window(args.base_url, interactive=interactive, window=window)
+    if opened is None:
+        window.close()
+        return 2
+    _, copy = opened
+    install_crash_handler(window.account.secrets)
+    configure_logging(window.account.secrets)
+    if args.quit_after_start:  # ...and to this one, with the log and offers in it
+        app.processEvents()
+        print("ready", flush=True)
     loop = _event_loop(app)
     # After the first paint: the keyring's backend discovery, the calls left, the
     # question about unfinished checks and the schedules.

@@ -1,29 +1,34 @@
 """Build the real main window from its parts: worker, history, key store, settings,
-the account session, the batch coordinator and the scheduler."""
+the account session, the batch coordinator and the scheduler; and open it on the
+user's history, asking what to do when that file cannot be opened."""
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from affilitest_gui.api.limits import API_RATE_LIMIT
 from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
-from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.history.rescue import NothingReadableError, ReadableCopy, readable_copy
+from affilitest_gui.history.store import HistoryStore, NewerDatabaseError, set_aside
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.paths import history_path
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.scheduler import Scheduler, utc_now
+from affilitest_gui.ui.history_problem import HistoryChoice, ask_about_history
 from affilitest_gui.ui.main_window import MainWindow
 from affilitest_gui.worker.api_worker import ApiWorker
 from affilitest_gui.worker.controller import WorkerController
 
 if TYPE_CHECKING:
-    from affilitest_gui.history.rescue import ReadableCopy
     from affilitest_gui.sandbox import RunningSandbox
 
 
@@ -42,6 +47,7 @@ def history_file(data_dir: Path | None) -> Path:
 def build_window(
     base_url: str,
     *,
+    window: MainWindow | None = None,
     data_dir: Path | None = None,
     sandbox: Callable[[], RunningSandbox] | None = None,
     keystore: KeyStore | None = None,
@@ -50,19 +56,21 @@ def build_window(
     read_only: ReadableCopy | None = None,
     **worker_options: Any,
 ) -> MainWindow:
-    """The app's window. With `data_dir` (tests, self-test, screenshots, benchmarks) the
-    history and the settings live there instead of the user's data folder; `clock` is
-    the schedules' (tests move it); `read_only`: show this copy of a history that could
-    not be opened, and change nothing."""
+    """The app's window: `window` (already on screen, the app's start) or a new one,
+    with the session attached. With `data_dir` (tests, self-test, screenshots,
+    benchmarks) the history and the settings live there instead of the user's data
+    folder; `clock` is the schedules' (tests move it); `read_only`: show this copy of a
+    history that could not be opened, and change nothing."""
     history = history_file(data_dir)
     store = HistoryStore(history if read_only is None else read_only.path)
-    if data_dir is None:
-        settings = QSettings()
-    else:
-        settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
-    folder = history.parent
+    if window is None:
+        if data_dir is None:
+            settings = QSettings()
+        else:
+            settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings, **({"open_url": open_url} if open_url else {}))
     rate = worker_options.get("rate", API_RATE_LIMIT)
-    send_log = SharedSendLog(folder / SEND_LOG_NAME, rate)  # shared with the CLI twins
+    send_log = SharedSendLog(history.parent / SEND_LOG_NAME, rate)  # shared with the CLI twins
     worker = ApiWorker(base_url, journal=store.queue, send_log=send_log, **worker_options)
     controller = WorkerController(worker)
     sandbox = sandbox or _start_sandbox
@@ -71,11 +79,9 @@ def build_window(
     )
     batches = BatchCoordinator(controller, store, account)
     scheduler = Scheduler(batches, store.offers, clock=clock)
-    extra: dict[str, Any] = {"open_url": open_url} if open_url is not None else {}
-    if read_only is not None:
-        extra["read_only"] = read_only.summary()
+    summary = None if read_only is None else read_only.summary()
     try:
-        window = MainWindow(account, batches, scheduler, controller, settings, **extra)
+        window.attach(account, batches, scheduler, controller, read_only=summary)
     except Exception:
         controller.shutdown()  # never leave the worker's thread running behind an error
         store.close()
@@ -83,3 +89,55 @@ def build_window(
     for part in (account, batches, scheduler, controller):
         part.setParent(window)
     return window
+
+
+def open_window(
+    base_url: str, *, interactive: bool, **options: Any
+) -> tuple[MainWindow, ReadableCopy | None] | None:
+    """`build_window`, and the read-only copy the window shows, if any.
+
+    When the history cannot be opened: say why (on stderr too) and, with someone there
+    to answer, offer a read-only copy of what can be read, or a new history (the old
+    file is kept, renamed). None: quit."""
+    try:
+        return build_window(base_url, **options), None
+    except NewerDatabaseError as error:
+        sys.stderr.write(f"{error}\n")
+        if interactive:
+            ask_about_history(str(error), "", [])
+        return None
+    except sqlite3.DatabaseError as error:  # damaged, or locked by another program
+        problem = error
+    path = history_file(options.get("data_dir"))
+    text = f"The history file {path} cannot be read ({problem}). It was not changed."
+    sys.stderr.write(text + "\n")
+    if not interactive:
+        return None
+    copy = _readable_copy(path)
+    choices = [HistoryChoice.START_NEW]
+    if copy is None:
+        informative = "Nothing in it can be read, so there is no copy to look at."
+    else:
+        informative = f"A copy can be opened read-only: {copy.summary()}."
+        choices.insert(0, HistoryChoice.OPEN_COPY)
+    choice = ask_about_history(text, informative, choices)
+    if copy is not None and choice is HistoryChoice.OPEN_COPY:
+        return build_window(base_url, read_only=copy, **options), copy
+    if copy is not None:
+        copy.discard()
+    if choice is HistoryChoice.START_NEW:
+        kept = set_aside(path)
+        sys.stderr.write(f"The old history file is kept as {kept}.\n")
+        return build_window(base_url, **options), None
+    return None
+
+
+def _readable_copy(path: Path) -> ReadableCopy | None:
+    """A copy of what can be read (a wait cursor meanwhile: a big file takes a while)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return readable_copy(path)
+    except (NothingReadableError, OSError):
+        return None
+    finally:
+        QApplication.restoreOverrideCursor()

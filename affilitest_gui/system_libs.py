@@ -9,10 +9,8 @@ No Qt here: this must work when Qt cannot.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -47,6 +45,8 @@ FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts")
 
 def loads(library: str) -> bool:
     """Whether the dynamic loader finds `library` (as Qt's own loading would)."""
+    import ctypes  # noqa: PLC0415 - only where the check runs (Linux on X11), not every start
+
     try:
         ctypes.CDLL(library)
     except OSError:
@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     can_install = os.geteuid() == 0 and shutil.which("apt-get") is not None
     if args.install and can_install:
+        import subprocess  # noqa: PLC0415 - the installer only, never the app's start
+
         print(f"Installing what Qt needs ({args.mode}): {' '.join(packages)}", flush=True)
         quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=quiet)

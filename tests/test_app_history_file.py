@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from affilitest_gui.app import open_window
+from affilitest_gui.assembly import open_window
 from affilitest_gui.ui.history_problem import TITLE
 from affilitest_gui.ui.import_dialog import ImportDialog
 from tests.histories import check_url, damage_page_holding, filled_history

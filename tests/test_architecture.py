@@ -4,6 +4,7 @@ UI, and no import that runs back up the stack."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,32 @@ def test_the_data_folder_is_the_one_qt_names(qapp, monkeypatch):
         app.setOrganizationName(names[0])
         app.setApplicationName(names[1])
     assert str(data_dir()) == location
+
+
+# What the window's first paint must not wait for: they load just after it.
+AFTER_THE_FIRST_PAINT = (
+    "sqlite3", "requests", "asyncio", "qasync", "keyring", "affilitest_gui.history",
+    "affilitest_gui.worker", "affilitest_gui.engine", "affilitest_gui.session.batches",
+    "affilitest_gui.session.account", "affilitest_gui.ui.offers_view",
+    "affilitest_gui.ui.results_panel", "affilitest_gui.ui.error_dialog",
+)  # fmt: skip
+
+
+def test_the_first_paint_waits_for_no_session_history_or_network_module(tmp_path):
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from affilitest_gui.app import make_application\n"
+        "from affilitest_gui.ui.main_window import MainWindow\n"
+        "app = make_application()\n"
+        f"window = MainWindow(QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat))\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        f"late = {AFTER_THE_FIRST_PAINT!r}\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(late))\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr

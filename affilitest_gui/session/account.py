@@ -47,6 +47,11 @@ class AccountState:
         return self.sign_in is not SignIn.NONE
 
     @property
+    def logged_in(self) -> bool:
+        """Signed in with an email and password (not a key): there is a log-out."""
+        return self.sign_in is SignIn.LOGIN
+
+    @property
     def summary(self) -> str:
         """One line for the status bar: where checks go and as whom."""
         if self.sandbox:

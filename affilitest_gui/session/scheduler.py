@@ -23,7 +23,8 @@ from affilitest_gui.offers.schedule import (
     due,
     next_run,
 )
-from affilitest_gui.session.batches import BatchCoordinator, BatchSummary
+from affilitest_gui.session.batches import BatchCoordinator
+from affilitest_gui.session.progress import BatchSummary
 
 TICK_MS = 30_000
 

@@ -39,11 +39,18 @@ from affilitest_gui.api.validation import (
     validate_url,
     validate_user_agent,
 )
-from affilitest_gui.sandbox.demo_site import OFFERS as DEMO_OFFERS
 from affilitest_gui.ui.style import BAD_LINE_COLOR, ERROR_STYLE
 from affilitest_gui.ui.widgets import scrolling
 
 LISTED_BAD_LINES = 5  # the error label names this many bad lines, then counts the rest
+
+
+def demo_offers() -> dict[str, str]:
+    """The sandbox's demo offers (name -> what it shows), loaded when sandbox mode is
+    first on: most starts never need them."""
+    from affilitest_gui.sandbox.demo_site import OFFERS  # noqa: PLC0415
+
+    return OFFERS
 
 
 @cache
@@ -211,8 +218,7 @@ class CheckForm(QWidget):
         self.demo_button.setText("Add demo offers")
         self.demo_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.demo_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.demo_button.setMenu(self._demo_menu())
-        self.demo_button.hide()
+        self.demo_button.hide()  # and its menu is made when sandbox mode is first on
         self.countries = CountryPicker()
         self.countries_error = self._error_label("countriesError")
         self.device_boxes: dict[str, QCheckBox] = {}
@@ -335,9 +341,9 @@ class CheckForm(QWidget):
 
     def _demo_menu(self) -> QMenu:
         menu = QMenu(self)
-        menu.addAction("All demo offers", lambda: self.add_demo_offers(list(DEMO_OFFERS)))
+        menu.addAction("All demo offers", lambda: self.add_demo_offers(list(demo_offers())))
         menu.addSeparator()
-        for name, description in DEMO_OFFERS.items():
+        for name, description in demo_offers().items():
             action = menu.addAction(name, lambda n=name: self.add_demo_offers([n]))
             action.setToolTip(description)
             action.setStatusTip(description)
@@ -352,9 +358,11 @@ class CheckForm(QWidget):
                     if not line.strip().startswith(self._sandbox_base)]  # fmt: skip
             self.urls.setPlainText("\n".join(kept).strip())
         self._sandbox_base = base_url
+        if base_url is not None and self.demo_button.menu() is None:
+            self.demo_button.setMenu(self._demo_menu())
         self.demo_button.setVisible(base_url is not None)
         if base_url is not None and not self.url_lines():
-            self.add_demo_offers(list(DEMO_OFFERS)[:4])
+            self.add_demo_offers(list(demo_offers())[:4])
 
     def add_demo_offers(self, names: list[str]) -> None:
         if self._sandbox_base is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from affilitest_gui.session.batches import BatchProgress
+from affilitest_gui.session.progress import BatchProgress
 from affilitest_gui.ui.progress_panel import summary_text
 
 

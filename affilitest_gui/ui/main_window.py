@@ -1,12 +1,18 @@
 """The main window: views and their wiring. The account and every batch belong to the
 session layer (`AccountSession`, `BatchCoordinator`); the window shows them and passes
-on what the user asks for."""
+on what the user asks for.
+
+The window paints in two steps: what is on screen at once (the form, the panes, menus)
+is built first, from light modules; the log, the offers and the session's parts come
+with `attach`, just after the first paint. So the views and dialogs behind them are
+imported where they are first used (PLC0415 is off for this file)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -25,72 +31,89 @@ from PySide6.QtWidgets import (
 from affilitest_gui import APP_NAME, __version__
 from affilitest_gui.api.catalog import Action, describe
 from affilitest_gui.api.errors import AffiliTestError
-from affilitest_gui.api.models import CheckRequest
-from affilitest_gui.api.support import support_report
 from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
-from affilitest_gui.engine.events import ItemEvent, RateLimitPause
-from affilitest_gui.history.export import export_csv
-from affilitest_gui.history.queue import SENT, PendingCheck
-from affilitest_gui.history.records import HistoryRecord
-from affilitest_gui.keystore import StorageInfo
-from affilitest_gui.offers.model import Offer
-from affilitest_gui.session.account import AccountSession, AccountState, SignIn
-from affilitest_gui.session.batches import BatchCoordinator, BatchProgress, BatchSummary
-from affilitest_gui.session.scheduler import Scheduler
-from affilitest_gui.ui.app_info_panel import AppInfoPanel
 from affilitest_gui.ui.check_form import CheckForm
-from affilitest_gui.ui.error_dialog import ErrorDialog
-from affilitest_gui.ui.finishing_dialog import FinishingDialog
-from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
 from affilitest_gui.ui.msgbox import ask_choice, show_message
-from affilitest_gui.ui.offers_view import OffersView
 from affilitest_gui.ui.progress_panel import ProgressPanel
-from affilitest_gui.ui.results_model import ResultsModel
-from affilitest_gui.ui.results_panel import ResultsPanel
-from affilitest_gui.ui.schedules import SchedulesUi
 from affilitest_gui.ui.style import SANDBOX_BANNER_STYLE, WARNING_STYLE
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
-from affilitest_gui.worker.controller import WorkerController
+
+if TYPE_CHECKING:
+    from affilitest_gui.api.models import CheckRequest
+    from affilitest_gui.engine.events import ItemEvent, RateLimitPause
+    from affilitest_gui.history.queue import PendingCheck
+    from affilitest_gui.history.records import HistoryRecord
+    from affilitest_gui.history.store import HistoryStore
+    from affilitest_gui.keystore import StorageInfo
+    from affilitest_gui.offers.model import Offer
+    from affilitest_gui.session.account import AccountSession, AccountState
+    from affilitest_gui.session.batches import BatchCoordinator
+    from affilitest_gui.session.progress import BatchProgress, BatchSummary
+    from affilitest_gui.session.scheduler import Scheduler
+    from affilitest_gui.ui.app_info_panel import AppInfoPanel
+    from affilitest_gui.ui.error_dialog import ErrorDialog
+    from affilitest_gui.ui.finishing_dialog import FinishingDialog
+    from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
+    from affilitest_gui.ui.offers_view import OffersView
+    from affilitest_gui.ui.results_model import ResultsModel
+    from affilitest_gui.ui.results_panel import ResultsPanel
+    from affilitest_gui.ui.schedules import SchedulesUi
+    from affilitest_gui.worker.controller import WorkerController
 
 LEFT_PANE_WIDTH = 400
 LEFT_PANE_MIN = 300
 DEFAULT_SIZE = (1400, 860)  # shrunk to the screen's free area where that is smaller
 
 
+def _replace_tab(tabs: QTabWidget, index: int, widget: QWidget) -> None:
+    """Put `widget` in the place of the tab's placeholder, the same tab staying current."""
+    current = tabs.currentIndex()
+    label = tabs.tabText(index)
+    placeholder = tabs.widget(index)
+    tabs.removeTab(index)
+    placeholder.deleteLater()
+    tabs.insertTab(index, widget, label)
+    tabs.setCurrentIndex(current)
+
+
 class MainWindow(QMainWindow):
     """Owns no network code and no batch logic: it shows the session and forwards requests."""
 
+    account: AccountSession
+    batches: BatchCoordinator
+    scheduler: Scheduler
+    controller: WorkerController
+    store: HistoryStore
+    app_info: AppInfoPanel
+    model: ResultsModel
+    results: ResultsPanel
+    offers_view: OffersView
+    schedules: SchedulesUi
+
     def __init__(
         self,
-        account: AccountSession,
-        batches: BatchCoordinator,
-        scheduler: Scheduler,
-        controller: WorkerController,
         settings: QSettings,
         *,
         open_url: Callable[[str], object] = lambda url: QDesktopServices.openUrl(QUrl(url)),
-        read_only: str | None = None,
     ) -> None:
-        """`read_only`: what the window shows is a copy of a history that could not be
-        opened (the words say what the copy holds); nothing can be checked or changed."""
+        """What the first paint shows: the form, the panes, menus and status bar. The
+        log, the offers and everything behind them come with `attach`, just after."""
         super().__init__()
-        self.account = account
-        self.batches = batches
-        self.scheduler = scheduler
-        self.controller = controller
-        self.store = batches.store
         self.settings = settings
         self.open_url = open_url
-        self.read_only = read_only
+        self.read_only: str | None = None
         self.error_dialog: ErrorDialog | None = None
         self.key_dialog: KeyDialog | None = None
         self.login_dialog: LoginDialog | None = None
         self.quit_question: QMessageBox | None = None
         self.unfinished_question: QMessageBox | None = None
         self.finishing: FinishingDialog | None = None
+        self._attached = False
         self._quitting = False  # the user chose Quit mid-batch: close once it is finished
         self._closed = False
+        self._quit_requested = False  # Quit from the tray: close for real
+        self._unfinished_asked = False
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
         self.banner.setObjectName("sandboxBanner")
@@ -98,18 +121,14 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.form = CheckForm(settings)
-        self.app_info = AppInfoPanel(controller)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form, "Check offers")
-        self.tabs.addTab(self.app_info, "App info")
+        self.tabs.addTab(QWidget(), "App info")
         self.progress = ProgressPanel()
-        self.model = ResultsModel(self.store)
-        self.results = ResultsPanel(self.model)
-        self.offers_view = OffersView(self.store.offers)
         self.views = QTabWidget()
         self.views.setObjectName("views")
-        self.views.addTab(self.results, "Results log")
-        self.views.addTab(self.offers_view, "Offers")
+        self.views.addTab(QWidget(), "Results log")
+        self.views.addTab(QWidget(), "Offers")
         left = QWidget()
         left.setMinimumWidth(LEFT_PANE_MIN)
         left_layout = QVBoxLayout(left)
@@ -123,13 +142,11 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([LEFT_PANE_WIDTH, 1000])
         central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.banner)
-        if read_only is not None:
-            layout.addWidget(self._read_only_banner(read_only))
-        layout.addWidget(self.splitter, 1)
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self._central_layout.addWidget(self.banner)
+        self._central_layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
         self.calls_label = QLabel("Calls left: \u2014")
@@ -138,17 +155,8 @@ class MainWindow(QMainWindow):
         self.mode_label.setObjectName("modeLabel")
         self.statusBar().addPermanentWidget(self.calls_label)
         self.statusBar().addPermanentWidget(self.mode_label)
-        self.schedules = SchedulesUi(self, scheduler, settings)
-        self._quit_requested = False  # Quit from the tray: close for real
-        self._unfinished_asked = False
         self._build_menus()
-        self._connect()
-        self._show_account(account.state)
-        if read_only is not None:
-            self.form.setEnabled(False)
-            self.run_action.setEnabled(False)
-            self.results.can_rerun = False
-            self.offers_view.set_read_only()
+        self.setWindowTitle(APP_NAME)
         available = self.screen().availableGeometry()
         self.resize(min(DEFAULT_SIZE[0], available.width()),
                     min(DEFAULT_SIZE[1], available.height()))  # fmt: skip
@@ -156,6 +164,49 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
             self._fit_on_screen()
+
+    def attach(
+        self,
+        account: AccountSession,
+        batches: BatchCoordinator,
+        scheduler: Scheduler,
+        controller: WorkerController,
+        *,
+        read_only: str | None = None,
+    ) -> None:
+        """Bring in the session: the log, the offers, the app lookup, the tray, and
+        the wiring. `read_only`: the history shown is a copy of one that could not be
+        opened (the words say what the copy holds); nothing can be checked or changed."""
+        from affilitest_gui.ui.app_info_panel import AppInfoPanel
+        from affilitest_gui.ui.offers_view import OffersView
+        from affilitest_gui.ui.results_model import ResultsModel
+        from affilitest_gui.ui.results_panel import ResultsPanel
+        from affilitest_gui.ui.schedules import SchedulesUi
+
+        self.account = account
+        self.batches = batches
+        self.scheduler = scheduler
+        self.controller = controller
+        self.store = batches.store
+        self.read_only = read_only
+        self.app_info = AppInfoPanel(controller)
+        _replace_tab(self.tabs, 1, self.app_info)
+        self.model = ResultsModel(self.store)
+        self.results = ResultsPanel(self.model)
+        _replace_tab(self.views, 0, self.results)
+        self.offers_view = OffersView(self.store.offers)
+        _replace_tab(self.views, 1, self.offers_view)
+        if read_only is not None:
+            self._central_layout.insertWidget(1, self._read_only_banner(read_only))
+        self.schedules = SchedulesUi(self, scheduler, self.settings)
+        self._attached = True
+        self._connect()
+        self._show_account(account.state)
+        if read_only is not None:
+            self.form.setEnabled(False)
+            self.run_action.setEnabled(False)
+            self.results.can_rerun = False
+            self.offers_view.set_read_only()
 
     # --- construction ----------------------------------------------------------------
 
@@ -195,7 +246,8 @@ class MainWindow(QMainWindow):
             account, "&Sandbox mode (offline demo)", self._toggle_sandbox
         )
         self.sandbox_action.setCheckable(True)
-        self._action(account, "&Refresh calls left", self.account.refresh_calls_left, "F5")
+        self._action(account, "&Refresh calls left",
+                     lambda: self.account.refresh_calls_left(), "F5")  # noqa: PLW0108 - not yet attached
         view = self.menuBar().addMenu("&View")
         self._action(view, "&Results log", lambda: self.views.setCurrentWidget(self.results),
                      "Ctrl+1")  # fmt: skip
@@ -210,7 +262,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))  # type: ignore[arg-type]
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda: self._attached and slot())  # not before `attach`
         menu.addAction(action)
         return action
 
@@ -260,6 +312,8 @@ class MainWindow(QMainWindow):
         if self._unfinished_asked or not self.account.state.signed_in or self.read_only:
             return
         self._unfinished_asked = True
+        from affilitest_gui.history.queue import SENT
+
         checks = self.batches.unfinished()
         if not checks:
             return
@@ -308,7 +362,7 @@ class MainWindow(QMainWindow):
         sandbox = self.account.sandbox
         self.form.set_sandbox(sandbox.base_url if sandbox is not None else None)
         self.model.set_sandbox(state.sandbox)
-        self.logout_action.setEnabled(state.sign_in is SignIn.LOGIN and not state.sandbox)
+        self.logout_action.setEnabled(state.logged_in and not state.sandbox)
         self.sandbox_action.setChecked(state.sandbox)
 
     def show_key_dialog(self) -> None:
@@ -316,6 +370,8 @@ class MainWindow(QMainWindow):
             self.key_dialog.raise_()
             self.key_dialog.activateWindow()
             return
+        from affilitest_gui.ui.key_dialog import KeyDialog
+
         dialog = KeyDialog(self.account, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.key_saved.connect(self._key_saved)
@@ -334,6 +390,8 @@ class MainWindow(QMainWindow):
         if self.login_dialog is not None and self.login_dialog.isVisible():
             self.login_dialog.raise_()
             return
+        from affilitest_gui.ui.key_dialog import LoginDialog
+
         dialog = LoginDialog(self.account, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: setattr(self, "login_dialog", None))
@@ -449,6 +507,9 @@ class MainWindow(QMainWindow):
         """One dialog at a time: a second cause while one is open is not stacked."""
         if self.error_dialog is not None and self.error_dialog.isVisible():
             return None
+        from affilitest_gui.api.support import support_report
+        from affilitest_gui.ui.error_dialog import ErrorDialog
+
         report = support_report(error, secrets=self.account.secrets())
         dialog = ErrorDialog(describe(error), report, self)
         dialog.action_requested.connect(lambda action: self.act(action, retry or []))
@@ -489,6 +550,8 @@ class MainWindow(QMainWindow):
 
     def export_to(self, path: Path, *, visible_only: bool) -> int:
         """The rows of the current mode (live or sandbox), filtered if `visible_only`."""
+        from affilitest_gui.history.export import export_csv
+
         text = self.model.filter_text if visible_only else ""
         count = export_csv(self.store.iter_all(text, sandbox=self.model.sandbox), path)
         self.statusBar().showMessage(f"Exported {count:,} rows to {path}", 8000)
@@ -506,7 +569,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """To the tray if the user chose so; mid-batch: ask, then finish the calls in
         flight before closing; else at once."""
-        if self._closed:
+        if self._closed or not self._attached:
             event.accept()
             return
         to_tray = self.schedules.close_to_tray and self.read_only is None
@@ -561,6 +624,8 @@ class MainWindow(QMainWindow):
         self._remember()
         self.centralWidget().setEnabled(False)
         self.menuBar().setEnabled(False)
+        from affilitest_gui.ui.finishing_dialog import FinishingDialog
+
         self.finishing = FinishingDialog(self.controller.worker.drain_s, self)
         self.finishing.show_progress(self.batches.progress)
         self.finishing.show()

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.limits import API_RATE_LIMIT
-from affilitest_gui.engine.throttle import ThrottleState
-from affilitest_gui.session.batches import BatchProgress, BatchSummary
+from affilitest_gui.session.progress import BatchProgress, BatchSummary
 from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.style import MUTED_STYLE, WARNING_STYLE
 from affilitest_gui.ui.widgets import ElidedLabel
 from affilitest_gui.words import plural
+
+if TYPE_CHECKING:
+    from affilitest_gui.engine.throttle import ThrottleState
 
 # Cancelling more queued checks than this asks first: one slip must not drop a batch.
 CONFIRM_CANCEL_ABOVE = 3
