@@ -201,3 +201,19 @@ def test_the_tray_is_asked_about_once_with_the_first_schedule(
             assert window.settings.value(TRAY_KEY) == "yes"
     assert [b for b in visible(type(box)) if "Keep checking" in b.windowTitle()] == []
     assert window.schedules.close_to_tray
+
+
+@pytest.mark.qt_log_ignore("No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+def test_check_all_now_from_the_tray_checks_every_offer_though_the_offers_tab_was_never_opened(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    add_offers(tmp_path, sandbox)
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    assert window.views.currentWidget() is window.results  # the offers are not read yet
+    window.hide()  # closed to the tray
+    before = sent(sandbox)
+    [check_all] = [a for a in window.schedules.tray.menu.actions() if a.text() == "Check all now"]
+    check_all.trigger()
+    run_until(aloop, lambda: idle(window) and window.model.total == 2)
+    assert sent(sandbox) - before == 2

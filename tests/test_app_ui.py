@@ -512,3 +512,24 @@ def test_a_damaged_history_is_named_and_left_alone_never_a_traceback(tmp_path):
     assert f"The history file {path} cannot be read" in done.stderr
     assert "Traceback" not in done.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_opening_reads_one_page_of_the_log_and_the_offers_only_when_their_tab_opens(
+    qtbot, make_window, monkeypatch
+):
+    from affilitest_gui.history.offer_book import OfferBook
+    from affilitest_gui.history.store import HistoryStore
+
+    reads: list[str] = []
+    page, statuses = HistoryStore.page, OfferBook.statuses
+
+    def counted(name: str, read):
+        return lambda self, **kw: reads.append(name) or read(self, **kw)
+
+    monkeypatch.setattr(HistoryStore, "page", counted("log page", page))
+    monkeypatch.setattr(OfferBook, "statuses", counted("offers", statuses))
+    window = make_window()
+    assert reads == ["log page"]  # newest first, read once (a big history: one query)
+    press(qtbot, window, "Ctrl+2")
+    assert reads == ["log page", "offers"]
+    assert window.offers_view.empty_hint.isVisible()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -67,7 +67,10 @@ class OffersView(QWidget):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_EVERY_MS)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self._refresh_when_seen)
+        # Statuses are read when the view is on screen: with a big watch list that takes
+        # a while, and the app opens on the log.
+        self._stale = True
         self.proxy = OffersFilter(self.model)
 
         button = self._button
@@ -111,8 +114,8 @@ class OffersView(QWidget):
         self.cost_label.setStyleSheet(MUTED_STYLE)
         self._calls_left: int | None = None
 
-        self.table = data_table("offersTable", self.proxy, [c.width for c in OFFER_COLUMNS])
-        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # the worst first
+        self.table = data_table("offersTable", self.proxy, [c.width for c in OFFER_COLUMNS],
+                                (1, Qt.SortOrder.DescendingOrder))  # the worst first  # fmt: skip
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.read_only or self.show_edit())
@@ -194,8 +197,28 @@ class OffersView(QWidget):
 
     # --- data ------------------------------------------------------------------------
 
+    def _refresh_when_seen(self) -> None:
+        """Read now if the view is on screen, else when it is next shown."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _statuses(self) -> list[OfferStatus]:
+        """Every offer's status, read first if the view has not been seen since a change
+        (Check all from the tray, with the window hidden)."""
+        if self._stale:
+            self.refresh()
+        return self.model.statuses
+
     def refresh(self) -> None:
         """Read the offers and their latest results again, keeping the selection."""
+        self._stale = False
         kept = {offer.id for offer in self.selected_offers()}
         schedules = {s.offer_ref: s for s in self.book.schedules(sandbox=self.sandbox)}
         self.model.set_statuses(self.book.statuses(sandbox=self.sandbox), schedules)
@@ -211,7 +234,7 @@ class OffersView(QWidget):
         if sandbox != self.sandbox or not self.model.rowCount():
             self.sandbox = sandbox
             self.table.clearSelection()
-            self.refresh()
+            self._refresh_when_seen()
 
     def results_arrived(self, records: list[HistoryRecord]) -> None:
         """Offers' results came in: read the statuses again, at most once a second (a
@@ -372,16 +395,17 @@ class OffersView(QWidget):
         self.message.emit(f"Deleted {plural(len(offers), 'offer')}.")
 
     def check_all(self) -> None:
-        self._check([status.offer for status in self.model.statuses])
+        self._check([status.offer for status in self._statuses()])
 
     def check_selected(self) -> None:
         self._check(self.selected_offers())
 
     def check_broken(self) -> None:
-        self._check([s.offer for s in self.model.statuses if s.health is Health.BROKEN])
+        self._check([s.offer for s in self._statuses() if s.health is Health.BROKEN])
 
     def schedule(self) -> None:
         """The selected offers, or every offer shown when none is selected."""
+        self._statuses()
         offers = self.selected_offers() or [
             self.proxy.status(row).offer for row in range(self.proxy.rowCount())
         ]

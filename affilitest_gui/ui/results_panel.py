@@ -89,8 +89,8 @@ class ResultsPanel(QWidget):
             self.model.set_filter,
         )  # fmt: skip
         self.count_label = QLabel("")
-        self.table = data_table("resultsTable", model, [spec.width for spec in COLUMNS])
-        self.table.horizontalHeader().setSortIndicator(TIME_COLUMN, Qt.SortOrder.DescendingOrder)
+        self.table = data_table("resultsTable", model, [spec.width for spec in COLUMNS],
+                                (TIME_COLUMN, Qt.SortOrder.DescendingOrder))  # fmt: skip
         self.table.setAlternatingRowColors(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)

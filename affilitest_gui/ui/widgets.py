@@ -82,14 +82,18 @@ def filter_box(name: str, placeholder: str, on_text: Callable[[str], object]) ->
     return edit
 
 
-def data_table(name: str, model: QAbstractItemModel, widths: Iterable[int]) -> QTableView:
-    """A read-only table of rows: whole rows selected, sortable, one line per row with
-    long text elided in the middle, columns the user can resize."""
+def data_table(
+    name: str, model: QAbstractItemModel, widths: Iterable[int], sorted_by: tuple[int, Qt.SortOrder]
+) -> QTableView:
+    """A read-only table of rows: whole rows selected, sorted by `sorted_by` (column,
+    order) and sortable, one line per row with long text elided in the middle, columns
+    the user can resize. The model is sorted once (a history table: one query)."""
     table = QTableView()
     table.setObjectName(name)
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSortIndicator(*sorted_by)  # before sorting is on: no sort yet
     table.setSortingEnabled(True)
     table.verticalHeader().hide()
     table.verticalHeader().setDefaultSectionSize(22)
