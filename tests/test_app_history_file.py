@@ -97,3 +97,25 @@ def test_with_nothing_readable_there_is_no_copy_to_offer_and_quit_quits(
     assert opened is None
     assert "Nothing in it can be read, so there is no copy to look at." in asked[0]
     assert path.read_bytes().startswith(b"this is not a database")
+
+
+def test_a_history_locked_by_another_program_opens_as_a_full_read_only_copy(
+    qtbot, make_window, tmp_path, memory_keyring
+):
+    import sqlite3
+
+    path = tmp_path / "history.sqlite3"
+    filled_history(path, checks=25, offers=2)
+    holder = sqlite3.connect(path)  # a backup tool, say, holding the file for itself
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    asked = answer_when_asked(qtbot, TITLE, "Open a copy read-only")
+    try:
+        window = make_window(build=asking_window)  # after SQLite's 5 s wait for the lock
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert "cannot be read (database is locked)" in asked[0]
+    assert "A copy can be opened read-only: the whole file, 25 checks and 2 offers." in asked[0]
+    assert window.model.total == 25 and window.windowTitle().endswith("read-only copy")

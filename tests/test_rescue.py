@@ -62,7 +62,7 @@ def test_a_file_locked_by_another_program_gives_a_full_copy(tmp_path):
         holder.rollback()
         holder.close()
     assert (copy.complete, copy.checks, copy.offers) == (True, 25, 2)
-    assert copy.summary() == "a full copy: 25 checks and 2 offers"
+    assert copy.summary() == "the whole file, 25 checks and 2 offers"
 
 
 def test_a_file_with_nothing_readable_says_so(tmp_path):

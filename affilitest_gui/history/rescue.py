@@ -39,7 +39,7 @@ class ReadableCopy:
     def summary(self) -> str:
         found = f"{plural(self.checks, 'check')} and {plural(self.offers, 'offer')}"
         if self.complete:
-            return f"a full copy: {found}"
+            return f"the whole file, {found}"
         return f"{found} could be read; the rest of the file is damaged"
 
     def discard(self) -> None:
