@@ -87,7 +87,7 @@ async def shoot_offers(window: MainWindow, demo: RunningSandbox, tmp: Path) -> N
     before = store.count()
     view.check_all_button.click()
     await until(lambda: not window.batches.progress.active and store.count() >= before + 15)
-    await until(lambda: any(s.health for s in view.model.statuses))
+    await until(lambda: all(s.health for s in view.model.statuses))  # refreshed, <= 1 s
     view.select(next(s.offer.id for s in view.model.statuses if s.offer.offer_id == "1004"))
     view.matrix.setCurrentCell(0, 0)
     save(window, "offers-view.png")
