@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
         return 2
     _, copy = opened
-    install_crash_handler(window.account.secrets)
+    install_crash_handler(window.account.secrets, history_damaged=window.history_damaged)
     configure_logging(window.account.secrets)
     if args.quit_after_start:  # ...and to this one, with the log and offers in it
         app.processEvents()

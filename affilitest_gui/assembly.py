@@ -17,7 +17,12 @@ from PySide6.QtWidgets import QApplication
 from affilitest_gui.api.limits import API_RATE_LIMIT
 from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.history.rescue import NothingReadableError, ReadableCopy, readable_copy
-from affilitest_gui.history.store import HistoryStore, NewerDatabaseError, set_aside
+from affilitest_gui.history.store import (
+    DamagedHistoryError,
+    HistoryStore,
+    NewerDatabaseError,
+    set_aside,
+)
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.paths import history_path
 from affilitest_gui.session.account import AccountSession
@@ -111,6 +116,8 @@ def open_window(
     path = history_file(options.get("data_dir"))
     text = f"The history file {path} cannot be read ({problem}). It was not changed."
     sys.stderr.write(text + "\n")
+    if isinstance(problem, DamagedHistoryError):
+        sys.stderr.write(f"SQLite found: {problem.detail}\n")  # for support
     if not interactive:
         return None
     copy = _readable_copy(path)

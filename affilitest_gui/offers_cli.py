@@ -233,6 +233,12 @@ def run(
     except (UsageError, ImportFileError) as error:
         stderr.write(f"{PROG}: {error}\n")
         return EXIT_STOPPED
+    except sqlite3.DatabaseError as error:  # a damaged page, past what opening reads
+        store.mark_damaged()
+        stderr.write(f"{PROG}: part of the history file {path} cannot be read ({error}). "
+                     f"`{PROG} list --copy` lists the offers from a copy of what can be "
+                     "read.\n")  # fmt: skip
+        return EXIT_STOPPED
     finally:
         store.close()
         if copy is not None:

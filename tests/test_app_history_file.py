@@ -4,15 +4,28 @@ window, a read-only copy of what can be read, or a new history with the old file
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from affilitest_gui.assembly import open_window
+from affilitest_gui.ui.crash_dialog import CrashDialog, install_crash_handler
 from affilitest_gui.ui.history_problem import TITLE
 from affilitest_gui.ui.import_dialog import ImportDialog
 from tests.histories import check_url, damage_page_holding, filled_history
-from tests.person import answer_when_asked, press, right_click, type_into, visible
+from tests.person import (
+    answer_when_asked,
+    button_in,
+    click,
+    message_box,
+    press,
+    right_click,
+    type_into,
+    visible,
+)
 
 
 def digest(path: Path) -> str:
@@ -119,3 +132,35 @@ def test_a_history_locked_by_another_program_opens_as_a_full_read_only_copy(
     assert "cannot be read (database is locked)" in asked[0]
     assert "A copy can be opened read-only: the whole file, 25 checks and 2 offers." in asked[0]
     assert window.model.total == 25 and window.windowTitle().endswith("read-only copy")
+
+
+@pytest.mark.qt_no_exception_capture  # the app's own hook gets what a slot raises
+def test_a_read_failing_on_a_damaged_page_says_so_once_and_the_next_start_offers_a_copy(
+    qtbot, make_window, tmp_path, memory_keyring
+):
+    path = tmp_path / "history.sqlite3"
+    filled_history(path, checks=1000, offers=2)
+    damage_page_holding(path, check_url(200))  # older than the log's first page: it opens
+    window = make_window()
+    previous = sys.excepthook
+    install_crash_handler(window.account.secrets, history_damaged=window.history_damaged)
+    try:
+        type_into(qtbot, window.results.filter_edit, "n=0")  # a filter reads every row
+        box = message_box(qtbot, "Your history file is damaged")
+        assert "Part of your history cannot be read (database disk image is malformed)" in (
+            box.text()
+        )
+        assert not visible(CrashDialog)  # no traceback for the user
+        assert len([b for b in visible(QMessageBox) if b.windowTitle() == box.windowTitle()]) == 1
+        click(qtbot, button_in(box, "Quit"))
+        assert not window.isVisible()
+    finally:
+        sys.excepthook = previous
+    window.store.close()
+
+    asked = answer_when_asked(qtbot, TITLE, "Open a copy read-only")
+    again = make_window(build=asking_window)  # the next start checks the whole file
+
+    assert "(a check of the whole file found damaged pages). It was not changed." in asked[0]
+    assert "could be read; the rest of the file is damaged" in asked[0]
+    assert again.windowTitle().endswith("read-only copy") and 900 < again.model.total < 1000

@@ -15,7 +15,7 @@ from affilitest_gui.engine.batch import UNANSWERED
 from affilitest_gui.history.export import export_csv, read_csv
 from affilitest_gui.history.records import CANCELLED, FAILED, OK, record_for
 from affilitest_gui.history.store import SCHEMA_VERSION, HistoryStore, NewerDatabaseError
-from tests.histories import V1_ROWS, check_url, damage_page_holding, make_v1_file
+from tests.histories import V1_ROWS, check_url, damage_page_holding, filled_history, make_v1_file
 
 REQUEST = CheckRequest("https://track.example/o?id=1", "us", "android")
 RESULT = CheckResult(
@@ -204,3 +204,23 @@ def test_a_migration_that_fails_half_way_leaves_the_file_as_it_was(tmp_path):
         with pytest.raises(sqlite3.DatabaseError, match="malformed"):
             HistoryStore(path)
         assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_a_file_marked_damaged_is_checked_whole_when_next_opened(tmp_path):
+    from affilitest_gui.history.store import DAMAGED_MARK, DamagedHistoryError
+
+    path = tmp_path / "history.sqlite3"
+    filled_history(path, checks=600)
+    damage_page_holding(path, check_url(300))  # mid-way: opening reads past it
+    store = HistoryStore(path)
+    with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+        store.count("n=0030")  # a filter reads every row
+    store.mark_damaged()
+    store.close()
+    with pytest.raises(DamagedHistoryError, match="whole file found damaged pages"):
+        HistoryStore(path)
+    sound = tmp_path / "sound.sqlite3"
+    filled_history(sound, checks=5)
+    Path(f"{sound}{DAMAGED_MARK}").touch()  # a read failed once, but the file checks out
+    HistoryStore(sound).close()
+    assert not Path(f"{sound}{DAMAGED_MARK}").exists()

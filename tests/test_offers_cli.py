@@ -206,3 +206,21 @@ def test_a_damaged_history_is_named_and_list_copy_lists_what_can_be_read(tmp_pat
     assert sorted(line["offer_id"] for line in lines) == ["0", "1", "2"]
     assert path.read_bytes() == before
     assert list((data_dir / COPIES_FOLDER).iterdir()) == []  # the copy is gone
+
+
+def test_damage_found_mid_command_is_named_and_the_next_start_checks_the_whole_file(data_dir):
+    path = data_dir / "history.sqlite3"
+    filled_history(path, checks=10, offers=400)
+    damage_page_holding(path, "https://offer.example/200")  # mid-list: opening reads past it
+
+    status, _, err = command("list")
+    assert status == 2 and "Traceback" not in err
+    assert f"part of the history file {path} cannot be read (database disk image is " in err
+
+    status, lines, err = command("list")  # the next start finds the damage at once
+    assert status == 2 and lines == []
+    assert "cannot be read (a check of the whole file found damaged pages)" in err
+    assert "list --copy" in err
+
+    status, lines, _ = command("list", "--copy")
+    assert status == 0 and 300 < len(lines) < 400

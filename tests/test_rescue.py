@@ -102,3 +102,17 @@ def test_copies_are_made_beside_the_history_and_a_killed_apps_copy_is_cleared(tm
     assert not left_by_a_killed_app.exists()
     copy.discard()
     assert list((tmp_path / COPIES_FOLDER).iterdir()) == []
+
+
+def test_damage_past_what_opening_reads_is_found_and_stepped_over_in_the_copy(tmp_path):
+    original = tmp_path / "history.sqlite3"
+    filled_history(original, checks=600)
+    damage_page_holding(original, check_url(300))
+    HistoryStore(original).close()  # opens: the damage is mid-way
+
+    copy = readable_copy(original, tmp_path / "copy")
+
+    assert not copy.complete and 500 < copy.checks < 600
+    store = HistoryStore(copy.path)
+    assert store.damage() is None and store.count("n=00") == copy.checks  # every row reads
+    store.close()

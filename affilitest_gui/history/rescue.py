@@ -1,9 +1,10 @@
 """A readable copy of a history file that cannot be opened where it is (damaged, or
 locked by another program). The original is only read, never changed.
 
-The file is copied byte for byte (with its WAL). When the copy opens, every row is in
-it. When it does not, what can still be read is carried over, table by table and row
-by row, stepping over damaged pages, into a new file of the same format version.
+The file is copied byte for byte (with its WAL). When the copy opens and every page
+checks out, every row is in it. When not, what can still be read is carried over,
+table by table and row by row, stepping over damaged pages, into a new file of the
+same format version.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.history.store import DamagedHistoryError, HistoryStore
 from affilitest_gui.words import plural
 
 COPIES_FOLDER = "read-only copies"  # beside the history file
@@ -78,9 +79,13 @@ def readable_copy(original: Path, folder: Path | None = None) -> ReadableCopy:
 
 
 def _opened(path: Path, *, complete: bool) -> ReadableCopy:
-    """Open with the app's store (which upgrades an older copy) and count what is there."""
+    """Open with the app's store (which upgrades an older copy), check every page (a
+    damaged one may lie past what opening reads), and count what is there."""
     store = HistoryStore(path)
     try:
+        found = store.damage()
+        if found is not None:
+            raise DamagedHistoryError(found)
         offers = sum(len(store.offers.all(sandbox=sandbox)) for sandbox in (False, True))
         return ReadableCopy(path, complete, store.count(), offers)
     finally:

@@ -24,6 +24,8 @@ from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
 from affilitest_gui.offers.health import Chain, Health, judge
 
 SCHEMA_VERSION = 3
+# Beside a history file a read failed on: the next opening checks the whole file first.
+DAMAGED_MARK = ".damaged"
 _CREATE_V1 = """
 CREATE TABLE checks (
     id            INTEGER PRIMARY KEY,
@@ -217,11 +219,19 @@ def set_aside(path: Path) -> Path:
     start while the old one is kept for support; returns its new name."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = path.with_name(f"{path.stem}-unreadable-{stamp}{path.suffix}")
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", DAMAGED_MARK):
         old = Path(f"{path}{suffix}")
         if old.exists():
             old.rename(f"{kept}{suffix}")
     return kept
+
+
+class DamagedHistoryError(sqlite3.DatabaseError):
+    """A whole-file check found damage (after a read failed on a damaged page)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("a check of the whole file found damaged pages")
+        self.detail = detail  # SQLite's own words, for support
 
 
 class NewerDatabaseError(Exception):
@@ -264,6 +274,7 @@ class HistoryStore:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise NewerDatabaseError(path, version)
+            self._check_if_marked()
             self._db.execute("PRAGMA foreign_keys=ON")
             self._upgrade(version)
             self._probe()
@@ -275,6 +286,31 @@ class HistoryStore:
             raise
         self.offers = OfferBook(self._db)
         self.queue = CheckQueue(path)
+
+    @property
+    def _mark(self) -> Path:
+        return Path(f"{self.path}{DAMAGED_MARK}")
+
+    def mark_damaged(self) -> None:
+        """A read failed on a damaged page: the next opening checks every page (too
+        slow to do on every start), and refuses the file if the damage is there."""
+        self._mark.touch()
+
+    def damage(self) -> str | None:
+        """SQLite's whole-file check: its first finding, or None when the file is sound."""
+        try:
+            found = [row[0] for row in self._db.execute("PRAGMA quick_check(1)")]
+        except sqlite3.DatabaseError as error:
+            return str(error)
+        return None if found == ["ok"] else found[0]
+
+    def _check_if_marked(self) -> None:
+        if not self._mark.exists():
+            return
+        found = self.damage()
+        if found is not None:
+            raise DamagedHistoryError(found)
+        self._mark.unlink()  # sound after all (the damage was elsewhere, or repaired)
 
     def _probe(self) -> None:
         """Read a row of each table now, so a damaged file (or one whose tables do not

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -62,8 +63,13 @@ class CrashDialog(QDialog):
         self.resize(700, 420)
 
 
-def install_crash_handler(secrets: Callable[[], list[str]]) -> Callable[..., None]:
-    """Route uncaught exceptions to a non-blocking crash dialog; returns the hook."""
+def install_crash_handler(
+    secrets: Callable[[], list[str]],
+    history_damaged: Callable[[sqlite3.DatabaseError], object] | None = None,
+) -> Callable[..., None]:
+    """Route uncaught exceptions to a non-blocking crash dialog; returns the hook. A
+    read that failed on a damaged history file is no crash: it goes to
+    `history_damaged`, which says so in words."""
 
     open_dialogs: list[CrashDialog] = []  # a parentless dialog needs a reference to live
 
@@ -71,6 +77,9 @@ def install_crash_handler(secrets: Callable[[], list[str]]) -> Callable[..., Non
         report = crash_report(kind, error, tb, secrets())
         sys.stderr.write(report + "\n")  # the console twin and logs see it too
         if QApplication.instance() is None:
+            return
+        if history_damaged is not None and isinstance(error, sqlite3.DatabaseError):
+            history_damaged(error)
             return
         dialog = CrashDialog(report, QApplication.activeWindow())
         open_dialogs.append(dialog)

@@ -40,6 +40,8 @@ from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from affilitest_gui.api.models import CheckRequest
     from affilitest_gui.engine.events import ItemEvent, RateLimitPause
     from affilitest_gui.history.queue import PendingCheck
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self.quit_question: QMessageBox | None = None
         self.unfinished_question: QMessageBox | None = None
         self.finishing: FinishingDialog | None = None
+        self._damage_said = False
         self._attached = False
         self._quitting = False  # the user chose Quit mid-batch: close once it is finished
         self._closed = False
@@ -532,6 +535,32 @@ class MainWindow(QMainWindow):
                 self.account.refresh_calls_left()
         elif action is Action.FIX_INPUT:
             self.form.urls.setFocus()
+
+    # --- a damaged history -----------------------------------------------------------
+
+    def history_damaged(self, error: sqlite3.DatabaseError) -> None:
+        """A read failed on a damaged page of the history file: mark the file so the
+        next start checks it whole (and offers a read-only copy or a new history), and
+        say so once; later failures only in the status bar."""
+        self.store.mark_damaged()
+        if self._damage_said:
+            self.statusBar().showMessage(f"Part of your history cannot be read ({error}).",
+                                         10_000)  # fmt: skip
+            return
+        self._damage_said = True
+        show_message(
+            self,
+            "Your history file is damaged",
+            f"Part of your history cannot be read ({error}), so the log or the offers may "
+            "be incomplete.",
+            icon=QMessageBox.Icon.Warning,
+            informative="Quit and start the app again: it checks the whole file, then "
+            "offers a read-only copy of what can be read, or a new history (the old file "
+            "is kept).",
+            confirm="Quit",
+            on_confirm=self.close,
+            cancel_text="Keep working",
+        )
 
     # --- export ----------------------------------------------------------------------
 

@@ -99,13 +99,13 @@ class ResultsModel(QAbstractTableModel):
     # --- loading ---------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self._rows = self._page(0)
+        """Read first, then reset: a read that fails leaves the rows shown as they were."""
+        rows = self._page(0)
         # A short first page is the whole answer: no second scan to count it.
-        short = len(self._rows) < PAGE_SIZE
-        self._total = (
-            len(self._rows) if short else self._store.count(self.filter_text, sandbox=self.sandbox)
-        )
+        short = len(rows) < PAGE_SIZE
+        total = len(rows) if short else self._store.count(self.filter_text, sandbox=self.sandbox)
+        self.beginResetModel()
+        self._rows, self._total = rows, total
         self.endResetModel()
 
     def _page(self, offset: int) -> list[HistoryRecord]:
