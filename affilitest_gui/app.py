@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import asyncio
 
 
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="affilitest-gui", description=__doc__)
     parser.add_argument("--sandbox", action="store_true", help="use the offline demo server")
@@ -104,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     _, copy = opened
     install_crash_handler(window.account.secrets, history_damaged=window.history_damaged)
     configure_logging(window.account.secrets)
-    if args.quit_after_start:  # ...and to this one, with the log and offers in it
+    if args.quit_after_start:  # ...and to this one, with the log in it
         app.processEvents()
         print("ready", flush=True)
     loop = _event_loop(app)

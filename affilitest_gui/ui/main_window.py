@@ -199,13 +199,12 @@ class MainWindow(QMainWindow):
         _replace_tab(self.views, 0, self.results)
         self.offers_view = OffersView(self.store.offers)
         _replace_tab(self.views, 1, self.offers_view)
-        if read_only is not None:
-            self._central_layout.insertWidget(1, self._read_only_banner(read_only))
         self.schedules = SchedulesUi(self, scheduler, self.settings)
         self._attached = True
         self._connect()
         self._show_account(account.state)
         if read_only is not None:
+            self._central_layout.insertWidget(1, self._read_only_banner(read_only))
             self.form.setEnabled(False)
             self.run_action.setEnabled(False)
             self.results.can_rerun = False
