@@ -116,3 +116,15 @@ def test_damage_past_what_opening_reads_is_found_and_stepped_over_in_the_copy(tm
     store = HistoryStore(copy.path)
     assert store.damage() is None and store.count("n=00") == copy.checks  # every row reads
     store.close()
+
+
+def test_a_data_folder_whose_name_has_uri_characters_is_no_problem(tmp_path):
+    folder = tmp_path / "Joe's data #1? 50%"
+    folder.mkdir()
+    original = folder / "history.sqlite3"
+    filled_history(original, checks=300)
+    damage_page_holding(original, check_url(0))
+
+    copy = readable_copy(original)
+
+    assert not copy.complete and 200 < copy.checks < 300

@@ -95,7 +95,7 @@ def _opened(path: Path, *, complete: bool) -> ReadableCopy:
 def _carry_over(damaged: Path, rescued: Path) -> bool:
     """Every readable row of `damaged` into a new file `rescued` with the same schema and
     version; True when nothing was missed."""
-    source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{damaged.resolve().as_uri()}?mode=ro", uri=True)  # %-escaped
     target = sqlite3.connect(rescued)
     try:
         try:
