@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
         self.results.open_url.connect(self.open_url)
         self.results.rerun.connect(self.rerun)
         batches.results_stored.connect(self.offers_view.results_arrived)
+        batches.finished.connect(self.offers_view.batch_finished)
         self.offers_view.check_requested.connect(self.run_offers)
         self.offers_view.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
 

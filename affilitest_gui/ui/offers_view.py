@@ -243,6 +243,12 @@ class OffersView(QWidget):
         if offers_came and not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def batch_finished(self, *_summary: object) -> None:
+        """The last results are in: show them now, not at the next coalesced refresh."""
+        if self._refresh_timer.isActive():
+            self._refresh_timer.stop()
+            self._refresh_when_seen()
+
     def set_calls_left(self, calls_left: int | None) -> None:
         self._calls_left = calls_left
         self._counts()
