@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,11 @@ from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers.model import Offer
 
 TABLE_LEAF_PAGE = 0x0D  # the first byte of a b-tree page that holds a table's rows
+
+
+def digest(path: Path) -> str:
+    """The file's bytes, as a hash: equal before and after means not one byte changed."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def check_url(number: int) -> str:

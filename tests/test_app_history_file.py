@@ -3,7 +3,9 @@ window, a read-only copy of what can be read, or a new history with the old file
 
 from __future__ import annotations
 
-import hashlib
+import os
+import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,10 +14,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from affilitest_gui.assembly import open_window
+from affilitest_gui.history.store import SCHEMA_VERSION
 from affilitest_gui.ui.crash_dialog import CrashDialog, install_crash_handler
 from affilitest_gui.ui.history_problem import TITLE
 from affilitest_gui.ui.import_dialog import ImportDialog
-from tests.histories import check_url, damage_page_holding, filled_history
+from tests.histories import check_url, damage_page_holding, digest, filled_history
 from tests.person import (
     answer_when_asked,
     button_in,
@@ -28,8 +31,12 @@ from tests.person import (
 )
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def start_app(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The app started as a user starts it, offscreen: nobody there to answer."""
+    env = {**os.environ, "AFFILITEST_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "affilitest_gui", "--quit-after-start"]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60,
+                          check=False)  # fmt: skip
 
 
 def asking_window(base_url: str, **options):
@@ -44,6 +51,30 @@ def damaged_history(tmp_path: Path) -> Path:
     filled_history(path, checks=600, offers=2)
     damage_page_holding(path, check_url(0))
     return path
+
+
+def test_a_history_from_a_newer_version_stops_the_app_with_a_clear_message(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    before = digest(path)
+    done = start_app(tmp_path)
+    assert done.returncode == 2
+    assert "written by a newer version of AffiliTest GUI" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert digest(path) == before
+
+
+def test_a_damaged_history_is_named_and_left_alone_never_a_traceback(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not a database, it was damaged" * 100)
+    before = digest(path)
+    done = start_app(tmp_path)
+    assert done.returncode == 2
+    assert f"The history file {path} cannot be read" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert digest(path) == before
 
 
 def test_a_damaged_history_opens_as_a_read_only_copy_that_changes_nothing(
@@ -115,8 +146,6 @@ def test_with_nothing_readable_there_is_no_copy_to_offer_and_quit_quits(
 def test_a_history_locked_by_another_program_opens_as_a_full_read_only_copy(
     qtbot, make_window, tmp_path, memory_keyring
 ):
-    import sqlite3
-
     path = tmp_path / "history.sqlite3"
     filled_history(path, checks=25, offers=2)
     holder = sqlite3.connect(path)  # a backup tool, say, holding the file for itself

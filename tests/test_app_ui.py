@@ -475,45 +475,6 @@ def test_a_missed_preview_is_marked_broken_live_and_after_a_restart(
     assert verdict_colour(make_window()) == live
 
 
-def test_a_history_from_a_newer_version_stops_the_app_with_a_clear_message(tmp_path):
-    import hashlib
-    import os
-    import sqlite3
-
-    from affilitest_gui.history.store import SCHEMA_VERSION
-
-    path = tmp_path / "history.sqlite3"
-    db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
-    db.close()
-    before = hashlib.sha256(path.read_bytes()).hexdigest()
-    env = {**os.environ, "AFFILITEST_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-m", "affilitest_gui", "--quit-after-start"]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60,
-                          check=False)  # fmt: skip
-    assert done.returncode == 2
-    assert "written by a newer version of AffiliTest GUI" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
-
-
-def test_a_damaged_history_is_named_and_left_alone_never_a_traceback(tmp_path):
-    import hashlib
-    import os
-
-    path = tmp_path / "history.sqlite3"
-    path.write_bytes(b"this is not a database, it was damaged" * 100)
-    before = hashlib.sha256(path.read_bytes()).hexdigest()
-    env = {**os.environ, "AFFILITEST_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-m", "affilitest_gui", "--quit-after-start"]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60,
-                          check=False)  # fmt: skip
-    assert done.returncode == 2
-    assert f"The history file {path} cannot be read" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
-
-
 def test_opening_reads_one_page_of_the_log_and_the_offers_only_when_their_tab_opens(
     qtbot, make_window, monkeypatch
 ):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -15,7 +14,14 @@ from affilitest_gui.engine.batch import UNANSWERED
 from affilitest_gui.history.export import export_csv, read_csv
 from affilitest_gui.history.records import CANCELLED, FAILED, OK, record_for
 from affilitest_gui.history.store import SCHEMA_VERSION, HistoryStore, NewerDatabaseError
-from tests.histories import V1_ROWS, check_url, damage_page_holding, filled_history, make_v1_file
+from tests.histories import (
+    V1_ROWS,
+    check_url,
+    damage_page_holding,
+    digest,
+    filled_history,
+    make_v1_file,
+)
 
 REQUEST = CheckRequest("https://track.example/o?id=1", "us", "android")
 RESULT = CheckResult(
@@ -163,10 +169,10 @@ def test_a_history_from_a_newer_version_is_refused_and_left_alone(tmp_path):
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     db.commit()
     db.close()
-    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    before = digest(path)
     with pytest.raises(NewerDatabaseError, match="newer version of AffiliTest GUI"):
         HistoryStore(path)
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert digest(path) == before
 
 
 def test_an_unreadable_history_is_set_aside_with_its_wal_and_a_new_one_opens(tmp_path):
@@ -199,11 +205,11 @@ def test_a_migration_that_fails_half_way_leaves_the_file_as_it_was(tmp_path):
     path = tmp_path / "history.sqlite3"
     make_v1_file(path, extra=400)
     damage_page_holding(path, check_url(200))  # the step's UPDATE reads it and fails
-    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    before = digest(path)
     for _attempt in range(2):  # and again: never "duplicate column" on the next start
         with pytest.raises(sqlite3.DatabaseError, match="malformed"):
             HistoryStore(path)
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+        assert digest(path) == before
 
 
 def test_a_file_marked_damaged_is_checked_whole_when_next_opened(tmp_path):

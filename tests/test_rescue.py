@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +12,10 @@ from tests.histories import (
     V1_ROWS,
     check_url,
     damage_page_holding,
+    digest,
     filled_history,
     make_v1_file,
 )
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_a_damaged_file_gives_a_copy_with_every_row_on_an_undamaged_page(tmp_path):

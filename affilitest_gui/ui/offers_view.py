@@ -206,15 +206,13 @@ class OffersView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self._read_if_stale()
 
-    def _statuses(self) -> list[OfferStatus]:
-        """Every offer's status, read first if the view has not been seen since a change
-        (Check all from the tray, with the window hidden)."""
+    def _read_if_stale(self) -> None:
+        """Read the statuses if they changed while the view was not on screen (also
+        for Check all from the tray, with the window hidden)."""
         if self._stale:
             self.refresh()
-        return self.model.statuses
 
     def refresh(self) -> None:
         """Read the offers and their latest results again, keeping the selection."""
@@ -401,17 +399,19 @@ class OffersView(QWidget):
         self.message.emit(f"Deleted {plural(len(offers), 'offer')}.")
 
     def check_all(self) -> None:
-        self._check([status.offer for status in self._statuses()])
+        self._read_if_stale()
+        self._check([status.offer for status in self.model.statuses])
 
     def check_selected(self) -> None:
         self._check(self.selected_offers())
 
     def check_broken(self) -> None:
-        self._check([s.offer for s in self._statuses() if s.health is Health.BROKEN])
+        self._read_if_stale()
+        self._check([s.offer for s in self.model.statuses if s.health is Health.BROKEN])
 
     def schedule(self) -> None:
         """The selected offers, or every offer shown when none is selected."""
-        self._statuses()
+        self._read_if_stale()
         offers = self.selected_offers() or [
             self.proxy.status(row).offer for row in range(self.proxy.rowCount())
         ]
