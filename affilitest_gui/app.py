@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 
 from affilitest_gui import APP_NAME, ORGANIZATION, __version__
 from affilitest_gui.api.vendor import WEBSITE as DEFAULT_BASE_URL
-from affilitest_gui.paths import resource_path
+from affilitest_gui.paths import data_dir, resource_path
+from affilitest_gui.stdio import ensure_streams
 from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.main_window import MainWindow
 
@@ -75,6 +76,7 @@ def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
 
 
 def main(argv: list[str] | None = None) -> int:
+    ensure_streams(data_dir())  # the windowed exe has none: before anything writes
     args = parse_args(argv)
     problem = desktop_problem()  # Qt would abort with a cryptic plugin message instead
     if problem is not None:

@@ -273,6 +273,17 @@ def rate_for(limit: int, window_s: float) -> RateLimit:
     return RateLimit.scaled(limit, window_s)
 
 
+def csv_ready(stream: IO[str]) -> IO[str]:
+    """The csv module writes its own CRLF; a text stream that turns every LF into CRLF
+    (stdout on Windows) would make it CR CR LF. UTF-8, whatever the console's
+    code page: the file is read by a spreadsheet, not the console."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        stream.flush()
+        reconfigure(newline="", encoding="utf-8")
+    return stream
+
+
 def shared_send_log(rate: RateLimit) -> SharedSendLog:
     """The send log of the data folder, which the app and the other twin share."""
     return SharedSendLog(data_dir() / SEND_LOG_NAME, rate)
@@ -312,6 +323,8 @@ def run(
         return EXIT_STOPPED
 
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
+    if args.format == "csv":
+        stdout = csv_ready(stdout)
     output = _Output(stdout, stderr, args.format, len(checks))
     rate = rate_for(args.limit, args.window)
     send_log = shared_send_log(rate)

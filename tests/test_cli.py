@@ -99,6 +99,27 @@ def test_urls_from_a_file_and_csv_output(sandbox, tmp_path):
     assert {row["url"] for row in rows} == {offer(sandbox, "game"), offer(sandbox, "js")}
 
 
+def test_csv_to_a_stdout_that_translates_newlines_has_one_crlf_per_row(sandbox):
+    """Windows' text stdout turns every LF into CRLF and encodes with the console's code
+    page: the CSV must still end each row with exactly CRLF, in UTF-8."""
+    raw = io.BytesIO()
+    windows_stdout = io.TextIOWrapper(raw, encoding="cp1252", newline="\r\n")
+    code = run(
+        ["--base-url", sandbox.base_url, "--limit", "50", "--window", "2", "--format", "csv",
+         offer(sandbox, "game"), offer(sandbox, "js")],
+        stdin=io.StringIO(), stdout=windows_stdout, stderr=io.StringIO(),
+        environ={"AFFILITEST_API_KEY": sandbox.keys["valid"]},
+    )  # fmt: skip
+    windows_stdout.flush()
+    data = raw.getvalue()
+    assert code == 0
+    assert b"\r\r\n" not in data
+    assert data.count(b"\r\n") == data.count(b"\n") == 3  # the header and two rows
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert len(rows) == 2 and all(row["outcome"] == "ok" for row in rows)
+    assert windows_stdout.encoding == "utf-8"  # not the console's code page
+
+
 def test_urls_from_stdin(sandbox):
     code, out, _ = check(sandbox, "--input", "-", stdin=offer(sandbox, "game") + "\n")
     assert code == 0 and len(out.splitlines()) == 1

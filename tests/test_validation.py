@@ -75,7 +75,9 @@ def test_a_custom_user_agent_is_accepted_when_printable():
     assert validate_device(agent) == agent
 
 
-@pytest.mark.parametrize("agent", ["Mozilla\r\nX-Evil: 1", "tab\there", "x" * 600])
+@pytest.mark.parametrize(
+    "agent", ["Mozilla\r\nX-Evil: 1", "tab\there", "x" * 600, "Agent \u00e9/1.0", "Ag\u4e2d/1"]
+)
 def test_a_user_agent_with_control_characters_or_too_long_is_refused(agent):
     with pytest.raises(InputError):
         validate_device(agent)

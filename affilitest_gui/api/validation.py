@@ -88,12 +88,18 @@ def validate_device(value: str) -> str:
 
 
 def validate_user_agent(value: str) -> str:
-    """A custom User-Agent: printable, one line, at most 512 characters."""
+    """A custom User-Agent: printable ASCII (it travels in an HTTP header), one line, at
+    most 512 characters."""
     agent = value.strip()
     if not agent:
         raise InputError("device", "The custom User-Agent is empty.")
     if _CONTROL_CHARS.search(agent):
         raise InputError("device", "The User-Agent must be one line with no control characters.")
+    foreign = next((char for char in agent if not char.isascii()), None)
+    if foreign is not None:
+        raise InputError(
+            "device", f"The User-Agent may hold plain (ASCII) characters only, not {foreign!r}."
+        )
     if len(agent) > MAX_USER_AGENT_LENGTH:
         raise InputError(
             "device", f"The User-Agent is longer than {MAX_USER_AGENT_LENGTH} characters."

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -51,7 +51,7 @@ class CrashDialog(QDialog):
         intro.setWordWrap(True)
         self.details = QPlainTextEdit(report)
         self.details.setReadOnly(True)
-        self.details.setFont(QFont("monospace"))
+        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox()
         copy = buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report))
@@ -75,7 +75,8 @@ def install_crash_handler(
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         report = crash_report(kind, error, tb, secrets())
-        sys.stderr.write(report + "\n")  # the console twin and logs see it too
+        if sys.stderr is not None:  # a console, or the log file of a windowed start
+            sys.stderr.write(report + "\n")
         if QApplication.instance() is None:
             return
         if history_damaged is not None and isinstance(error, sqlite3.DatabaseError):
