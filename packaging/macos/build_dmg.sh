@@ -19,7 +19,7 @@ export MACOS_ENTITLEMENTS="${MACOS_ENTITLEMENTS:-$root/packaging/macos/entitleme
 # Build the onedir, run the frozen self-test and the bundle checks; then the .app.
 "$python" scripts/build_dist.py --no-installer
 test -d "$app"
-QT_QPA_PLATFORM=offscreen "$app/Contents/MacOS/affilitest-gui-console" \
+QT_QPA_PLATFORM=offscreen "$app/Contents/MacOS/affilitest-gui" \
     --self-test="dist/selftest-macos-$arch.json"
 
 if [ -n "$identity" ]; then

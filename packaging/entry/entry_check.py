@@ -1,0 +1,5 @@
+"""Frozen entry point of `affilitest-check` (pyinstaller.spec)."""
+
+from affilitest_gui.cli import main
+
+main()
