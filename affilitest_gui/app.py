@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from affilitest_gui import APP_NAME, ORGANIZATION, __version__
 from affilitest_gui.api.vendor import WEBSITE as DEFAULT_BASE_URL
 from affilitest_gui.paths import data_dir, resource_path
+from affilitest_gui.running_flag import hold_running_flag
 from affilitest_gui.stdio import ensure_streams
 from affilitest_gui.system_libs import desktop_problem
 from affilitest_gui.ui.main_window import MainWindow
@@ -34,6 +35,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quit-after-start", action="store_true",
         help="quit as soon as the window is shown (start-up benchmarks, smoke tests)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--remove-user-data", action="store_true",
+        help="delete the saved API key, the settings and the history, then exit "
+        "(the uninstaller's choice)",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser.parse_args(argv)
@@ -76,8 +82,13 @@ def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ensure_streams(data_dir())  # the windowed exe has none: before anything writes
-    args = parse_args(argv)
+    args = parse_args(argv)  # argparse copes with no stderr; nothing else before this may
+    if args.remove_user_data:  # before a log file is opened in the folder it deletes
+        from affilitest_gui.user_data import remove_and_report  # noqa: PLC0415
+
+        return remove_and_report(data_dir())
+    ensure_streams(data_dir())  # the windowed exe has none: before anything else writes
+    hold_running_flag()  # the installer asks to quit the app while it runs
     problem = desktop_problem()  # Qt would abort with a cryptic plugin message instead
     if problem is not None:
         sys.stderr.write(problem + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -10,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-
-from affilitest_gui import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
@@ -43,20 +42,85 @@ def test_the_workflow_builds_windows_and_both_macs():
     assert workflow["on"]["push"]["tags"] == ["v*"]
 
 
-@pytest.mark.skipif(shutil.which("makensis") is None, reason="Debian's nsis is not installed")
-def test_the_nsis_script_compiles(tmp_path):
+NSIS = ROOT / "packaging" / "windows" / "installer.nsi"
+
+
+def compile_installer(tmp_path: Path, *defines: str) -> subprocess.CompletedProcess:
     source = tmp_path / "affilitest-gui"
     (source / "_internal").mkdir(parents=True)
-    for name in ("affilitest-gui.exe", "affilitest-gui-console.exe", "_internal/data.bin"):
+    for name in ("affilitest-gui.exe", "affilitest-check.exe", "affilitest-offers.exe",
+                 "_internal/data.bin"):  # fmt: skip
         (source / name).write_bytes(b"stand-in for the PyInstaller onedir")
-    outfile = tmp_path / "setup.exe"
-    done = subprocess.run(
-        ["makensis", "-V2", f"-DVERSION={__version__}", f"-DSOURCE_DIR={source}",
-         f"-DOUTFILE={outfile}", str(ROOT / "packaging" / "windows" / "installer.nsi")],
+    return subprocess.run(
+        ["makensis", "-V2", "-DVERSION=1.0.0rc1", "-DVERSION_NUMERIC=1.0.0.0",
+         f"-DSOURCE_DIR={source}", f"-DOUTFILE={tmp_path / 'setup.exe'}", *defines, str(NSIS)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("makensis") is None, reason="Debian's nsis is not installed")
+def test_the_nsis_script_compiles_and_signs_the_installer_and_its_uninstaller(tmp_path):
+    signed = tmp_path / "signed.txt"
+    recorder = tmp_path / "sign.sh"
+    recorder.write_text(f'printf "%s\\n" "$1" >> "{signed}"\n')
+    done = compile_installer(tmp_path, f"-DSIGN_COMMAND=sh {recorder}")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert outfile.read_bytes()[:2] == b"MZ"  # a Windows executable
+    assert (tmp_path / "setup.exe").read_bytes()[:2] == b"MZ"  # a Windows executable
+    files = signed.read_text().splitlines()  # !finalize and !uninstfinalize each ran once
+    assert len(files) == 2
+    assert any(Path(f).name == "setup.exe" for f in files)  # ...on the installer...
+    assert any(Path(f).name != "setup.exe" for f in files)  # ...and on the uninstaller
+
+
+@pytest.mark.skipif(shutil.which("makensis") is None, reason="Debian's nsis is not installed")
+def test_the_nsis_script_wants_the_four_version_numbers(tmp_path):
+    source = tmp_path / "empty"
+    source.mkdir()
+    done = subprocess.run(
+        ["makensis", "-V2", "-DVERSION=1.0.0rc1", f"-DSOURCE_DIR={source}", str(NSIS)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and "VERSION_NUMERIC" in done.stdout + done.stderr
+
+
+def nsis_sections(text: str) -> dict[str, str]:
+    """Each Section's header line -> its body."""
+    found = re.findall(r"^(Section[^\n]*)\n(.*?)^SectionEnd", text, re.MULTILINE | re.DOTALL)
+    return dict(found)
+
+
+def test_uninstalling_keeps_the_users_settings_history_and_key_unless_ticked():
+    text = NSIS.read_text(encoding="utf-8")
+    settings_key = re.search(r'!define SETTINGS_KEY "([^"]+)"', text).group(1)
+    installer_key = re.search(r'!define INSTALLER_KEY "([^"]+)"', text).group(1)
+    assert settings_key == r"Software\${COMPANY}\${APP_NAME}"  # where QSettings() lives
+    assert installer_key != settings_key
+    assert "InstallDirRegKey HKCU \"${INSTALLER_KEY}\"" in text
+    assert not re.search(r"DeleteRegKey\s+HKCU\s+\"\$\{SETTINGS_KEY\}\"", text)
+    removing = [header for header, body in nsis_sections(text).items()
+                if "--remove-user-data" in body]  # fmt: skip
+    assert removing == [
+        'Section /o "un.Also delete my settings, check history and saved API key" '
+        "UninstallUserData"
+    ]  # only the uninstaller's box, off unless ticked
+    assert "!insertmacro MUI_UNPAGE_COMPONENTS" in text  # ...and the box is shown
+
+
+def test_the_installer_and_the_app_agree_on_the_running_flag():
+    from affilitest_gui.running_flag import RUNNING_MUTEX
+
+    text = NSIS.read_text(encoding="utf-8")
+    assert f'!define RUNNING_MUTEX "{RUNNING_MUTEX}"' in text
+    assert "Function .onInit\n  !insertmacro WaitUntilTheAppIsClosed" in text
+    assert "Function un.onInit\n  !insertmacro WaitUntilTheAppIsClosed" in text
+
+
+def test_the_installer_puts_the_twins_on_the_path_and_takes_them_off_again():
+    sections = nsis_sections(NSIS.read_text(encoding="utf-8"))
+    assert '!insertmacro ChangeUserPath "+"' in sections['Section "Install"']
+    assert '!insertmacro ChangeUserPath "-"' in sections['Section "-un.Program"']
+    for twin in ("affilitest-check.exe", "affilitest-offers.exe"):
+        assert f'Delete "$INSTDIR\\{twin}"' in sections['Section "-un.Program"']
 
 
 def test_the_generated_icons_are_well_formed():
