@@ -30,6 +30,7 @@ async def _check_once(report: dict[str, Any]) -> None:
         window = build_window(sandbox.base_url, data_dir=Path(folder), sandbox=lambda: sandbox)
         store = window.store
         try:
+            window.show()  # the platform plugin in use paints it (cocoa, windows, offscreen)
             window.account.enable_sandbox()
             request = CheckRequest.create(f"{sandbox.base_url}/demo/offer/game", "us", "android")
             window.batches.submit([request])

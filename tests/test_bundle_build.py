@@ -24,5 +24,5 @@ def test_the_bundle_builds_and_passes_its_checks(tmp_path):
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert done.stdout.rstrip().endswith("dist: OK")
     bundle = dist / "affilitest-gui"
-    executables = sorted(p.name for p in bundle.iterdir() if p.is_file())
+    executables = sorted(p.name.removesuffix(".exe") for p in bundle.iterdir() if p.is_file())
     assert executables == ["affilitest-check", "affilitest-gui", "affilitest-offers"]

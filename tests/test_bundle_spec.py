@@ -193,3 +193,32 @@ def test_a_bundle_with_no_macho_binary_cannot_say_its_minimum(tmp_path):
     text.write_text("not a binary, long enough to read a header from it")
     with pytest.raises(ValueError, match="no Mach-O"):
         facts.macos_minimum([text])
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("platform", "backend", "secure", "ok"),
+    [("win32", "keyring.backends.Windows.WinVaultKeyring", True, True),
+     ("darwin", "keyring.backends.macOS.Keyring", True, True),
+     ("win32", "keyring.backends.fail.Keyring", False, False),  # metadata lost in the bundle
+     ("darwin", "keyring.backends.chainer.ChainerBackend", True, False),
+     ("linux", "keyring.backends.fail.Keyring", False, True)],
+)  # fmt: skip
+def test_a_release_runner_wants_the_os_keyring_in_the_self_test(platform, backend, secure, ok):
+    check = load_script("check_selftest")
+    report = {"ok": True, "checks": {"history_database": True},
+              "keyring": {"backend": backend, "secure": secure}}  # fmt: skip
+    assert (check.problems(report, platform) == []) is ok
+
+
+def test_a_failed_self_test_names_what_failed():
+    check = load_script("check_selftest")
+    report = {"ok": False, "checks": {"history_database": True, "results_model": False},
+              "keyring": {"backend": "keyring.backends.macOS.Keyring", "secure": True}}  # fmt: skip
+    assert check.problems(report, "darwin") == ["the self-test failed: ['results_model']"]

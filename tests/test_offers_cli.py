@@ -136,7 +136,6 @@ def test_a_run_killed_mid_batch_is_finished_by_the_next_without_loss_or_double_s
     tmp_path, data_dir, make_sandbox
 ):
     import os
-    import signal
     import sqlite3
     import subprocess
     import sys
@@ -161,7 +160,7 @@ def test_a_run_killed_mid_batch_is_finished_by_the_next_without_loss_or_double_s
     while len(log.requests(TEST_PATH)) < 3:
         assert time.monotonic() < deadline and killed.poll() is None
         time.sleep(0.05)
-    os.kill(killed.pid, signal.SIGKILL)
+    killed.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no goodbye either way
     killed.wait()
 
     db = sqlite3.connect(data_dir / "history.sqlite3")

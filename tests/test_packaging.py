@@ -35,11 +35,42 @@ def test_no_run_step_interpolates_an_expression():
     assert "${{ github.ref_name }}" in WORKFLOW.read_text(encoding="utf-8")  # via env
 
 
-def test_the_workflow_builds_windows_and_both_macs():
+# GitHub retired macos-13 (the last Intel image of that name) in December 2025.
+RETIRED_RUNNERS = {"macos-11", "macos-12", "macos-13", "windows-2019", "ubuntu-20.04"}
+
+
+def test_the_workflow_builds_windows_and_both_macs_on_current_runners():
     workflow = YAML(typ="safe").load(WORKFLOW.read_text(encoding="utf-8"))
     matrix = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
-    assert {entry["name"] for entry in matrix} == {"windows-x64", "macos-arm64", "macos-x64"}
+    runners = {entry["name"]: entry["os"] for entry in matrix}
+    assert set(runners) == {"windows-x64", "macos-arm64", "macos-x64"}
+    assert not set(runners.values()) & RETIRED_RUNNERS
+    assert runners["macos-x64"].endswith("-intel")  # the arm64 images cannot build x86_64
     assert workflow["on"]["push"]["tags"] == ["v*"]
+
+
+def test_every_action_is_pinned_to_a_commit():
+    workflow = YAML(typ="safe").load(WORKFLOW.read_text(encoding="utf-8"))
+    uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"]
+            if "uses" in step]  # fmt: skip
+    assert uses
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+
+
+def test_the_workflow_installs_the_pinned_qt_and_checks_what_only_its_runners_can():
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "-c packaging/constraints.txt" in text
+    constraints = (ROOT / "packaging" / "constraints.txt").read_text(encoding="utf-8")
+    assert re.search(r"^PySide6-Essentials>=6\.\d+,<6\.\d+$", constraints, re.MULTILINE)
+    assert "check_install.ps1" in text  # install, PATH, windowed self-test, mutex, uninstall
+    dmg = (ROOT / "packaging" / "macos" / "build_dmg.sh").read_text(encoding="utf-8")
+    signing = dmg.index('codesign --force --deep')
+    windowed = dmg.index('env -u QT_QPA_PLATFORM "$app/Contents/MacOS/affilitest-gui"')
+    stapled = dmg.index('xcrun stapler staple "$app"')
+    assert signing < windowed < stapled < dmg.index("hdiutil create")  # staple before the dmg
+    assert 'spctl -a -vv -t exec "$app"' in dmg
+    assert "check_selftest.py" in dmg
 
 
 NSIS = ROOT / "packaging" / "windows" / "installer.nsi"

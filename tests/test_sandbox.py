@@ -227,26 +227,47 @@ def test_page_redirect_parsing(page, target):
     assert next_in_page(page) == target
 
 
-def test_the_module_prints_one_ready_line_and_stops_on_sigterm():
+def start_sandbox_module(**options: object) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "affilitest_gui.sandbox", "--limit", "5", "--window", "2"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+        stdout=subprocess.PIPE, text=True, env=env, **options,
+    )  # fmt: skip
+
+
+def say_ready_and_answer(process: subprocess.Popen) -> None:
+    ready = json.loads(process.stdout.readline())
+    assert set(ready) == {"base_url", "keys", "login"}
+    assert ready["base_url"].startswith("http://127.0.0.1:")
+    assert set(ready["keys"]) == {"valid", "unverified", "no_budget", "no_permission"}
+    assert all(len(key) == 64 for key in ready["keys"].values())
+    with requests.Session() as session:
+        session.trust_env = False
+        auth = {"Authorization": "AT-API " + ready["keys"]["valid"]}
+        answer = session.get(ready["base_url"] + "/api/v1/callsLeft", headers=auth, timeout=10)
+    assert answer.json()["data"] == 10_000
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals; Windows: the test below")
+def test_the_module_prints_one_ready_line_and_stops_on_sigterm():
+    process = start_sandbox_module()
     try:
-        ready = json.loads(process.stdout.readline())
-        assert set(ready) == {"base_url", "keys", "login"}
-        assert ready["base_url"].startswith("http://127.0.0.1:")
-        assert set(ready["keys"]) == {"valid", "unverified", "no_budget", "no_permission"}
-        assert all(len(key) == 64 for key in ready["keys"].values())
-        with requests.Session() as session:
-            session.trust_env = False
-            auth = {"Authorization": "AT-API " + ready["keys"]["valid"]}
-            answer = session.get(ready["base_url"] + "/api/v1/callsLeft", headers=auth, timeout=10)
-        assert answer.json()["data"] == 10_000
+        say_ready_and_answer(process)
         process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        process.kill() if process.poll() is None else None
+        process.stdout.close()
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="Windows: Ctrl+Break to its process group")
+def test_the_module_prints_one_ready_line_and_stops_on_ctrl_break():
+    """On Windows SIGTERM is TerminateProcess (exit 1, no clean stop): a console program
+    is asked to stop with Ctrl+Break, sent to its own process group."""
+    process = start_sandbox_module(creationflags=subprocess.CREATE_NEW_PROCESS_GROUP)
+    try:
+        say_ready_and_answer(process)
+        process.send_signal(signal.CTRL_BREAK_EVENT)
         assert process.wait(timeout=15) == 0
     finally:
         process.kill() if process.poll() is None else None

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from affilitest_gui.keystore import ACCOUNT, SERVICE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +38,11 @@ def start(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
                           text=True, timeout=60, check=False)  # fmt: skip
 
 
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="QSettings() is the registry or CFPreferences there: the release workflow checks "
+    "--remove-user-data on the installed app",
+)
 def test_it_deletes_the_saved_key_the_settings_and_the_data_folder(tmp_path):
     data = tmp_path / "data"
     (data / "logs").mkdir(parents=True)

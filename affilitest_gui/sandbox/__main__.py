@@ -1,4 +1,5 @@
-"""`python -m affilitest_gui.sandbox`: serve the sandbox until SIGINT/SIGTERM.
+"""`python -m affilitest_gui.sandbox`: serve the sandbox until SIGINT/SIGTERM (Ctrl+C,
+or Ctrl+Break on Windows, where SIGTERM cannot be caught).
 
 Prints one JSON line when ready: base URL, the demo keys and the demo login.
 """
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    if sys.platform == "win32":
+        signal.signal(signal.SIGBREAK, stop)
     print(server.ready_line(), flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

@@ -1,6 +1,7 @@
 #!/bin/sh
-# macOS: build the .app, self-test it, sign it when a Developer ID is configured, make a
-# .dmg, notarize when Apple credentials are configured. Run from anywhere:
+# macOS: build the .app, check it, sign it when a Developer ID is configured, run the
+# signed app's self-test on the real platform plugin, notarize and staple the .app,
+# then make, sign, notarize and staple the .dmg. Run from anywhere:
 #   sh packaging/macos/build_dmg.sh
 # Environment (all optional): MACOS_CODESIGN_IDENTITY ("Developer ID Application: ..."),
 # MACOS_ENTITLEMENTS (defaults to entitlements.plist beside this script),
@@ -11,16 +12,26 @@ cd "$root"
 python=${PYTHON:-python3}
 version=$("$python" -c "import affilitest_gui; print(affilitest_gui.__version__)")
 arch=$(uname -m)
-app="dist/AffiliTest GUI.app"
-dmg="dist/AffiliTest-GUI-$version-macos-$arch.dmg"
+app="$root/dist/AffiliTest GUI.app"
+dmg="$root/dist/AffiliTest-GUI-$version-macos-$arch.dmg"
+report="$root/dist/selftest-macos-$arch.json"
 identity=${MACOS_CODESIGN_IDENTITY:-}
 export MACOS_ENTITLEMENTS="${MACOS_ENTITLEMENTS:-$root/packaging/macos/entitlements.plist}"
+notarize=""
+if [ -n "$identity" ] && [ -n "${APPLE_ID:-}" ] && [ -n "${APPLE_TEAM_ID:-}" ] \
+        && [ -n "${APPLE_APP_PASSWORD:-}" ]; then
+    notarize=yes
+fi
 
-# Build the onedir, run the frozen self-test and the bundle checks; then the .app.
+submit() {  # notarize one file (a .zip of the app, or the dmg), waiting for Apple's answer
+    xcrun notarytool submit "$1" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
+        --password "$APPLE_APP_PASSWORD" --wait
+}
+
+# The onedir and the .app, with the bundle checks (executables, Info.plist: a window,
+# not background-only; the macOS the bundled Qt needs), the frozen self-test and twins.
 "$python" scripts/build_dist.py --no-installer
 test -d "$app"
-QT_QPA_PLATFORM=offscreen "$app/Contents/MacOS/affilitest-gui" \
-    --self-test="dist/selftest-macos-$arch.json"
 
 if [ -n "$identity" ]; then
     codesign --force --deep --options runtime --timestamp \
@@ -30,20 +41,44 @@ else
     echo "No MACOS_CODESIGN_IDENTITY: the app is not signed (Gatekeeper will warn)."
 fi
 
+# The app as a person starts it: windowed, the cocoa platform plugin, signed and under
+# the hardened runtime; keyring must choose the macOS Keychain.
+env -u QT_QPA_PLATFORM "$app/Contents/MacOS/affilitest-gui" --self-test="$report"
+"$python" scripts/check_selftest.py "$report"
+
+# The command-line twins through a link, as the README tells users to make one.
+links=$(mktemp -d)
+ln -s "$app/Contents/MacOS/affilitest-check" "$links/affilitest-check"
+ln -s "$app/Contents/MacOS/affilitest-offers" "$links/affilitest-offers"
+"$links/affilitest-check" --version
+"$links/affilitest-offers" --help >/dev/null
+rm -rf "$links"
+
+# Notarize and staple the .app itself: a user may copy it out of the dmg and start it
+# offline. Then Gatekeeper's own assessment, as on a user's Mac.
+if [ -n "$notarize" ]; then
+    zip="$root/dist/notarize-$arch.zip"
+    ditto -c -k --keepParent "$app" "$zip"
+    submit "$zip"
+    rm -f "$zip"
+    xcrun stapler staple "$app"
+    spctl -a -vv -t exec "$app"
+else
+    echo "No Apple notarization credentials: the app is not notarized (spctl would reject it)."
+fi
+
 staging=$(mktemp -d)
 cp -R "$app" "$staging/"
 ln -s /Applications "$staging/Applications"
 rm -f "$dmg"
 hdiutil create -volname "AffiliTest GUI $version" -srcfolder "$staging" -ov -format UDZO "$dmg"
 rm -rf "$staging"
-[ -n "$identity" ] && codesign --force --timestamp --sign "$identity" "$dmg"
-
-if [ -n "$identity" ] && [ -n "${APPLE_ID:-}" ] && [ -n "${APPLE_TEAM_ID:-}" ] \
-        && [ -n "${APPLE_APP_PASSWORD:-}" ]; then
-    xcrun notarytool submit "$dmg" --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" \
-        --password "$APPLE_APP_PASSWORD" --wait
+if [ -n "$identity" ]; then
+    codesign --force --timestamp --sign "$identity" "$dmg"
+fi
+if [ -n "$notarize" ]; then
+    submit "$dmg"
     xcrun stapler staple "$dmg"
-else
-    echo "No Apple notarization credentials: the .dmg is not notarized."
+    spctl -a -vv -t open --context context:primary-signature "$dmg"
 fi
 echo "built $dmg"
