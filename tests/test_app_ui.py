@@ -454,7 +454,7 @@ def test_a_missed_preview_is_marked_broken_live_and_after_a_restart(
 ):
     from PySide6.QtGui import QColor
 
-    from affilitest_gui.ui.style import BROKEN_COLOR
+    from affilitest_gui.ui.style import Tone, tone_color
 
     window = signed_in_window(make_window, memory_keyring, sandbox)
     fill_form(qtbot, window, sandbox, ["game"], ["us"], ["android"])
@@ -469,7 +469,7 @@ def test_a_missed_preview_is_marked_broken_live_and_after_a_restart(
 
     live = verdict_colour(window)
     assert live[0].startswith("Misses the preview page")
-    assert live[1] == QColor(BROKEN_COLOR)
+    assert live[1] == QColor(tone_color(Tone.BROKEN))
     press(qtbot, window, "Ctrl+Q")
     window.store.close()
     assert verdict_colour(make_window()) == live

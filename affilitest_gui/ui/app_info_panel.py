@@ -19,7 +19,7 @@ from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.errors import AffiliTestError, InputError
 from affilitest_gui.api.models import AppInfo
 from affilitest_gui.api.validation import validate_country, validate_url
-from affilitest_gui.ui.style import ERROR_COLOR, ERROR_STYLE
+from affilitest_gui.ui.style import Tone, set_tone, tone_style
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.worker.calls import LookUpApp
 from affilitest_gui.worker.controller import WorkerController
@@ -49,7 +49,7 @@ class AppInfoPanel(QWidget):
         self.country.setPlaceholderText("us")
         self.country.setMaximumWidth(60)
         self.error = QLabel("")
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error, Tone.ERROR)
         self.error.setWordWrap(True)
         self.lookup_button = QPushButton("Look up")
         self.lookup_button.clicked.connect(self._look_up_clicked)
@@ -102,7 +102,7 @@ class AppInfoPanel(QWidget):
         except AffiliTestError as error:
             explained = describe(error)
             self.result.setHtml(
-                f"<p style='color:{ERROR_COLOR}'><b>{html.escape(explained.title)}</b></p>"
+                f"<p style='{tone_style(Tone.ERROR)}'><b>{html.escape(explained.title)}</b></p>"
                 f"<p>{html.escape(explained.explanation)}</p><p>{html.escape(explained.advice)}</p>"
             )
         else:

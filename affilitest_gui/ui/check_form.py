@@ -12,7 +12,7 @@ from functools import cache
 
 from iso3166 import countries_by_alpha2
 from PySide6.QtCore import QLocale, QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCursor, QTextFormat
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -39,7 +39,7 @@ from affilitest_gui.api.validation import (
     validate_url,
     validate_user_agent,
 )
-from affilitest_gui.ui.style import BAD_LINE_COLOR, ERROR_STYLE
+from affilitest_gui.ui.style import Tone, bad_line, set_tone
 from affilitest_gui.ui.widgets import scrolling
 
 LISTED_BAD_LINES = 5  # the error label names this many bad lines, then counts the rest
@@ -287,7 +287,7 @@ class CheckForm(QWidget):
     def _error_label(name: str) -> QLabel:
         label = QLabel("")
         label.setObjectName(name)
-        label.setStyleSheet(ERROR_STYLE)
+        set_tone(label, Tone.ERROR)
         label.setWordWrap(True)
         label.hide()
         return label
@@ -334,7 +334,7 @@ class CheckForm(QWidget):
             lines = "line" if len(problems) == 1 else "lines"
             text += f" ({len(problems)} {lines} with a problem not counted)"
         over = self._calls_left is not None and count > self._calls_left
-        self.cost_label.setStyleSheet(ERROR_STYLE if over else "")
+        set_tone(self.cost_label, Tone.ERROR if over else None)
         self.cost_label.setText(text)
 
     # --- the sandbox's demo offers ---------------------------------------------------
@@ -380,9 +380,11 @@ class CheckForm(QWidget):
 
     def _mark_lines(self, problems: list[UrlProblem]) -> None:
         marks = []
+        background, text = bad_line()
         for problem in problems:
             mark = QTextEdit.ExtraSelection()
-            mark.format.setBackground(QColor(BAD_LINE_COLOR))
+            mark.format.setBackground(background)
+            mark.format.setForeground(text)
             mark.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
             mark.cursor = QTextCursor(self.urls.document().findBlockByNumber(problem.line - 1))
             marks.append(mark)

@@ -4,7 +4,7 @@ differ highlighted, and the difference in words."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,7 +21,8 @@ from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.compare import Comparison, Hop, compare
 from affilitest_gui.chains.parties import party_of
 from affilitest_gui.history.records import HistoryRecord
-from affilitest_gui.ui.style import HEALTH_TINTS
+from affilitest_gui.offers.health import Health
+from affilitest_gui.ui.style import tint
 
 NO_CODE = "\u2014"
 
@@ -67,12 +68,13 @@ class CompareDialog(QDialog):
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        marked = QBrush(QColor(HEALTH_TINTS["broken"]))
+        marked, marked_text = (QBrush(color) for color in tint(Health.BROKEN))
         for row, (left, right) in enumerate(self.comparison.rows):
             for column, hop in enumerate((left, right)):
                 item = QTableWidgetItem(_hop_text(hop))
                 if row == self.comparison.first_difference:
                     item.setBackground(marked)
+                    item.setForeground(marked_text)
                     item.setToolTip("The first hop where the two chains differ")
                 self.table.setItem(row, column, item)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

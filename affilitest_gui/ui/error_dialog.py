@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from affilitest_gui.api.catalog import Action, Explanation
 from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
 from affilitest_gui.session.account import host_of
-from affilitest_gui.ui.style import OK_STYLE
+from affilitest_gui.ui.style import Tone, set_tone
 
 ACTION_BUTTONS: dict[Action, str] = {
     Action.ENTER_KEY: "Enter API key\u2026",
@@ -58,7 +58,7 @@ class ErrorDialog(QDialog):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copied_label = QLabel("")
-        self.copied_label.setStyleSheet(OK_STYLE)
+        set_tone(self.copied_label, Tone.OK)
 
         # Two rows, so long labels are never squeezed: what to do, then support / Close.
         actions = QDialogButtonBox()

@@ -32,7 +32,7 @@ from affilitest_gui.offers.importing import (
     plan_import,
     read_table,
 )
-from affilitest_gui.ui.style import ERROR_STYLE, MUTED_STYLE
+from affilitest_gui.ui.style import Tone, set_tone
 
 NO_COLUMN = "(none)"
 FILE_FILTER = "Offer lists (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
@@ -56,7 +56,7 @@ class ImportDialog(QDialog):
         self.file_button = QPushButton("Choose a &file\u2026")
         self.file_button.clicked.connect(self.choose_file)
         self.source_label = QLabel("CSV, TSV or Excel (.xlsx) with a header row.")
-        self.source_label.setStyleSheet(MUTED_STYLE)
+        set_tone(self.source_label, Tone.MUTED)
         self.paste = QPlainTextEdit()
         self.paste.setObjectName("importPaste")
         self.paste.setPlaceholderText(
@@ -81,7 +81,7 @@ class ImportDialog(QDialog):
         self.skipped.setObjectName("skippedRows")
         self.skipped.hide()
         self.error = QLabel("")
-        self.error.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error, Tone.ERROR)
         self.error.setWordWrap(True)
 
         buttons = QDialogButtonBox()

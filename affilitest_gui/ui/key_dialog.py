@@ -23,7 +23,7 @@ from affilitest_gui.api.errors import ACCOUNT_ERRORS, AffiliTestError, AuthError
 from affilitest_gui.api.validation import validate_api_key
 from affilitest_gui.keystore import StorageInfo
 from affilitest_gui.session.account import AccountSession
-from affilitest_gui.ui.style import ERROR_STYLE, OK_STYLE, WARNING_STYLE
+from affilitest_gui.ui.style import Tone, set_tone
 from affilitest_gui.ui.tasks import spawn
 
 
@@ -54,7 +54,7 @@ class KeyDialog(QDialog):
         self.show_key.toggled.connect(self._toggle_echo)
         self.error_label = QLabel("")
         self.error_label.setObjectName("keyError")
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        set_tone(self.error_label, Tone.ERROR)
         self.error_label.setWordWrap(True)
         self.status_label = QLabel("")
         self.status_label.setObjectName("keyStatus")
@@ -66,7 +66,7 @@ class KeyDialog(QDialog):
         )
         self.storage_label.setWordWrap(True)
         if not info.secure:
-            self.storage_label.setStyleSheet(WARNING_STYLE)
+            set_tone(self.storage_label, Tone.WARNING)
 
         self.verify_button = QPushButton("&Verify")
         self.verify_button.setToolTip("Ask AffiliTest whether the key works, without saving it")
@@ -139,7 +139,7 @@ class KeyDialog(QDialog):
 
     async def _ask(self, key: str) -> tuple[int | None, AffiliTestError | None]:
         self._busy(True)
-        self._say("Checking the key with AffiliTest\u2026", "")
+        self._say("Checking the key with AffiliTest\u2026", None)
         try:
             return await self._account.verify_key(key), None
         except AffiliTestError as error:
@@ -161,10 +161,10 @@ class KeyDialog(QDialog):
         calls_left, error = await self._ask(key)
         if error is not None:
             explained = describe(error)
-            self._say(f"{explained.title}. {explained.explanation} {explained.advice}", ERROR_STYLE)
+            self._say(f"{explained.title}. {explained.explanation} {explained.advice}", Tone.ERROR)
         else:
             left = "an unknown number of" if calls_left is None else f"{calls_left:,}"
-            self._say(f"The key works: {left} calls left.", OK_STYLE)
+            self._say(f"The key works: {left} calls left.", Tone.OK)
 
     async def save(self, key: str) -> None:
         """Check the key with AffiliTest; keep it only if AffiliTest did not refuse it."""
@@ -174,7 +174,7 @@ class KeyDialog(QDialog):
             return
         explained = describe(error)
         if isinstance(error, AuthError):
-            self._say(f"Not saved: {explained.title}. {explained.advice}", ERROR_STYLE)
+            self._say(f"Not saved: {explained.title}. {explained.advice}", Tone.ERROR)
             return
         if isinstance(error, ACCOUNT_ERRORS):  # 403: the key is good, the account can't run
             self._keep(key, verified=True, calls_left=None)
@@ -182,7 +182,7 @@ class KeyDialog(QDialog):
         self._say(
             f"Could not check the key: {explained.title}. You can save it anyway; it will be "
             "checked the next time the app reaches AffiliTest.",
-            WARNING_STYLE,
+            Tone.WARNING,
         )
         self.save_unchecked_button.show()
 
@@ -200,7 +200,7 @@ class KeyDialog(QDialog):
         self._account.remove_key()
         self.key_edit.clear()
         self.remove_button.setEnabled(False)
-        self._say("The key was removed from this computer.", OK_STYLE)
+        self._say("The key was removed from this computer.", Tone.OK)
         self.key_removed.emit()
 
     def _to_sandbox(self) -> None:
@@ -211,8 +211,8 @@ class KeyDialog(QDialog):
         self.login_requested.emit()
         self.close()
 
-    def _say(self, text: str, style: str) -> None:
-        self.status_label.setStyleSheet(style)
+    def _say(self, text: str, tone: Tone | None) -> None:
+        set_tone(self.status_label, tone)
         self.status_label.setText(text)
 
 
@@ -258,14 +258,14 @@ class LoginDialog(QDialog):
     async def log_in(self) -> None:
         email, password = self.email_edit.text().strip(), self.password_edit.text()
         if "@" not in email or not password:
-            self.message.setStyleSheet(ERROR_STYLE)
+            set_tone(self.message, Tone.ERROR)
             self.message.setText("Enter your email address and your password.")
             return
         self.login_button.setEnabled(False)
         try:
             await self._account.log_in(email, password)
         except AffiliTestError as error:
-            self.message.setStyleSheet(ERROR_STYLE)
+            set_tone(self.message, Tone.ERROR)
             explained = describe(error)
             self.message.setText(f"{explained.title}. {explained.explanation}")
         else:

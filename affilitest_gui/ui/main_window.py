@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -35,7 +35,7 @@ from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
 from affilitest_gui.ui.check_form import CheckForm
 from affilitest_gui.ui.msgbox import ask_choice, show_message
 from affilitest_gui.ui.progress_panel import ProgressPanel
-from affilitest_gui.ui.style import SANDBOX_BANNER_STYLE, WARNING_STYLE
+from affilitest_gui.ui.style import Tone, retone, set_banner, set_tone
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
 
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
         self.banner.setObjectName("sandboxBanner")
-        self.banner.setStyleSheet(SANDBOX_BANNER_STYLE)
+        set_banner(self.banner)
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.form = CheckForm(settings)
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
             "history, quit and start the app again."
         )
         banner.setObjectName("readOnlyBanner")
-        banner.setStyleSheet(SANDBOX_BANNER_STYLE)
+        set_banner(banner)
         banner.setWordWrap(True)
         return banner
 
@@ -349,9 +349,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(" \u2014 ".join([APP_NAME, *marks]))
         self.banner.setVisible(state.sandbox)
         self.mode_label.setText(state.summary)
-        self.mode_label.setStyleSheet(
-            f"{WARNING_STYLE}; font-weight: bold" if state.sandbox else ""
-        )
+        set_tone(self.mode_label, Tone.WARNING if state.sandbox else None)
+        font = self.mode_label.font()
+        font.setBold(state.sandbox)
+        self.mode_label.setFont(font)
         if not state.signed_in:
             self.calls_label.setText("Calls left: \u2014")
         elif state.calls_left is None:
@@ -594,6 +595,12 @@ class MainWindow(QMainWindow):
             f"{APP_NAME} {__version__}\nChecks affiliate offers through the AffiliTest API.\n"
             f"{self.account.keystore.info.sentence}\nSupport: {SUPPORT_CONTACT}",
         )  # fmt: skip
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Dark mode switched on or off while the app runs: re-colour what says a tone."""
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            retone(self)
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """To the tray if the user chose so; mid-batch: ask, then finish the calls in

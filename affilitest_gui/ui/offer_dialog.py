@@ -27,7 +27,7 @@ from affilitest_gui.api.validation import (
 )
 from affilitest_gui.offers.importing import parse_countries
 from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
-from affilitest_gui.ui.style import ERROR_STYLE
+from affilitest_gui.ui.style import Tone, set_tone
 
 
 class OfferDialog(QDialog):
@@ -73,7 +73,7 @@ class OfferDialog(QDialog):
         ):
             error = QLabel("")
             error.setObjectName(f"{key}Error")
-            error.setStyleSheet(ERROR_STYLE)
+            set_tone(error, Tone.ERROR)
             error.setWordWrap(True)
             error.hide()
             self.errors[key] = error

@@ -21,7 +21,7 @@ from affilitest_gui.history.offer_book import OfferStatus
 from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.model import expectations_text
 from affilitest_gui.offers.schedule import Schedule
-from affilitest_gui.ui.results_model import HEALTH_BRUSHES, local_time
+from affilitest_gui.ui.results_model import health_brush, local_time
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -121,7 +121,7 @@ class OffersModel(QAbstractTableModel):
 
 
 def _brush(status: OfferStatus) -> QBrush | None:
-    return HEALTH_BRUSHES[status.health] if status.health else None
+    return health_brush(status.health) if status.health else None
 
 
 class Show(str, Enum):

@@ -38,7 +38,7 @@ from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.offer_dialog import OfferDialog
 from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel, Show
 from affilitest_gui.ui.results_panel import detail_html
-from affilitest_gui.ui.style import HEALTH_TINTS, MUTED_STYLE
+from affilitest_gui.ui.style import Tone, set_tone, tint, tone_color
 from affilitest_gui.ui.widgets import ElidedLabel, data_table, filter_box
 from affilitest_gui.words import plural
 
@@ -111,7 +111,7 @@ class OffersView(QWidget):
         self.empty_hint.setWordWrap(True)
         self.cost_label = ElidedLabel("")
         self.cost_label.setObjectName("offersCost")
-        self.cost_label.setStyleSheet(MUTED_STYLE)
+        set_tone(self.cost_label, Tone.MUTED)
         self._calls_left: int | None = None
 
         self.table = data_table("offersTable", self.proxy, [c.width for c in OFFER_COLUMNS],
@@ -440,10 +440,12 @@ class OffersView(QWidget):
 def _cell(record: CellResult | None, changed: bool) -> QTableWidgetItem:
     if record is None:
         item = QTableWidgetItem(NOT_YET)
-        item.setForeground(QBrush(QColor("#757575")))
+        item.setForeground(QBrush(QColor(tone_color(Tone.MUTED))))
         return item
     mark = " (changed)" if changed else ""
     item = QTableWidgetItem(f"{record.health.label}{mark}\n{record.verdict}")
-    item.setBackground(QBrush(QColor(HEALTH_TINTS[record.health.value])))
+    background, text = tint(record.health)
+    item.setBackground(QBrush(background))
+    item.setForeground(QBrush(text))
     item.setToolTip("\n".join(record.reasons))
     return item

@@ -17,7 +17,7 @@ from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.limits import API_RATE_LIMIT
 from affilitest_gui.session.progress import BatchProgress, BatchSummary
 from affilitest_gui.ui.msgbox import show_message
-from affilitest_gui.ui.style import MUTED_STYLE, WARNING_STYLE
+from affilitest_gui.ui.style import Tone, set_tone
 from affilitest_gui.ui.widgets import ElidedLabel
 from affilitest_gui.words import plural
 
@@ -98,14 +98,14 @@ class ProgressPanel(QWidget):
         self.blocker = QLabel("")
         self.blocker.setObjectName("resumeBlocker")
         self.blocker.setWordWrap(True)
-        self.blocker.setStyleSheet(WARNING_STYLE)
+        set_tone(self.blocker, Tone.WARNING)
         self.blocker.hide()
         self.throttle_label = QLabel("")
         self.throttle_label.setObjectName("throttleLabel")
         self.throttle_label.setWordWrap(True)
         self.activity = ElidedLabel("")
         self.activity.setObjectName("activityLabel")
-        self.activity.setStyleSheet(MUTED_STYLE)
+        set_tone(self.activity, Tone.MUTED)
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
         self.cancel_button = QPushButton("Cancel")

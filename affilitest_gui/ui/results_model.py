@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.parties import path_text
@@ -19,7 +19,7 @@ from affilitest_gui.history.columns import matches
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers.health import Health
-from affilitest_gui.ui.style import BROKEN_COLOR, ERROR_COLOR, MUTED_COLOR, WARNING_COLOR
+from affilitest_gui.ui.style import health_text_color
 
 PAGE_SIZE = 500
 Index = QModelIndex | QPersistentModelIndex
@@ -64,14 +64,13 @@ VERDICT_COLUMN = 1
 HEALTH_COLUMN = 2
 DEVICE_COLUMN = 4
 TIME_COLUMN = 5
-# The colour of a row's verdict and health, from its health kind (never from its words).
-HEALTH_BRUSHES: dict[Health, QBrush | None] = {
-    Health.OK: None,
-    Health.WARNING: QBrush(QColor(WARNING_COLOR)),
-    Health.BROKEN: QBrush(QColor(BROKEN_COLOR)),
-    Health.NOT_CHECKED: QBrush(QColor(ERROR_COLOR)),
-    Health.CANCELLED: QBrush(QColor(MUTED_COLOR)),
-}
+
+
+def health_brush(health: Health) -> QBrush | None:
+    """The colour of a verdict and a health, from the health kind (never from its words),
+    for the palette in use (light or dark)."""
+    color = health_text_color(health)
+    return None if color is None else QBrush(color)
 
 
 def cell_text(record: HistoryRecord, column: int) -> str:
@@ -79,7 +78,7 @@ def cell_text(record: HistoryRecord, column: int) -> str:
 
 
 def verdict_brush(record: HistoryRecord) -> QBrush | None:
-    return HEALTH_BRUSHES[record.health]
+    return health_brush(record.health)
 
 
 class ResultsModel(QAbstractTableModel):

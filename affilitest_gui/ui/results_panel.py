@@ -21,7 +21,7 @@ from affilitest_gui.chains.parties import party_of
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
-from affilitest_gui.ui.style import MUTED_STYLE
+from affilitest_gui.ui.style import Tone, tone_style
 from affilitest_gui.ui.widgets import data_table, filter_box
 from affilitest_gui.words import plural
 
@@ -29,8 +29,8 @@ from affilitest_gui.words import plural
 def _party_cell(url: str) -> str:
     party = party_of(url)
     if party is None:
-        return f"<span style='{MUTED_STYLE}'>unknown</span>"
-    role = f"<span style='{MUTED_STYLE}'>{party.role.value}</span>"
+        return f"<span style='{tone_style(Tone.MUTED)}'>unknown</span>"
+    role = f"<span style='{tone_style(Tone.MUTED)}'>{party.role.value}</span>"
     return f"<b>{html.escape(party.name)}</b><br>{role}"
 
 
@@ -63,14 +63,15 @@ def detail_html(record: HistoryRecord) -> str:
                 why = "the sandbox records pages off this computer without opening them"
             else:
                 why = "AffiliTest reported no status for it"
-            parts.append(f"<p style='{MUTED_STYLE}'>&mdash; = no status code: {why}.</p>")
+            muted = tone_style(Tone.MUTED)
+            parts.append(f"<p style='{muted}'>&mdash; = no status code: {why}.</p>")
     explained = record.explanation
     if explained is not None:
         parts.append(
             f"<p><b>What happened:</b> {esc(explained.title)}. {esc(explained.explanation)}</p>"
             f"<p><b>What to do:</b> {esc(explained.advice)}</p>"
         )
-    parts.append(f"<p style='{MUTED_STYLE}'>Attempts: {record.attempts}</p>")
+    parts.append(f"<p style='{tone_style(Tone.MUTED)}'>Attempts: {record.attempts}</p>")
     return "".join(parts)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import INTERVALS_H, budget_warning, runs_per_day
-from affilitest_gui.ui.style import MUTED_STYLE, WARNING_STYLE
+from affilitest_gui.ui.style import Tone, set_tone
 
 NEVER = "Never"
 
@@ -80,14 +80,14 @@ class ScheduleDialog(QDialog):
         self.warning = QLabel("")
         self.warning.setObjectName("scheduleWarning")
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(WARNING_STYLE)
+        set_tone(self.warning, Tone.WARNING)
         self.tray = QCheckBox("Keep running in the system tray when the window is closed")
         self.tray.setChecked(close_to_tray)
         self.tray.setVisible(tray_available)
         no_tray = QLabel(
             "This desktop has no system tray: schedules run while the window is open."
         )
-        no_tray.setStyleSheet(MUTED_STYLE)
+        set_tone(no_tray, Tone.MUTED)
         no_tray.setWordWrap(True)
         no_tray.setVisible(not tray_available)
 
@@ -97,7 +97,7 @@ class ScheduleDialog(QDialog):
         share_note = QLabel("Scheduled checks use at most this share of the calls left each "
                             "day; when it is used up they wait for the next day.")  # fmt: skip
         share_note.setWordWrap(True)
-        share_note.setStyleSheet(MUTED_STYLE)
+        set_tone(share_note, Tone.MUTED)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
