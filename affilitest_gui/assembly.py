@@ -133,10 +133,28 @@ def open_window(
     if copy is not None:
         copy.discard()
     if choice is HistoryChoice.START_NEW:
-        kept = set_aside(path)
+        try:
+            kept = set_aside(path)
+        except OSError as error:  # Windows: another program holds the file open
+            _say_in_use(path, error)
+            return None
         sys.stderr.write(f"The old history file is kept as {kept}.\n")
         return build_window(base_url, **options), None
     return None
+
+
+def _say_in_use(path: Path, error: OSError) -> None:
+    text = (
+        f"The history file {path} is in use by another program, so it cannot be set "
+        "aside to start a new one. Nothing was changed."
+    )
+    sys.stderr.write(f"{text} ({error.strerror or error})\n")
+    ask_about_history(
+        text,
+        "Close the program that has it open (another AffiliTest GUI, affilitest-offers, "
+        "a backup or sync tool, a database viewer), then start the app again.",
+        [],
+    )
 
 
 def _readable_copy(path: Path) -> ReadableCopy | None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from affilitest_gui.assembly import open_window
@@ -193,3 +193,40 @@ def test_a_read_failing_on_a_damaged_page_says_so_once_and_the_next_start_offers
     assert "(a check of the whole file found damaged pages). It was not changed." in asked[0]
     assert "could be read; the rest of the file is damaged" in asked[0]
     assert again.windowTitle().endswith("read-only copy") and 900 < again.model.total < 1000
+
+
+def test_start_a_new_history_on_a_file_another_program_holds_says_so_and_changes_nothing(
+    qtbot, tmp_path, sandbox, monkeypatch
+):
+    """Windows refuses to rename a file another program has open (SQLite opens without
+    FILE_SHARE_DELETE): PermissionError, exactly in the locked case. Simulated here by
+    refusing the rename of the history file."""
+    path = damaged_history(tmp_path)
+    before = digest(path)
+    rename = Path.rename
+
+    def windows_rename(self, target):
+        if self == path:
+            raise PermissionError(13, "The process cannot access the file because it is "
+                                      "being used by another process", str(self))  # fmt: skip
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", windows_rename)
+    answer_when_asked(qtbot, TITLE, "Start a new history (keep the old file)")
+    said: list[str] = []
+
+    def quit_when_told() -> None:
+        boxes = [box for box in visible(QMessageBox) if "in use" in box.text()]
+        if not boxes:
+            QTimer.singleShot(20, quit_when_told)
+            return
+        said.append(f"{boxes[0].text()}\n{boxes[0].informativeText()}")
+        click(qtbot, button_in(boxes[0], "Quit"))
+
+    QTimer.singleShot(20, quit_when_told)
+    opened = open_window(sandbox.base_url, interactive=True, data_dir=tmp_path)
+
+    assert opened is None
+    assert "is in use by another program" in said[0] and "Nothing was changed" in said[0]
+    assert "then start the app again" in said[0]
+    assert digest(path) == before and not list(tmp_path.glob("history-unreadable-*"))

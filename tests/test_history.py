@@ -190,6 +190,28 @@ def test_an_unreadable_history_is_set_aside_with_its_wal_and_a_new_one_opens(tmp
     store.close()
 
 
+def test_setting_aside_is_all_or_nothing_when_windows_refuses_a_rename(tmp_path, monkeypatch):
+    """The WAL held by another program (Windows: PermissionError on rename): the history
+    file, already renamed, gets its name back, and the error reaches the caller."""
+    from affilitest_gui.history.store import set_aside
+
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"damaged")
+    Path(f"{path}-wal").write_bytes(b"wal")
+    rename = Path.rename
+
+    def refuse_the_wal(self, target):
+        if self.name.endswith("-wal"):
+            raise PermissionError(13, "being used by another process", str(self))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_the_wal)
+    with pytest.raises(PermissionError):
+        set_aside(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3", "history.sqlite3-wal"]
+    assert path.read_bytes() == b"damaged"
+
+
 def test_a_file_whose_tables_do_not_match_its_version_is_refused_at_once(tmp_path):
     path = tmp_path / "history.sqlite3"
     HistoryStore(path).close()

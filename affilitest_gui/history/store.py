@@ -216,13 +216,24 @@ SORT_KEYS = {
 
 def set_aside(path: Path) -> Path:
     """Rename a history file that cannot be opened (and its WAL files), so a new one can
-    start while the old one is kept for support; returns its new name."""
+    start while the old one is kept for support; returns its new name.
+
+    All or nothing: a file another program holds cannot be renamed on Windows
+    (PermissionError); then the files already renamed get their names back and the
+    error is raised, so no new history starts beside half of an old one."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = path.with_name(f"{path.stem}-unreadable-{stamp}{path.suffix}")
-    for suffix in ("", "-wal", "-shm", DAMAGED_MARK):
-        old = Path(f"{path}{suffix}")
-        if old.exists():
-            old.rename(f"{kept}{suffix}")
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for suffix in ("", "-wal", "-shm", DAMAGED_MARK):
+            old, new = Path(f"{path}{suffix}"), Path(f"{kept}{suffix}")
+            if old.exists():
+                old.rename(new)
+                moved.append((old, new))
+    except OSError:
+        for old, new in reversed(moved):
+            new.rename(old)
+        raise
     return kept
 
 
