@@ -180,3 +180,18 @@ def test_export_the_view_cell_by_cell(
     assert {line[header.index("health")] for line in lines} == {"ok"}
     assert all(line[header.index("final_url")].startswith("https://") for line in lines)
     assert f"Exported 6 rows to {path}" in window.statusBar().currentMessage()
+
+
+def test_an_offers_export_that_cannot_be_written_says_so(
+    qtbot, make_window, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    click(qtbot, import_file(qtbot, view, sample_for(sandbox, tmp_path), monkeypatch)
+          .import_button)  # fmt: skip
+    folder = tmp_path / "offers.xlsx"
+    folder.mkdir()  # a folder where the file should go
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(folder), ""))
+    click(qtbot, view.export_button)
+    box = message_box(qtbot, "Export failed")
+    assert box.text().startswith("offers.xlsx could not be written: is a directory")
+    assert not list(folder.iterdir()) and "Exported" not in window.statusBar().currentMessage()

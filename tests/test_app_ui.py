@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import keyring.backends.fail
 from PySide6.QtCore import Qt
@@ -343,6 +344,47 @@ def test_the_log_survives_a_restart_and_exports_what_is_visible(
     rows = read_csv(path)
     assert {row.verdict for row in rows} == {"Broken: ends in 404"}
     assert f"Exported 2 rows to {path}" in again.statusBar().currentMessage()
+
+
+def test_an_export_over_a_file_excel_holds_says_so_and_keeps_the_old_file(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    """Windows refuses to replace a file Excel has open (PermissionError): simulated by
+    refusing the final replace; a folder in the way is a real error on any OS."""
+    import os
+
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game"], ["us"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() == 1 and idle(window))
+    path = tmp_path / "results.csv"
+    path.write_text("the old export, open in Excel")
+    replace = os.replace
+
+    def excel_holds(source, target):
+        if Path(target) == path:
+            raise PermissionError(13, "The process cannot access the file", str(target))
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", excel_holds)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), "CSV"))
+    press(qtbot, window, "Ctrl+E")
+    box = message_box(qtbot, "Export failed")
+    assert box.text() == ("results.csv could not be written: it is open in another program "
+                          "(Excel?), or this folder cannot be written to.")  # fmt: skip
+    assert "Close it in Excel" in box.informativeText()
+    click(qtbot, button_in(box, "OK"))
+    assert path.read_text() == "the old export, open in Excel"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+    folder = tmp_path / "a folder.csv"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(folder), "CSV"))
+    press(qtbot, window, "Ctrl+E")
+    box = message_box(qtbot, "Export failed")
+    assert box.text().startswith("a folder.csv could not be written: is a directory")
+    assert "Choose another name or folder" in box.informativeText()
+    assert folder.is_dir() and not list(folder.iterdir())
 
 
 def test_the_sandbox_is_marked_offers_its_demos_and_stays_apart(

@@ -6,7 +6,9 @@ One set of columns for the app's export and `affilitest-check --format csv`.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -61,10 +63,23 @@ class CsvWriter:
         self._writer.writerow(csv_row(record))
 
 
+@contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A file beside `path` to write to; it takes `path`'s place only once complete, so a
+    full disk, or a file that Excel holds open (PermissionError on Windows), leaves the
+    old file as it was and no half-written one behind."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        yield part
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def export_csv(records: Iterable[HistoryRecord], path: Path) -> int:
     """Write the rows (UTF-8 with BOM, so Excel reads accents); returns how many."""
     count = 0
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+    with written_whole(path) as part, part.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = CsvWriter(handle)
         for record in records:
             writer.write(record)

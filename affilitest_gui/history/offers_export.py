@@ -7,6 +7,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
+from affilitest_gui.history.export import written_whole
 from affilitest_gui.history.offer_book import CellResult, OfferStatus
 from affilitest_gui.offers.model import expectations_text
 
@@ -39,18 +40,19 @@ def _result(record: CellResult) -> list[object]:
 def export_offers(statuses: Iterable[OfferStatus], path: Path) -> int:
     """Write the file; returns the number of rows under the header."""
     rows = export_rows(statuses)
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook  # noqa: PLC0415 - only for XLSX: keeps start-up light
+    with written_whole(path) as part:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import Workbook  # noqa: PLC0415 - only for XLSX: keeps start-up light
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Offers")
-        sheet.append(list(OFFER_EXPORT_COLUMNS))
-        for row in rows:
-            sheet.append(row)
-        book.save(path)
-    else:
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(OFFER_EXPORT_COLUMNS)
-            writer.writerows(rows)
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet("Offers")
+            sheet.append(list(OFFER_EXPORT_COLUMNS))
+            for row in rows:
+                sheet.append(row)
+            book.save(part)
+        else:
+            with part.open("w", newline="", encoding="utf-8-sig") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(OFFER_EXPORT_COLUMNS)
+                writer.writerows(rows)
     return len(rows)

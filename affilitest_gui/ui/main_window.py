@@ -33,7 +33,7 @@ from affilitest_gui.api.catalog import Action, describe
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
 from affilitest_gui.ui.check_form import CheckForm
-from affilitest_gui.ui.msgbox import ask_choice, show_message
+from affilitest_gui.ui.msgbox import ask_choice, say_cannot_write, show_message
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.style import Tone, retone, set_banner, set_tone
 from affilitest_gui.ui.tasks import spawn
@@ -583,7 +583,11 @@ class MainWindow(QMainWindow):
         from affilitest_gui.history.export import export_csv
 
         text = self.model.filter_text if visible_only else ""
-        count = export_csv(self.store.iter_all(text, sandbox=self.model.sandbox), path)
+        try:
+            count = export_csv(self.store.iter_all(text, sandbox=self.model.sandbox), path)
+        except OSError as error:  # open in Excel, a read-only folder, a full disk
+            say_cannot_write(self, path, error)
+            return 0
         self.statusBar().showMessage(f"Exported {count:,} rows to {path}", 8000)
         return count
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -65,3 +66,18 @@ def ask_choice(
             box.setDefaultButton(button)
     box.show()
     return box
+
+
+def say_cannot_write(parent: QWidget | None, path: Path, error: OSError) -> QMessageBox:
+    """An export that could not be written, in words (the old file, if any, is as it
+    was: exports replace a file only once the new one is complete)."""
+    if isinstance(error, PermissionError):
+        why = "it is open in another program (Excel?), or this folder cannot be written to"
+        what = "Close it in Excel (or the other program), or choose another name or folder."
+    else:
+        why = (error.strerror or str(error)).rstrip(".").lower()
+        what = "Choose another name or folder, or free some space."
+    return show_message(
+        parent, "Export failed", f"{path.name} could not be written: {why}.",
+        icon=QMessageBox.Icon.Warning, informative=f"{what} Nothing was exported.",
+    )  # fmt: skip

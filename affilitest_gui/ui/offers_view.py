@@ -34,7 +34,7 @@ from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.import_dialog import ImportDialog
-from affilitest_gui.ui.msgbox import show_message
+from affilitest_gui.ui.msgbox import say_cannot_write, show_message
 from affilitest_gui.ui.offer_dialog import OfferDialog
 from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel, Show
 from affilitest_gui.ui.results_panel import detail_html
@@ -432,7 +432,11 @@ class OffersView(QWidget):
 
     def export_to(self, path: Path) -> int:
         statuses = [self.proxy.status(row) for row in range(self.proxy.rowCount())]
-        count = export_offers(statuses, path)
+        try:
+            count = export_offers(statuses, path)
+        except OSError as error:  # open in Excel, a read-only folder, a full disk
+            say_cannot_write(self, path, error)
+            return 0
         self.message.emit(f"Exported {plural(count, 'row')} to {path}")
         return count
 
