@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(0, window.close)
     with loop:
         loop.run_until_complete(closed.wait())
+    window.shutdown()  # a quit that skipped the window's close still finishes its work
     if copy is not None:
         window.store.close()
         copy.discard()

@@ -195,3 +195,24 @@ def test_an_offers_export_that_cannot_be_written_says_so(
     box = message_box(qtbot, "Export failed")
     assert box.text().startswith("offers.xlsx could not be written: is a directory")
     assert not list(folder.iterdir()) and "Exported" not in window.statusBar().currentMessage()
+
+
+def test_shortcuts_are_named_as_the_os_names_them_and_a_mac_deletes_with_cmd_backspace(
+    qtbot, make_window, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    from PySide6.QtGui import QKeySequence
+
+    from affilitest_gui.ui.widgets import delete_keys, native_keys
+
+    _window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    assert view.import_button.toolTip().endswith(f"({native_keys('Ctrl+I')})")
+    assert f"({native_keys('Ctrl+N')})" in view.empty_hint.text()
+    assert QKeySequence("Ctrl+Backspace") in delete_keys("darwin")  # Cmd+Backspace there
+    assert QKeySequence("Ctrl+Backspace") not in delete_keys("win32")
+    click(qtbot, import_file(qtbot, view, sample_for(sandbox, tmp_path), monkeypatch)
+          .import_button)  # fmt: skip
+    table = view.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert message_box(qtbot, "Delete offers").isVisible()

@@ -180,6 +180,55 @@ def test_closing_keeps_the_app_in_the_tray_when_chosen_and_quit_there_ends_it(
 
 
 @pytest.mark.qt_log_ignore("No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+def test_quit_quits_in_tray_mode_while_closing_the_window_keeps_it_in_the_tray(
+    qtbot, make_window, memory_keyring, sandbox, monkeypatch
+):
+    from affilitest_gui.ui.schedules import TRAY_KEY
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    window.settings.setValue(TRAY_KEY, "yes")
+    press(qtbot, window, "Ctrl+Q")
+    assert not window.isVisible() and not window.controller.running  # quit, not hidden
+
+
+# The system's Quit (Cmd+Q, Dock -> Quit, log-out) is a Quit event to the application,
+# delivered while its event loop runs: a process of its own, so that this test's app
+# is not told to quit.
+SYSTEM_QUIT = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtWidgets import QSystemTrayIcon
+QSystemTrayIcon.isSystemTrayAvailable = staticmethod(lambda: True)
+from affilitest_gui.app import make_application
+from affilitest_gui.assembly import build_window
+from affilitest_gui.ui.schedules import TRAY_KEY
+app = make_application()
+window = build_window("http://127.0.0.1:9", data_dir=Path(sys.argv[1]))
+window.settings.setValue(TRAY_KEY, "yes")
+window.show()
+window.close()
+print("in the tray:", not window.isVisible(), window.controller.running, flush=True)
+QTimer.singleShot(200, lambda: QCoreApplication.postEvent(app, QEvent(QEvent.Type.Quit)))
+QTimer.singleShot(10_000, lambda: (print("the quit was refused", flush=True), app.exit(3)))
+code = app.exec()
+print("exit", code, window.controller.running, flush=True)
+"""
+
+
+def test_the_systems_quit_ends_the_app_even_in_the_tray(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", SYSTEM_QUIT, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.stdout.splitlines() == ["in the tray: True True", "exit 0 False"], done.stderr
+
+
+@pytest.mark.qt_log_ignore("No such signal QPlatformNativeInterface::systemTrayWindowChanged")
 def test_the_tray_is_asked_about_once_with_the_first_schedule(
     qtbot, make_window, memory_keyring, sandbox, tmp_path, monkeypatch
 ):

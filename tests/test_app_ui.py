@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import keyring.backends.fail
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
@@ -536,3 +537,31 @@ def test_opening_reads_one_page_of_the_log_and_the_offers_only_when_their_tab_op
     press(qtbot, window, "Ctrl+2")
     assert reads == ["log page", "offers"]
     assert window.offers_view.empty_hint.isVisible()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="open files are read from /proc")
+def test_after_quit_no_file_of_the_data_folder_stays_open(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path
+):
+    """On Windows an open file keeps its folder from being removed (the self-test's
+    temporary folder): the shared send log is closed when the worker stops."""
+    import os
+
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game"], ["us"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() == 1 and idle(window))
+
+    def open_here() -> list[str]:
+        targets = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                targets.append(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                continue  # closed meanwhile
+        return [t for t in targets if t.startswith(str(tmp_path))]
+
+    assert any(t.endswith("sends.sqlite3") for t in open_here())
+    press(qtbot, window, "Ctrl+Q")
+    window.store.close()  # as the self-test does before removing its folder
+    assert open_here() == []

@@ -7,6 +7,7 @@ loses its mark at once.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,8 +41,10 @@ from affilitest_gui.api.validation import (
     validate_user_agent,
 )
 from affilitest_gui.ui.style import Tone, bad_line, set_tone
-from affilitest_gui.ui.widgets import scrolling
+from affilitest_gui.ui.widgets import native_keys, scrolling
 
+# Return is what a Mac's key says; Windows and Linux keyboards say Enter.
+RUN_KEY = "Ctrl+Return" if sys.platform == "darwin" else "Ctrl+Enter"
 LISTED_BAD_LINES = 5  # the error label names this many bad lines, then counts the rest
 
 
@@ -244,7 +247,9 @@ class CheckForm(QWidget):
         self.run_button = QPushButton("Run checks")
         self.run_button.setObjectName("runButton")
         self.run_button.setDefault(True)
-        self.run_button.setToolTip("Run every URL \u00d7 country \u00d7 device (Ctrl+Enter)")
+        self.run_button.setToolTip(
+            f"Run every URL \u00d7 country \u00d7 device ({native_keys(RUN_KEY)})"
+        )
         self.run_button.clicked.connect(self.submit)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(key), self, activated=self.submit)

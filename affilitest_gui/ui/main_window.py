@@ -14,9 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
         self._attached = False
         self._quitting = False  # the user chose Quit mid-batch: close once it is finished
         self._closed = False
-        self._quit_requested = False  # Quit from the tray: close for real
+        self._quit_requested = False  # Quit (menu, tray, the system): close for real
         self._unfinished_asked = False
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
@@ -190,6 +191,9 @@ class MainWindow(QMainWindow):
         self.batches = batches
         self.scheduler = scheduler
         self.controller = controller
+        # Cmd+Q, Dock -> Quit, log-out and restart reach the app as a Quit event: the
+        # same path as File -> Quit, never refused by the close-to-tray choice.
+        QApplication.instance().installEventFilter(self)
         self.store = batches.store
         self.read_only = read_only
         self.app_info = AppInfoPanel(controller)
@@ -238,7 +242,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Export &all rows\u2026", self.export_all, "Ctrl+Shift+E")
         file_menu.addSeparator()
         # Ctrl+Q is Cmd+Q on macOS; Windows has no standard Quit key, so it is named.
-        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
+        self._action(file_menu, "&Quit", self.request_quit, "Ctrl+Q")
         account = self.menuBar().addMenu("&Account")
         self._action(account, "API &key\u2026", self.show_key_dialog, "Ctrl+K")
         self._action(account, "&Log in with email\u2026", self.show_login_dialog)
@@ -600,6 +604,23 @@ class MainWindow(QMainWindow):
             f"{self.account.keystore.info.sentence}\nSupport: {SUPPORT_CONTACT}",
         )  # fmt: skip
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """The system's Quit: a shown window is closed by Qt next (and really closes); a
+        window in the tray Qt would skip, quitting without finishing: close it here. If
+        that asks first (checks running), the Quit waits for the answer."""
+        if (
+            event.type() == QEvent.Type.Quit
+            and watched is QApplication.instance()
+            and not self._closed
+        ):
+            self._quit_requested = True
+            if not self.isVisible():
+                self.close()
+                if not self._closed:
+                    event.ignore()
+                    return True
+        return False
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Dark mode switched on or off while the app runs: re-colour what says a tone."""
         if event.type() == QEvent.Type.ApplicationPaletteChange:
@@ -623,6 +644,7 @@ class MainWindow(QMainWindow):
         if progress.stopping or progress.active:
             event.ignore()
             if not progress.stopping:  # else already finishing: it closes when done
+                self.showNormal()  # from the tray: the question needs its window
                 self._ask_to_quit(progress)
             return
         self._remember()
@@ -653,8 +675,14 @@ class MainWindow(QMainWindow):
             cancel_text="Keep running",
         )
         box.setObjectName("quitQuestion")
-        box.destroyed.connect(lambda: setattr(self, "quit_question", None))
+        box.destroyed.connect(self._quit_question_gone)
         self.quit_question = box
+
+    def _quit_question_gone(self) -> None:
+        """Keep running: a later close goes to the tray again, if so chosen."""
+        self.quit_question = None
+        if not self._quitting:
+            self._quit_requested = False
 
     def quit_after_finishing(self) -> None:
         """Stop sending now, wait for the answers on their way, then close."""
@@ -677,9 +705,10 @@ class MainWindow(QMainWindow):
             self._finish()
             self.close()
 
-    def quit_from_tray(self) -> None:
+    def request_quit(self) -> None:
+        """File -> Quit, Ctrl+Q, the tray's Quit: quit (asking first mid-batch), even when
+        closing the window only hides it in the tray."""
         self._quit_requested = True
-        self.showNormal()  # a question about running checks needs a window
         self.close()
 
     def _finish(self) -> None:

@@ -39,7 +39,14 @@ from affilitest_gui.ui.offer_dialog import OfferDialog
 from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel, Show
 from affilitest_gui.ui.results_panel import detail_html
 from affilitest_gui.ui.style import Tone, set_tone, tint, tone_color
-from affilitest_gui.ui.widgets import ElidedLabel, data_table, filter_box
+from affilitest_gui.ui.widgets import (
+    CLICK_MODIFIER,
+    ElidedLabel,
+    data_table,
+    delete_keys,
+    filter_box,
+    native_keys,
+)
 from affilitest_gui.words import plural
 
 REFRESH_EVERY_MS = 1000
@@ -91,7 +98,8 @@ class OffersView(QWidget):
         self.schedule_button = button("Sc&hedule\u2026", self.schedule, None,
                                       "Re-check the selected offers (or all) on a schedule")
         self.compare_button = button("Co&mpare", self.compare_cells, None,
-                                     "Compare two cells of the matrix (Ctrl+click the second)")
+                                     "Compare two cells of the matrix "
+                                     f"({CLICK_MODIFIER}+click the second)")
         self.show_box = QComboBox()
         self.show_box.setObjectName("offersShow")
         for show in Show:
@@ -104,8 +112,8 @@ class OffersView(QWidget):
         )
         self.count_label = QLabel("")
         self.empty_hint = QLabel(
-            "No offers yet. Import your network's export or a spreadsheet (Ctrl+I), or add "
-            "one by hand (Ctrl+N)."
+            "No offers yet. Import your network's export or a spreadsheet "
+            f"({native_keys('Ctrl+I')}), or add one by hand ({native_keys('Ctrl+N')})."
         )
         self.empty_hint.setObjectName("offersEmptyHint")
         self.empty_hint.setWordWrap(True)
@@ -122,9 +130,10 @@ class OffersView(QWidget):
         for signal in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted,
                        self.proxy.rowsRemoved):  # fmt: skip
             signal.connect(self._counts)
-        self._shortcuts[self.delete_button] = QShortcut(
-            QKeySequence.StandardKey.Delete, self.table, activated=self.delete_selected
-        )
+        delete = QShortcut(self.table)
+        delete.setKeys(delete_keys())
+        delete.activated.connect(self.delete_selected)
+        self._shortcuts[self.delete_button] = delete
 
         self.matrix = QTableWidget()
         self.matrix.setObjectName("offerMatrix")
@@ -178,7 +187,7 @@ class OffersView(QWidget):
         button.clicked.connect(slot)
         if shortcut:
             self._shortcuts[button] = QShortcut(QKeySequence(shortcut), self, activated=slot)
-            tip = f"{tip} ({shortcut})"
+            tip = f"{tip} ({native_keys(shortcut)})"
         button.setToolTip(tip)
         return button
 

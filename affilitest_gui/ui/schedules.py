@@ -48,7 +48,7 @@ class SchedulesUi(QObject):
             self.tray.open_requested.connect(self.open_window)
             self.tray.check_all_requested.connect(window.offers_view.check_all)
             self.tray.pause_toggled.connect(scheduler.set_paused)
-            self.tray.quit_requested.connect(window.quit_from_tray)
+            self.tray.quit_requested.connect(window.request_quit)
             self.tray.notification_clicked.connect(self.show_changed)
         scheduler.changed.connect(self._show_state)
         scheduler.notify.connect(self.notify)

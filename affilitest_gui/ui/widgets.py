@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QAbstractItemModel, QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -19,6 +20,21 @@ from PySide6.QtWidgets import (
 )
 
 ELIDED_MIN_WIDTH = 60
+# What a Mac's keyboard calls the key Qt names Ctrl (Qt maps Ctrl to Command there).
+CLICK_MODIFIER = "Cmd" if sys.platform == "darwin" else "Ctrl"
+
+
+def native_keys(sequence: str) -> str:
+    """A shortcut as this OS writes it: "Ctrl+I" here, "\u2318I" on a Mac."""
+    return QKeySequence(sequence).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def delete_keys(platform: str = sys.platform) -> list[QKeySequence]:
+    """Delete, and on a Mac (whose keyboards have no Delete key) Cmd+Backspace too."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Delete)
+    if platform == "darwin":
+        keys.append(QKeySequence("Ctrl+Backspace"))
+    return keys
 
 
 class ElidedLabel(QLabel):

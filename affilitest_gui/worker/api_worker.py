@@ -77,6 +77,7 @@ class ApiWorker(QObject):
         self._client_made_with = (base_url, concurrency + ONE_OFF_THREADS)
         self._client_instance: AffiliTestClient | None = None
         self.throttle = SlidingWindowThrottle(rate, shared=send_log)
+        self._send_log = send_log
         self._policy = RetryPolicy(retry, rate)
         self._runner = BatchRunner(
             self._check,
@@ -159,6 +160,12 @@ class ApiWorker(QObject):
         with self._lock:
             self._client.close()
         self.stopped.emit()
+
+    def release(self) -> None:
+        """Close the shared send log, once the worker's thread has stopped: an open file
+        keeps a folder from being removed on Windows (the self-test's temporary one)."""
+        if self._send_log is not None:
+            self._send_log.close()
 
     # --- runner threads ---------------------------------------------------------------
 

@@ -166,6 +166,7 @@ class WorkerController(QObject):
         if self._stopped:
             return
         self._stopped = True
+        self.worker.release()
         for call_id, (call, callback) in list(self._waiting.items()):
             callback(CallOutcome(call_id, call, error=UnexpectedError("the app is closing")))
         self._waiting.clear()
