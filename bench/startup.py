@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FROZEN = ROOT / "dist" / "affilitest-gui" / "affilitest-gui-console"
+FROZEN = ROOT / "dist" / "affilitest-gui" / "affilitest-gui"
 
 
 BARE_WINDOW = """

@@ -8,6 +8,8 @@ docs/compare-dialog.png,
 docs/key-dialog.png and docs/error-dialog.png. Under xvfb-run with a tray
 (`trayer &`), the notification is Qt's tray balloon, captured from the screen; there,
 SCREEN_CAPTURE=FILE.png also captures the whole screen with the error dialog open.
+SCHEME=dark renders every picture in a dark palette (as macOS and Windows 11 give in
+dark mode), named *-dark.png.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import keyring.backends.fail
 import qasync
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from affilitest_gui.app import make_application
@@ -43,7 +46,27 @@ async def until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
         await asyncio.sleep(0.05)
 
 
+DARK = os.environ.get("SCHEME") == "dark"
+
+
+def dark_palette() -> QPalette:
+    """Fusion in the colours of a system in dark mode."""
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for which, color in {role.Window: "#2b2b2b", role.WindowText: "#f0f0f0",
+                         role.Base: "#1e1e1e", role.AlternateBase: "#262626",
+                         role.Text: "#f0f0f0", role.Button: "#333333",
+                         role.ButtonText: "#f0f0f0", role.Highlight: "#2f65ca",
+                         role.HighlightedText: "#ffffff", role.ToolTipBase: "#333333",
+                         role.ToolTipText: "#f0f0f0", role.PlaceholderText: "#9a9a9a",
+                         role.Link: "#8ab4f8"}.items():  # fmt: skip
+        palette.setColor(which, QColor(color))
+    return palette
+
+
 def save(widget: QWidget, name: str) -> None:
+    if DARK:
+        name = name.replace(".png", "-dark.png")
     QApplication.processEvents()
     widget.grab().save(str(DOCS / name))
     print("wrote", DOCS / name)
@@ -109,7 +132,7 @@ async def shoot_schedules(window: MainWindow) -> None:
     tray = window.schedules.tray
     if tray is not None and tray.isVisible() and os.environ.get("DISPLAY"):
         await asyncio.sleep(1.0)  # the balloon fades in
-        shot = DOCS / "notification.png"
+        shot = DOCS / ("notification-dark.png" if DARK else "notification.png")
         subprocess.run(["import", "-window", "root", str(shot)], check=True)
         print("wrote", shot)
     else:
@@ -171,6 +194,9 @@ async def shoot(tmp: Path) -> None:
 def main() -> int:
     os.environ.setdefault("AFFILITEST_DATA_DIR", tempfile.mkdtemp())
     app = make_application()
+    if DARK:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as tmp, loop:

@@ -18,6 +18,7 @@ NO_QT = [
     "affilitest_gui.api.validation", "affilitest_gui.history.records",
     "affilitest_gui.offers.importing", "affilitest_gui.offers.health",
     "affilitest_gui.history.offer_book", "affilitest_gui.offers_cli", "affilitest_gui.paths",
+    "affilitest_gui.stdio", "affilitest_gui.running_flag",
 ]  # fmt: skip
 # Bottom to top: a layer imports only from the layers before it (and from itself).
 LAYERS = ["api", "engine", "chains", "offers", "history", "worker", "session", "ui"]

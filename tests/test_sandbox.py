@@ -248,27 +248,25 @@ def say_ready_and_answer(process: subprocess.Popen) -> None:
     assert answer.json()["data"] == 10_000
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals; Windows: the test below")
-def test_the_module_prints_one_ready_line_and_stops_on_sigterm():
-    process = start_sandbox_module()
+def stops_cleanly(send: object, **options: object) -> None:
+    """Start the module, see it answer, send it `send`: it stops with exit status 0."""
+    process = start_sandbox_module(**options)
     try:
         say_ready_and_answer(process)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(send)
         assert process.wait(timeout=15) == 0
     finally:
         process.kill() if process.poll() is None else None
         process.stdout.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals; Windows: the test below")
+def test_the_module_prints_one_ready_line_and_stops_on_sigterm():
+    stops_cleanly(signal.SIGTERM)
 
 
 @pytest.mark.skipif(sys.platform != "win32", reason="Windows: Ctrl+Break to its process group")
 def test_the_module_prints_one_ready_line_and_stops_on_ctrl_break():
     """On Windows SIGTERM is TerminateProcess (exit 1, no clean stop): a console program
     is asked to stop with Ctrl+Break, sent to its own process group."""
-    process = start_sandbox_module(creationflags=subprocess.CREATE_NEW_PROCESS_GROUP)
-    try:
-        say_ready_and_answer(process)
-        process.send_signal(signal.CTRL_BREAK_EVENT)
-        assert process.wait(timeout=15) == 0
-    finally:
-        process.kill() if process.poll() is None else None
-        process.stdout.close()
+    stops_cleanly(signal.CTRL_BREAK_EVENT, creationflags=subprocess.CREATE_NEW_PROCESS_GROUP)
