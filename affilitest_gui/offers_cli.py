@@ -145,10 +145,15 @@ class _RunOutput:
                 self._before[(status.offer.id, cell)] = result
         self.failing = False
         self.cancelled: list[CheckRequest] = []
+        self._leftovers: list[CheckRequest] = []
 
     def queue_offers(self, statuses: list[OfferStatus]) -> list[CheckRequest]:
-        """Write the offers' checks to the durable queue; returns them with their refs."""
-        pairs = [(request, s.offer) for s in statuses for request in s.offer.requests()]
+        """Write the offers' checks to the durable queue; returns them with their refs. A
+        cell whose leftover this run finishes is not checked again: one call per cell."""
+        done = {(self._offers[ref].id, r.country, r.device) for r in self._leftovers
+                if (ref := r.ref) is not None and ref in self._offers}  # fmt: skip
+        pairs = [(request, s.offer) for s in statuses for request in s.offer.requests()
+                 if (s.offer.id, request.country, request.device) not in done]  # fmt: skip
         queued = self.store.queue.enqueue(
             [request for request, _ in pairs], sandbox=False,
             offer_refs=[offer.id for _, offer in pairs],
@@ -168,7 +173,8 @@ class _RunOutput:
             offer = self.store.offers.get(check.offer_ref) if check.offer_ref else None
             if offer is not None:
                 self._offers[check.request.ref] = offer  # type: ignore[index]
-        return queue.requeue(sendable)
+        self._leftovers = queue.requeue(sendable)
+        return self._leftovers
 
     def __call__(self, event: RunnerEvent) -> None:
         if not isinstance(event, ItemEvent) or not event.state.is_terminal:

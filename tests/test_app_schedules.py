@@ -17,7 +17,7 @@ from affilitest_gui.ui.schedule_dialog import ScheduleDialog
 from affilitest_gui.ui.tray import Tray
 from tests.app_steps import idle, signed_in_window
 from tests.conftest import run_until
-from tests.person import button_in, click, message_box, press, visible
+from tests.person import button_in, click, message_box, press, type_into, visible
 
 NOON = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 TEST_PATH = "/api/v1/test"
@@ -110,6 +110,28 @@ def test_overdue_offers_run_once_when_the_app_starts(
     assert sent(sandbox) == 1  # once, not once per missed hour
     [schedule] = window.store.offers.schedules()
     assert schedule.next_due == NOON + timedelta(hours=1)
+
+
+def test_the_checks_of_an_overdue_run_at_start_are_not_asked_about_as_unfinished(
+    qtbot, make_window, aloop, memory_keyring, make_sandbox, tmp_path
+):
+    """No saved key (no keyring): the key is entered at start; the overdue run starts as
+    soon as the key works, and the question about what a crash left comes after it: it
+    must not count the run's own checks (Run them sent them twice; Discard logged
+    checks that succeeded as not checked)."""
+    slow = make_sandbox(latency_s=0.5)
+    offers = add_offers(tmp_path, slow)
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    store.offers.set_schedule([offers[0].id], 1, NOON - timedelta(hours=3))
+    store.close()
+    window = make_window(server=slow, clock=FakeClock(NOON))
+    window.start()
+    dialog = window.key_dialog
+    type_into(qtbot, dialog.key_edit, slow.keys["valid"])
+    click(qtbot, dialog.save_button)
+    run_until(aloop, lambda: sent(slow) == 1 and idle(window))
+    assert window.unfinished_question is None
+    assert window.store.count() == 1 and sent(slow) == 1
 
 
 def test_the_days_share_of_calls_holds_scheduled_runs_back(

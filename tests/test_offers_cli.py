@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -132,53 +138,76 @@ def test_usage_errors_exit_2_and_send_nothing(tmp_path, data_dir, sandbox):
     assert status == 2 and "Cannot read missing.csv" in err
 
 
-def test_a_run_killed_mid_batch_is_finished_by_the_next_without_loss_or_double_sends(
-    tmp_path, data_dir, make_sandbox
-):
-    import os
-    import sqlite3
-    import subprocess
-    import sys
-    import time
-    from collections import Counter
+DEMO_OFFERS = ("game", "js", "meta", "broken")
 
-    server = make_sandbox(latency_s=0.6)
-    offers = ["game", "js", "meta", "broken"]
-    rows = "".join(f"{n},{server.base_url}/demo/offer/{name},US GB DE,Android\n"
-                   for n, name in enumerate(offers))  # fmt: skip
+
+def import_demo_offers(tmp_path, server, countries: str = "US GB DE") -> int:
+    """The demo offers on `server`, each in `countries` on Android; the number of cells."""
+    rows = "".join(f"{n},{server.base_url}/demo/offer/{name},{countries},Android\n"
+                   for n, name in enumerate(DEMO_OFFERS))  # fmt: skip
     (tmp_path / "offers.csv").write_text("Offer ID,URL,Geo,OS\n" + rows)
     command("import", str(tmp_path / "offers.csv"))
+    return len(DEMO_OFFERS) * len(countries.split())
+
+
+def start_run(data_dir, server, *args) -> subprocess.Popen:
+    """`affilitest-offers run` in a process of its own, as cron or a second terminal."""
     env = {**os.environ, DATA_DIR_VARIABLE: str(data_dir),
            "AFFILITEST_API_KEY": server.keys["valid"]}  # fmt: skip
     code = "from affilitest_gui.offers_cli import main; main()"
-    killed = subprocess.Popen(
-        [sys.executable, "-c", code, "run", "--base-url", server.base_url, "--concurrency", "2"],
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "run", "--base-url", server.base_url, *args],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    log = server.server.stats
-    deadline = time.monotonic() + 60
-    while len(log.requests(TEST_PATH)) < 3:
-        assert time.monotonic() < deadline and killed.poll() is None
-        time.sleep(0.05)
-    killed.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: no goodbye either way
-    killed.wait()
 
+
+def wait_for_sends(server, count: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while len(server.server.stats.requests(TEST_PATH)) < count:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+
+
+def killed_mid_run(tmp_path, data_dir, server) -> dict[str, int]:
+    """A run killed (SIGKILL / TerminateProcess) after 3 sends; what it left, by state."""
+    import_demo_offers(tmp_path, server)
+    killed = start_run(data_dir, server, "--concurrency", "2")
+    wait_for_sends(server, 3, killed)
+    killed.kill()  # no goodbye, on any OS
+    killed.wait()
     db = sqlite3.connect(data_dir / "history.sqlite3")
     left = dict(db.execute("SELECT state, COUNT(*) FROM pending GROUP BY state").fetchall())
     db.close()
-    assert left.get("queued", 0) > 0  # the kill left work behind...
-    status, lines, _ = command("run", "--base-url", server.base_url, "--only", "unfinished",
-                               key=server.keys["valid"])  # fmt: skip
-    assert status == 1  # ...which the next run finished (the broken offer is broken)
-    assert len(lines) == sum(left.values())
+    assert left.get("queued", 0) > 0  # the kill left work behind
+    return left
 
+
+def logged(data_dir, *, settled: bool = True) -> list:
+    """The log's records; `settled`: nothing is left in the queue."""
     store = HistoryStore(data_dir / "history.sqlite3")
     records = list(store.iter_all())
-    assert store.queue.unfinished() == []
+    assert not settled or store.queue.unfinished() == []
     store.close()
-    cells = Counter((r.url, r.country, r.device) for r in records)
-    assert len(cells) == 12 and set(cells.values()) == {1}  # none lost, each logged once
-    sent = Counter((r.url, r.country, r.device) for r in log.requests(TEST_PATH))
+    return records
+
+
+def cells(items) -> Counter:
+    return Counter((item.url, item.country, item.device) for item in items)
+
+
+def test_a_run_killed_mid_batch_is_finished_by_the_next_without_loss_or_double_sends(
+    tmp_path, data_dir, make_sandbox
+):
+    server = make_sandbox(latency_s=0.6)
+    left = killed_mid_run(tmp_path, data_dir, server)
+    status, lines, _ = command("run", "--base-url", server.base_url, "--only", "unfinished",
+                               key=server.keys["valid"])  # fmt: skip
+    assert status == 1  # the next run finished them (the broken offer is broken)
+    assert len(lines) == sum(left.values())
+
+    records = logged(data_dir)
+    assert len(cells(records)) == 12 and set(cells(records).values()) == {1}  # none lost, once
+    sent = cells(server.server.stats.requests(TEST_PATH))
     for record in records:
         times = sent[(record.url, record.country, record.device)]
         if record.sends == 1:  # queued at the kill (or answered before it): sent once
@@ -187,6 +216,40 @@ def test_a_run_killed_mid_batch_is_finished_by_the_next_without_loss_or_double_s
             assert record.sends == 2 and times in (1, 2)
             assert record.reasons[-1] == RESENT_REASON
     assert sum(record.sends == 2 for record in records) == left.get("sent", 0)
+
+
+def test_a_plain_run_after_a_kill_checks_each_cell_once_counting_the_leftovers(
+    tmp_path, data_dir, make_sandbox
+):
+    server = make_sandbox(latency_s=0.6)
+    left = killed_mid_run(tmp_path, data_dir, server)
+    before = cells(logged(data_dir, settled=False))  # answered before the kill
+    status, lines, _ = command("run", "--base-url", server.base_url, key=server.keys["valid"])
+    assert status == 1
+    assert len(lines) == 12  # one line per cell: a leftover it finished is that cell's check
+    after = cells(logged(data_dir)) - before
+    assert len(after) == 12 and set(after.values()) == {1}
+    assert sum(left.values()) + len(before) == 12  # what the kill left + what it had logged
+
+
+def test_two_runs_on_one_data_folder_send_each_check_once_per_run(
+    tmp_path, data_dir, make_sandbox
+):
+    """Two `affilitest-offers run` 0.3 s apart on one folder: neither takes the other's
+    live checks for leftovers of a crash."""
+    server = make_sandbox(latency_s=0.4)
+    count = import_demo_offers(tmp_path, server, "US GB")
+    first = start_run(data_dir, server, "--concurrency", "2")
+    wait_for_sends(server, 1, first)
+    time.sleep(0.3)
+    second = start_run(data_dir, server, "--concurrency", "2")
+    assert first.wait(timeout=120) == 1 and second.wait(timeout=120) == 1  # broken: 1
+
+    sent = cells(server.server.stats.requests(TEST_PATH))
+    assert len(sent) == count and set(sent.values()) == {2}  # once per run, never three
+    records = logged(data_dir)
+    assert len(records) == 2 * count and {record.sends for record in records} == {1}
+    assert not list((data_dir / "runs").iterdir())  # both runs let their locks go
 
 
 def test_a_damaged_history_is_named_and_list_copy_lists_what_can_be_read(tmp_path, data_dir):

@@ -1,10 +1,13 @@
 """The durable queue: nothing queued is lost on a crash, nothing answered is sent again.
 
-Every check is written to the `pending` table before it is queued in memory. Just before
-each request the row is marked `sent` and its sends counted, committed, on the thread
-that sends; the answer moves it into the log (`checks`) in one transaction. After a hard
-kill the rows left say what happened: `queued` ones were never sent (send them once),
-`sent` ones may have been charged (send them again at most once, and say so).
+Every check is written to the `pending` table before it is queued in memory, with its
+owner: the process that will send it (`history.owners`). Just before each request the
+row is marked `sent` and its sends counted, committed, on the thread that sends; the
+answer moves it into the log (`checks`) in one transaction. After a hard kill the rows
+left say what happened: `queued` ones were never sent (send them once), `sent` ones may
+have been charged (send them again at most once, and say so). Only rows whose owner is
+gone are leftovers; a process takes them over with a claim that one process alone wins,
+so a live run's checks are never sent by another, and a leftover is sent by one.
 
 Thread-safe: one connection behind a lock, used by the GUI thread and the senders.
 """
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.columns import INSERT, values
+from affilitest_gui.history.owners import RunOwner, owner_alive
 from affilitest_gui.history.records import CANCELLED, HistoryRecord, now_text
 from affilitest_gui.offers.health import Health
 
@@ -38,6 +42,7 @@ class PendingCheck:
     sends: int
     offer_ref: int | None
     sandbox: bool
+    owner: str | None = None  # the token of the process that left it
 
     @property
     def may_send_again(self) -> bool:
@@ -49,13 +54,24 @@ class CheckQueue:
     """The `pending` table of the history file (its schema is the history's)."""
 
     def __init__(self, path: Path) -> None:
+        self._folder = path.parent
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
+        self._owner: RunOwner | None = None  # made when this process first queues
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._owner is not None:
+                self._owner.close()
+
+    @property
+    def owner(self) -> str:
+        """This process's token (and its lock, taken before any row carries it)."""
+        if self._owner is None:
+            self._owner = RunOwner(self._folder)
+        return self._owner.token
 
     def enqueue(
         self,
@@ -67,13 +83,14 @@ class CheckQueue:
         """Write the checks down (one transaction); returns them with their `ref`."""
         refs = offer_refs or [None] * len(requests)
         queued = []
+        owner = self.owner
         with self._lock, self._db:
             for request, offer_ref in zip(requests, refs, strict=True):
                 cursor = self._db.execute(
                     "INSERT INTO pending (url, country, device, preview_url, codes, offer_ref, "
-                    "sandbox, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "sandbox, queued_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (request.url, request.country, request.device, request.preview_url,
-                     int(request.codes), offer_ref, int(sandbox), now_text()),
+                     int(request.codes), offer_ref, int(sandbox), now_text(), owner),
                 )  # fmt: skip
                 queued.append(replace(request, ref=cursor.lastrowid))
         return queued
@@ -89,9 +106,32 @@ class CheckQueue:
                 (QUEUED, SENT, request.ref),
             )
 
+    def claim(self, checks: Iterable[PendingCheck]) -> list[PendingCheck]:
+        """Take leftovers over for this process: each one that no other process claimed
+        first (one write transaction; a row is taken only from the owner it was found
+        with). Returns those taken."""
+        owner = self.owner
+        taken = []
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for check in checks:
+                    cursor = self._db.execute(
+                        "UPDATE pending SET owner = ? WHERE id = ? AND owner IS ?",
+                        (owner, check.request.ref, check.owner),
+                    )
+                    if cursor.rowcount == 1:
+                        taken.append(replace(check, owner=owner))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return taken
+
     def requeue(self, checks: Iterable[PendingCheck]) -> list[CheckRequest]:
-        """Checks a crash left, to send again (a sent one keeps its count of sends)."""
-        requests = [check.request for check in checks]
+        """Checks a crash left, to send again (a sent one keeps its count of sends): only
+        those this process claims."""
+        requests = [check.request for check in self.claim(checks)]
         with self._lock, self._db:
             self._db.executemany(
                 "UPDATE pending SET state = ? WHERE id = ?",
@@ -115,25 +155,34 @@ class CheckQueue:
         return replace(record, id=cursor.lastrowid)
 
     def unfinished(self, *, sandbox: bool | None = None) -> list[PendingCheck]:
-        """What a crash left, oldest first (`sandbox`: one mode only)."""
+        """What a crash left, oldest first (`sandbox`: one mode only): the checks whose
+        owner is gone. This process's own, and a live run's, are not leftovers."""
         where, params = ("", ()) if sandbox is None else (" WHERE sandbox = ?", (int(sandbox),))
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, url, country, device, preview_url, codes, state, sends, offer_ref, "
-                f"sandbox FROM pending{where} ORDER BY id",
+                f"sandbox, owner FROM pending{where} ORDER BY id",
                 params,
             ).fetchall()
+        alive: dict[str | None, bool] = {None: False}  # no owner: queued before v4
+        if self._owner is not None:
+            alive[self._owner.token] = True
         checks = []
-        for id_, url, country, device, preview, codes, state, sends, offer_ref, mode in rows:
+        for id_, url, country, device, preview, codes, state, sends, offer_ref, mode, owner in rows:
+            if owner not in alive:
+                alive[owner] = owner_alive(self._folder, owner)
+            if alive[owner]:
+                continue
             request = CheckRequest(url, country, device, preview, bool(codes), ref=id_)
-            checks.append(PendingCheck(request, state, sends, offer_ref, bool(mode)))
+            checks.append(PendingCheck(request, state, sends, offer_ref, bool(mode), owner))
         return checks
 
     def close_unsendable(self, checks: Iterable[PendingCheck], verdict: str) -> int:
         """Log checks that will not be sent (discarded, or sent twice already) as not
-        checked, so the history shows each check once; returns how many."""
+        checked, so the history shows each check once; returns how many. Only those this
+        process claims: another process may have taken some over meanwhile."""
         count = 0
-        for check in checks:
+        for check in self.claim(checks):
             record = HistoryRecord(
                 checked_at=now_text(), url=check.request.url, country=check.request.country,
                 device=check.request.device, outcome=CANCELLED, verdict=verdict,

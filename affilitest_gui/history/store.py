@@ -23,7 +23,7 @@ from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
 from affilitest_gui.offers.health import Chain, Health, judge
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Beside a history file a read failed on: the next opening checks the whole file first.
 DAMAGED_MARK = ".damaged"
 _CREATE_V1 = """
@@ -83,8 +83,6 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX checks_sandbox ON checks(sandbox, id)")
 
 
-# MIGRATIONS[n] turns a version-n file into version n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
 
 
 
@@ -192,11 +190,18 @@ BEGIN
 END;
 """
 
+def _v3_to_v4(db: sqlite3.Connection) -> None:
+    """v4: each pending check's owner, the process that will send it (`history.owners`):
+    only checks whose owner is gone are leftovers of a crash."""
+    db.execute("ALTER TABLE pending ADD COLUMN owner TEXT")
+
+
 # MIGRATIONS[n] turns a version-n file into version n + 1 (0: a new, empty file).
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_v1,
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 
