@@ -39,6 +39,7 @@ from affilitest_gui.cli import (
 )
 from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
+from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.history.queue import GAVE_UP_VERDICT
 from affilitest_gui.history.records import record_for
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
@@ -75,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--copy", action="store_true",
                          help="list from a copy of what can be read, for a history file that "
                               "is damaged or locked (the file is not changed)")  # fmt: skip
+    exporting = commands.add_parser(
+        "export", help="write the offers, cell by cell, as the app's Export does"
+    )
+    exporting.add_argument("file", type=Path, help="FILE.xlsx or FILE.csv")
+    exporting.add_argument("--only", choices=("all", "broken", "changed"), default="all",
+                           help="every offer, those broken now, or those changed at the "
+                                "last run")  # fmt: skip
     run = commands.add_parser("run", help="check offers; one JSON line per check")
     run.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API address")
     run.add_argument("--only", choices=ONLY_CHOICES, default="all",
@@ -260,6 +268,8 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
         for status in store.offers.statuses():
             stdout.write(json.dumps(offer_line(status)) + "\n")
         return EXIT_OK
+    if args.command == "export":
+        return export_command(store, args.file, args.only, stdout)
     if args.limit < 1 or args.window <= 0 or args.concurrency < 1:
         raise UsageError("--limit, --window and --concurrency must be positive")
     key = read_key(environ, keystore)
@@ -279,6 +289,22 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
         say_stopped(PROG, cause, output.cancelled, stderr)
         return EXIT_STOPPED
     return EXIT_SOME_FAILED if output.failing else EXIT_OK
+
+
+def export_command(store: HistoryStore, path: Path, only: str, out: IO[str]) -> int:
+    """`export`: the file the app's Export writes for the same offers; one JSON line."""
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"{path.name}: the file must end in .xlsx or .csv")
+    statuses = chosen(store.offers.statuses(), only)
+    try:
+        rows = export_offers(statuses, path)
+    except OSError as error:
+        why = error.strerror or str(error)
+        if isinstance(error, PermissionError):
+            why = "it is open in another program, or the folder cannot be written to"
+        raise UsageError(f"cannot write {path}: {why}") from None
+    out.write(json.dumps({"file": str(path), "offers": len(statuses), "rows": rows}) + "\n")
+    return EXIT_OK
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import IO
 
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.offers.health import Health
+from affilitest_gui.offers.spreadsheet import plain_text, spreadsheet_text
 
 CSV_COLUMNS = (
     "checked_at", "url", "country", "device", "preview_url", "outcome", "verdict", "health",
@@ -60,7 +61,7 @@ class CsvWriter:
         self._writer.writerow(CSV_COLUMNS)
 
     def write(self, record: HistoryRecord) -> None:
-        self._writer.writerow(csv_row(record))
+        self._writer.writerow([spreadsheet_text(cell) for cell in csv_row(record)])
 
 
 @contextmanager
@@ -90,7 +91,7 @@ def export_csv(records: Iterable[HistoryRecord], path: Path) -> int:
 def read_csv(path: Path) -> list[HistoryRecord]:
     """The rows of a file written by `export_csv` (used to check round trips)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = [{k: plain_text(v) for k, v in row.items()} for row in csv.DictReader(handle)]
     return [
         HistoryRecord(
             checked_at=row["checked_at"],

@@ -7,7 +7,7 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from affilitest_gui.history.export import written_whole
+from affilitest_gui.history.export import spreadsheet_text, written_whole
 from affilitest_gui.history.offer_book import CellResult, OfferStatus
 from affilitest_gui.offers.model import expectations_text
 
@@ -39,16 +39,23 @@ def _result(record: CellResult) -> list[object]:
 
 def export_offers(statuses: Iterable[OfferStatus], path: Path) -> int:
     """Write the file; returns the number of rows under the header."""
-    rows = export_rows(statuses)
+    rows = [[spreadsheet_text(cell) for cell in row] for row in export_rows(statuses)]
     with written_whole(path) as part:
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook  # noqa: PLC0415 - only for XLSX: keeps start-up light
+            from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
             book = Workbook(write_only=True)
             sheet = book.create_sheet("Offers")
             sheet.append(list(OFFER_EXPORT_COLUMNS))
             for row in rows:
-                sheet.append(row)
+                cells = []
+                for value in row:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    if isinstance(value, str):
+                        cell.data_type = "s"  # text, never a formula, whatever it starts with
+                    cells.append(cell)
+                sheet.append(cells)
             book.save(part)
         else:
             with part.open("w", newline="", encoding="utf-8-sig") as handle:

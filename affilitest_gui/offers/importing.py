@@ -26,6 +26,7 @@ from affilitest_gui.api.validation import (
     validate_url,
 )
 from affilitest_gui.offers.model import Expectation, ExpectKind, Offer, parse_expectations
+from affilitest_gui.offers.spreadsheet import plain_text
 
 Table = list[list[str]]
 
@@ -281,7 +282,7 @@ def _offer_from(cell: Callable[[Field], str]) -> tuple[Offer, set[str]]:
     if preview_text and not any(e.kind is ExpectKind.PREVIEW for e in expects):
         expects += (Expectation.parse("preview:" + preview_text),)
     return (
-        Offer(url, countries, devices, offer_id=cell(Field.OFFER_ID), name=cell(Field.NAME),
-              expects=expects),
+        Offer(url, countries, devices, offer_id=plain_text(cell(Field.OFFER_ID)),
+              name=plain_text(cell(Field.NAME)), expects=expects),
         used,
     )  # fmt: skip
