@@ -122,11 +122,13 @@ def import_offers(store: HistoryStore, path: Path, *, dry_run: bool) -> dict[str
         updated = sum(store.offers.match(offer) is not None for offer in offers)
         counts = {"imported": len(offers) - updated, "updated": updated}
     else:
-        merged = store.offers.merge(offers)
+        merged = store.offers.merge(offers, present=plan.present)
         counts = {"imported": merged.imported, "updated": merged.updated}
     return {
+        "rows": plan.rows,
         **counts,
-        "skipped": [{"row": skip.row, "reason": skip.reason} for skip in plan.skipped],
+        "skipped": [{"row": skip.row, "reason": skip.reason, "rows": skip.rows}
+                    for skip in plan.skipped],
         "notes": list(plan.notes),
     }
 

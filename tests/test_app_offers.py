@@ -216,3 +216,29 @@ def test_shortcuts_are_named_as_the_os_names_them_and_a_mac_deletes_with_cmd_bac
                      pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     assert message_box(qtbot, "Delete offers").isVisible()
+
+
+def test_a_pasted_200_kb_cell_and_a_hostile_file_get_the_command_lines_sentence(
+    qtbot, make_window, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    from affilitest_gui.ui.crash_dialog import CrashDialog
+
+    _window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    click(qtbot, view.import_button)
+    [dialog] = visible(ImportDialog)
+    QApplication.clipboard().setText(f"ID\tName\tLink\n1\t{'x' * 200_000}\thttps://t.example/1\n")
+    dialog.paste.setFocus()
+    qtbot.keySequence(dialog.paste, QKeySequence(QKeySequence.StandardKey.Paste))
+    assert "row 2 holds a cell larger than 128 KB" in dialog.error.text()
+    assert not dialog.import_button.isEnabled()
+
+    legacy = tmp_path / "offers.xls"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(legacy), ""))
+    click(qtbot, dialog.file_button)
+    assert dialog.error.text() == ("offers.xls is not a supported format: save it as CSV "
+                                   "(UTF-8) or XLSX, then import it.")  # fmt: skip
+    assert not visible(CrashDialog)

@@ -71,7 +71,8 @@ def test_bad_rows_are_listed_and_the_good_ones_import(tmp_path, data_dir):
     path.write_text("Offer ID,URL,Geo\n1,https://t.example/1,US\n2,https://t.example/2,ZZ\n")
     status, [result], _ = command("import", str(path))
     assert status == 0 and result["imported"] == 1
-    assert result["skipped"] == [{"row": 3, "reason": result["skipped"][0]["reason"]}]
+    assert result["rows"] == 2
+    assert result["skipped"] == [{"row": 3, "reason": result["skipped"][0]["reason"], "rows": 1}]
     assert "ZZ" in result["skipped"][0]["reason"]
 
 

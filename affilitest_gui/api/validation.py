@@ -7,6 +7,7 @@ written for the person who typed the value.
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from iso3166 import countries_by_alpha2
@@ -36,6 +37,24 @@ _WHITESPACE = re.compile(r"\s")
 
 
 _WEB_SCHEME = re.compile(r"(?i)^https?://")
+_INNER_SCHEME = re.compile(r"(?i)https?://")
+
+
+def hidden_character(text: str) -> str | None:
+    """The first control, format (bidi override, zero-width) or NUL character in `text`,
+    named for a person ("U+202E RIGHT-TO-LEFT OVERRIDE"); None if there is none."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n\r":
+            name = unicodedata.name(char, "CONTROL CHARACTER")
+            return f"U+{ord(char):04X} {name}"
+    return None
+
+
+def without_hidden_characters(text: str) -> str:
+    """`text` less its control and invisible format characters (for names)."""
+    return "".join(
+        char for char in text if unicodedata.category(char) not in ("Cc", "Cf") or char == " "
+    )
 
 
 def device_label(device: str) -> str:
@@ -52,6 +71,16 @@ def validate_url(value: str, field: str = "url") -> str:
         raise InputError(field, "The URL must start with http:// or https://.")
     if _WHITESPACE.search(url):
         raise InputError(field, "The URL contains a space or a line break: remove it.")
+    hidden = hidden_character(url)
+    if hidden is not None:
+        raise InputError(field, f"The URL holds an invisible or control character ({hidden}): "
+                                "remove it.")  # fmt: skip
+    for inner in _INNER_SCHEME.finditer(url, 1):
+        if url[inner.start() - 1] != "=":
+            raise InputError(
+                field, "Two links run together here: put each on its own line (a link "
+                "inside a link must follow = or be %-encoded)."
+            )
     if len(url) > MAX_URL_LENGTH:
         raise InputError(field, f"The URL is longer than {MAX_URL_LENGTH} characters.")
     try:

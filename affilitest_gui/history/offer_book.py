@@ -20,6 +20,7 @@ from affilitest_gui.history.columns import SELECT, row_to_record
 from affilitest_gui.history.records import HistoryRecord, now_text
 from affilitest_gui.offers.alerts import AlertState
 from affilitest_gui.offers.health import Health, worst
+from affilitest_gui.offers.importing import Field, keep_absent
 from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
 from affilitest_gui.offers.schedule import Schedule
 
@@ -154,10 +155,19 @@ class OfferBook:
         ).fetchone()
         return _row_to_offer(row) if row else None
 
-    def merge(self, offers: Iterable[Offer], *, sandbox: bool = False) -> MergeCounts:
-        """Import: update the offers already there, add the others, in one transaction."""
+    def merge(
+        self,
+        offers: Iterable[Offer],
+        *,
+        sandbox: bool = False,
+        present: frozenset[Field] = frozenset(Field),
+    ) -> MergeCounts:
+        """Import: update the offers already there (the fields of `present` columns
+        only), add the others, in one transaction that holds the write lock from its
+        first look-up, so two imports at once cannot both add the same offer."""
         imported = updated = 0
         with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
             for offer in offers:
                 existing = self.match(offer, sandbox=sandbox)
                 if existing is None:
@@ -165,7 +175,8 @@ class OfferBook:
                     self._save(replace(offer, id=None), sandbox)
                 else:
                     updated += 1
-                    self._save(replace(offer, id=existing.id), sandbox)
+                    kept = keep_absent(existing, offer, present)
+                    self._save(replace(kept, id=existing.id), sandbox)
         return MergeCounts(imported, updated)
 
     # --- results ---------------------------------------------------------------------

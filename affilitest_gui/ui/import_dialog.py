@@ -126,7 +126,12 @@ class ImportDialog(QDialog):
         text = self.paste.toPlainText()
         if text.strip():
             self.source_label.setText("Pasted rows")
-            self._set_table(parse_text(text))
+            try:
+                table = parse_text(text)
+            except ImportFileError as error:  # the same sentence as the command line's
+                self._show_error(str(error))
+                return
+            self._set_table(table)
 
     def _set_table(self, table: Table) -> None:
         self._table = table
@@ -164,10 +169,7 @@ class ImportDialog(QDialog):
         self.plan = plan
         offers = [offer for _, offer in plan.offers]
         updated = sum(self._book.match(o, sandbox=self._sandbox) is not None for o in offers)
-        parts = [f"{len(offers)} offers to import: {len(offers) - updated} new, {updated} updated."]
-        if plan.skipped:
-            parts.append(f"{len(plan.skipped)} rows cannot be imported (below); the rest will.")
-        parts += plan.notes
+        parts = [plan.summary(updated), *plan.notes]
         self.summary.setText(" ".join(parts))
         for skip in plan.skipped:
             self.skipped.addItem(f"Row {skip.row}: {skip.reason}")
@@ -182,7 +184,8 @@ class ImportDialog(QDialog):
         if self.plan is None:
             return
         counts: MergeCounts = self._book.merge(
-            [offer for _, offer in self.plan.offers], sandbox=self._sandbox
+            [offer for _, offer in self.plan.offers], sandbox=self._sandbox,
+            present=self.plan.present,
         )
         self.imported.emit(counts)
         self.close()
