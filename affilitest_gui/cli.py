@@ -11,16 +11,20 @@ import argparse
 import json
 import os
 import queue
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
+from types import FrameType, TracebackType
 from typing import IO, Any
 
 from affilitest_gui import __version__
 from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError, InputError
-from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY, RateLimit
+from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY, TIMEOUTS, RateLimit
 from affilitest_gui.api.models import CheckRequest, CheckResult, expand_checks
 from affilitest_gui.api.validation import (
     DEFAULT_COUNTRIES,
@@ -41,9 +45,11 @@ from affilitest_gui.history.export import CsvWriter
 from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.records import record_for
 from affilitest_gui.keystore import KeyStore
+from affilitest_gui.loopback import is_loopback_url
 from affilitest_gui.paths import data_dir
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # as a shell reports SIGINT and SIGTERM
 KEY_VARIABLE = "AFFILITEST_API_KEY"
 
 
@@ -217,6 +223,50 @@ class _Output:
             self.err.flush()
 
 
+class StopOnSignals:
+    """Ctrl+C, SIGTERM (cron, systemd, `docker stop`) and Ctrl+Break on Windows, during a
+    run: the first asks it to stop as the app's Quit does (no new sends; the answers in
+    flight are waited for, a bounded time, and logged); a second stops at once (what is
+    unanswered stays in the durable queue). Used as a context manager around a run."""
+
+    def __init__(self, prog: str, err: IO[str], left: str,
+                 event: threading.Event | None = None) -> None:  # fmt: skip
+        """`left`: what happens to the checks not answered, said at a second signal;
+        `event`: the run's stop (set here at the first signal)."""
+        self.prog, self.err, self.left = prog, err, left
+        self.event = event or threading.Event()
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    @property
+    def exit_status(self) -> int:
+        return EXIT_TERMINATED if self.signum == signal.SIGTERM else EXIT_INTERRUPTED
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.event.is_set():
+            self.err.write(f"{self.prog}: stopped at once; {self.left}\n")
+            self.err.flush()
+            os._exit(self.exit_status)
+        self.signum = signum
+        self.event.set()
+        self.err.write(f"{self.prog}: stopping: no new checks are sent; waiting up to "
+                       f"{TIMEOUTS.quit_drain_s:g} s for the answers on their way (press "
+                       "Ctrl+C again to stop at once).\n")  # fmt: skip
+        self.err.flush()
+
+    def __enter__(self) -> StopOnSignals:
+        if threading.current_thread() is threading.main_thread():
+            names = ("SIGINT", "SIGTERM", "SIGBREAK")
+            for number in (getattr(signal, name) for name in names if hasattr(signal, name)):
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:  # fmt: skip
+        for number, previous in self._previous.items():
+            signal.signal(number, previous)
+
+
 def run_batch(
     client: AffiliTestClient,
     checks: list[CheckRequest],
@@ -226,13 +276,17 @@ def run_batch(
     concurrency: int = DEFAULT_CONCURRENCY,
     journal: CheckQueue | None = None,
     send_log: SharedSendLog | None = None,
+    stop: threading.Event | None = None,
+    drain_s: float = TIMEOUTS.quit_drain_s,
 ) -> AffiliTestError | None:
     """Run `checks` on the engine; `on_event` gets every event on this thread;
     `journal` (the durable queue) is told just before each request leaves; `send_log`
     is the rate limit every process of the data folder shares.
 
     The first account error (401/403) stops the batch: the checks not sent are
-    cancelled (their events say so) and that error is returned.
+    cancelled (their events say so) and that error is returned. `stop` set (a signal,
+    a full disk): the checks not sent are cancelled, the answers in flight are waited
+    for at most `drain_s`, then the run ends.
     """
     events: queue.Queue[RunnerEvent] = queue.Queue()
     def perform(request: CheckRequest) -> CheckResult:
@@ -259,8 +313,15 @@ def run_batch(
             on_event(event)
 
     runner.submit(checks)
+    stopping_since: float | None = None
     while not runner.wait_idle(0.1):
         deliver()
+        if stop is not None and stop.is_set():
+            if stopping_since is None:
+                stopping_since = time.monotonic()
+                runner.cancel()
+            elif time.monotonic() - stopping_since > drain_s:
+                break
     runner.shutdown()
     deliver()
     return cause
@@ -271,6 +332,30 @@ def rate_for(limit: int, window_s: float) -> RateLimit:
     if (limit, window_s) == (API_RATE_LIMIT.limit, API_RATE_LIMIT.window_s):
         return API_RATE_LIMIT
     return RateLimit.scaled(limit, window_s)
+
+
+MAX_CONCURRENCY = 50
+MAX_TEST_LIMIT = 10_000  # a server on this computer (the sandbox) may allow more
+
+
+def check_rate_options(limit: int, window: float, concurrency: int, base_url: str) -> None:
+    """--limit, --window and --concurrency: finite, in range, and no looser than the
+    published 50 calls per 30 s (a server on this computer, the sandbox, sets its own)."""
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UsageError(f"--concurrency must be a whole number from 1 to {MAX_CONCURRENCY}")
+    if not 0.1 <= window <= 86_400:  # NaN is in no range
+        raise UsageError("--window must be a number of seconds from 0.1 to 86400")
+    if not 1 <= limit <= MAX_TEST_LIMIT:
+        raise UsageError(f"--limit must be a whole number from 1 to {API_RATE_LIMIT.limit}")
+    if is_loopback_url(base_url):
+        return
+    published = API_RATE_LIMIT
+    if limit > published.limit or window < published.window_s:
+        raise UsageError(
+            f"--limit and --window may only make the rate slower than AffiliTest's "
+            f"{published.limit} calls per {published.window_s:g} s (at most --limit "
+            f"{published.limit}, at least --window {published.window_s:g})"
+        )
 
 
 def csv_ready(stream: IO[str]) -> IO[str]:
@@ -314,10 +399,9 @@ def run(
     args = build_parser().parse_args(argv)
     environ = dict(os.environ) if environ is None else environ
     try:
+        check_rate_options(args.limit, args.window, args.concurrency, args.base_url)
         checks = build_requests(args, read_urls(args, stdin))
         key = read_key(environ, store)
-        if args.limit < 1 or args.window <= 0 or args.concurrency < 1:
-            raise UsageError("--limit, --window and --concurrency must be positive")
     except UsageError as error:
         stderr.write(f"affilitest-check: {error}\n")
         return EXIT_STOPPED
@@ -328,12 +412,21 @@ def run(
     output = _Output(stdout, stderr, args.format, len(checks))
     rate = rate_for(args.limit, args.window)
     send_log = shared_send_log(rate)
-    cause = run_batch(
-        client, checks, output, rate=rate, concurrency=args.concurrency, send_log=send_log,
-    )  # fmt: skip
+    with StopOnSignals("affilitest-check", stderr, "the checks not answered were not "
+                       "checked.") as signals:  # fmt: skip
+        cause = run_batch(
+            client, checks, output, rate=rate, concurrency=args.concurrency,
+            send_log=send_log, stop=signals.event,
+        )  # fmt: skip
     send_log.close()
     if output.progress:
         stderr.write("\n")
+    if signals.event.is_set():
+        stderr.write(f"affilitest-check: stopped: {output.finished} of {len(checks)} "
+                     f"checked; not checked ({len(output.cancelled)}):\n")  # fmt: skip
+        for request in output.cancelled:
+            stderr.write(f"    {request.url} {request.country} {request.device}\n")
+        return signals.exit_status
     if cause is not None:
         say_stopped("affilitest-check", cause, output.cancelled, stderr)
         return EXIT_STOPPED

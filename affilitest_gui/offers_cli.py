@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +30,9 @@ from affilitest_gui.cli import (
     EXIT_OK,
     EXIT_SOME_FAILED,
     EXIT_STOPPED,
+    StopOnSignals,
     UsageError,
+    check_rate_options,
     check_record,
     rate_for,
     read_key,
@@ -40,8 +43,9 @@ from affilitest_gui.cli import (
 from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
 from affilitest_gui.history.offers_export import export_offers
+from affilitest_gui.history.problems import StorageProblem, problem_sentence, storage_problem
 from affilitest_gui.history.queue import GAVE_UP_VERDICT
-from affilitest_gui.history.records import record_for
+from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.keystore import KeyStore
@@ -54,6 +58,7 @@ from affilitest_gui.offers.importing import (
 )
 from affilitest_gui.offers.model import Offer, expectations_text
 from affilitest_gui.paths import history_path
+from affilitest_gui.words import plural
 
 PROG = "affilitest-offers"
 ONLY_CHOICES = ("all", "broken", "changed", "unfinished")
@@ -156,6 +161,10 @@ class _RunOutput:
         self.failing = False
         self.cancelled: list[CheckRequest] = []
         self._leftovers: list[CheckRequest] = []
+        self.stop = threading.Event()  # set by a signal, or by a result that cannot be stored
+        self.answered = 0
+        self.storage_error: BaseException | None = None
+        self.unstored: list[tuple[CheckRequest, HistoryRecord]] = []
 
     def queue_offers(self, statuses: list[OfferStatus]) -> list[CheckRequest]:
         """Write the offers' checks to the durable queue; returns them with their refs. A
@@ -192,11 +201,24 @@ class _RunOutput:
         offer = self._offers.pop(event.request.ref, None)  # type: ignore[arg-type]
         if event.state is ItemState.CANCELLED:
             self.cancelled.append(event.request)
-        record = self.store.queue.finish(event.request, record_for(
+            if self.stop.is_set():  # stopped: not sent, so it stays in the queue, unfinished
+                return
+        record = record_for(
             event.request, result=event.result, error=event.error, attempts=event.attempt,
             reason=event.reason, expects=offer.expects if offer else (),
             offer_ref=offer.id if offer else None,
-        ))  # fmt: skip
+        )  # fmt: skip
+        if event.state is not ItemState.CANCELLED:
+            self.answered += 1
+        try:
+            record = self.store.queue.finish(event.request, record)
+        except (sqlite3.Error, OSError) as error:  # a full disk: stop sending, keep the answer
+            if storage_problem(error) is StorageProblem.DAMAGED:
+                raise
+            self.unstored.append((event.request, record))
+            if self.storage_error is None:
+                self.storage_error = error
+                self.stop.set()
         if event.state is ItemState.CANCELLED:
             return
         before = self._before.get((record.offer_ref, (record.country, record.device)))
@@ -249,7 +271,11 @@ def run(
     except (UsageError, ImportFileError) as error:
         stderr.write(f"{PROG}: {error}\n")
         return EXIT_STOPPED
-    except sqlite3.DatabaseError as error:  # a damaged page, past what opening reads
+    except sqlite3.DatabaseError as error:  # a damaged page past what opening reads, or not
+        problem = storage_problem(error)
+        if problem is not StorageProblem.DAMAGED:  # full, in use, read-only: no damage
+            stderr.write(f"{PROG}: {problem_sentence(problem, path, error)}\n")
+            return EXIT_STOPPED
         store.mark_damaged()
         stderr.write(f"{PROG}: part of the history file {path} cannot be read ({error}). "
                      f"`{PROG} list --copy` lists the offers from a copy of what can be "
@@ -272,8 +298,7 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
         return EXIT_OK
     if args.command == "export":
         return export_command(store, args.file, args.only, stdout)
-    if args.limit < 1 or args.window <= 0 or args.concurrency < 1:
-        raise UsageError("--limit, --window and --concurrency must be positive")
+    check_rate_options(args.limit, args.window, args.concurrency, args.base_url)
     key = read_key(environ, keystore)
     output = _RunOutput(store, stdout)
     requests = output.queue_unfinished()  # what a killed run left comes first
@@ -282,11 +307,28 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
     rate = rate_for(args.limit, args.window)
     send_log = shared_send_log(rate)
-    cause = run_batch(
-        client, requests, output, rate=rate, concurrency=args.concurrency,
-        journal=store.queue, send_log=send_log,
-    )  # fmt: skip
+    left = f"what was not answered stays in the queue (`{PROG} run --only unfinished`)."
+    with StopOnSignals(PROG, stderr, left, output.stop) as signals:  # as a full disk does
+        cause = run_batch(
+            client, requests, output, rate=rate, concurrency=args.concurrency,
+            journal=store.queue, send_log=send_log, stop=output.stop,
+        )  # fmt: skip
     send_log.close()
+    if output.storage_error is not None:
+        kept = store_kept_answers(output)
+        error = output.storage_error
+        stderr.write(f"{PROG}: {problem_sentence(storage_problem(error), store.path, error)}\n")
+        if kept:
+            stderr.write(f"{PROG}: {plural(kept, 'answer')} received could not be saved: "
+                         "they stay in the queue, unfinished (the next run sends them again, "
+                         "marked as possibly charged twice).\n")  # fmt: skip
+        return EXIT_STOPPED
+    if signals.signum is not None:
+        not_sent = len(output.cancelled)
+        stderr.write(f"{PROG}: stopped: {plural(output.answered, 'check')} answered and "
+                     f"logged; {plural(not_sent, 'check')} not sent, kept in the queue: "
+                     f"`{PROG} run --only unfinished` finishes them.\n")  # fmt: skip
+        return signals.exit_status
     if cause is not None:
         say_stopped(PROG, cause, output.cancelled, stderr)
         return EXIT_STOPPED
@@ -307,6 +349,20 @@ def export_command(store: HistoryStore, path: Path, only: str, out: IO[str]) -> 
         raise UsageError(f"cannot write {path}: {why}") from None
     out.write(json.dumps({"file": str(path), "offers": len(statuses), "rows": rows}) + "\n")
     return EXIT_OK
+
+
+def store_kept_answers(output: _RunOutput) -> int:
+    """Try once more to log the answers a full disk kept in memory (space may have been
+    freed since); what still cannot be written stays in the queue as unfinished (the
+    next run sends it again, marked as possibly charged twice). Returns how many stay."""
+    left = []
+    for request, record in output.unstored:
+        try:
+            output.store.queue.finish(request, record)
+        except (sqlite3.Error, OSError):
+            left.append((request, record))
+    output.unstored = left
+    return len(left)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ written for the person who typed the value.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -113,7 +114,17 @@ def validate_device(value: str) -> str:
     for preset in DEVICE_PRESETS:
         if device.lower() == preset.lower():
             return preset
+    if not any(char in device for char in "/ "):  # a typo of a device, not a User-Agent
+        close = difflib.get_close_matches(device.lower(), [p.lower() for p in DEVICE_PRESETS],
+                                          n=1, cutoff=0.5)  # fmt: skip
+        hint = f" Did you mean {_preset_named(close[0])}?" if close else ""
+        raise InputError("device", f"'{device}' is not a device ({', '.join(DEVICE_PRESETS)}) "
+                                   f"nor a User-Agent.{hint}")  # fmt: skip
     return validate_user_agent(device)
+
+
+def _preset_named(lowered: str) -> str:
+    return next(preset for preset in DEVICE_PRESETS if preset.lower() == lowered)
 
 
 def validate_user_agent(value: str) -> str:
