@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from affilitest_gui.api.limits import API_RATE_LIMIT
 from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
+from affilitest_gui.history.problems import StorageProblem, problem_sentence, storage_problem
 from affilitest_gui.history.rescue import NothingReadableError, ReadableCopy, readable_copy
 from affilitest_gui.history.store import (
     DamagedHistoryError,
@@ -24,7 +25,8 @@ from affilitest_gui.history.store import (
     set_aside,
 )
 from affilitest_gui.keystore import KeyStore
-from affilitest_gui.paths import history_path
+from affilitest_gui.paths import NetworkFolderError, history_path, move_roaming_history
+from affilitest_gui.paths import data_dir as user_data_dir
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.scheduler import Scheduler, utc_now
@@ -104,16 +106,20 @@ def open_window(
     When the history cannot be opened: say why (on stderr too) and, with someone there
     to answer, offer a read-only copy of what can be read, or a new history (the old
     file is kept, renamed). None: quit."""
+    if options.get("data_dir") is None:
+        move_roaming_history(user_data_dir())  # Windows: once, from the Roaming folder
     try:
         return build_window(base_url, **options), None
-    except NewerDatabaseError as error:
-        sys.stderr.write(f"{error}\n")
-        if interactive:
-            ask_about_history(str(error), "", [])
-        return None
+    except (NewerDatabaseError, NetworkFolderError) as error:
+        return _refuse(str(error), interactive)
+    except OSError as error:  # a folder that cannot be made or written
+        path = history_file(options.get("data_dir"))
+        return _refuse(problem_sentence(storage_problem(error), path, error), interactive)
     except sqlite3.DatabaseError as error:  # damaged, or locked by another program
         problem = error
     path = history_file(options.get("data_dir"))
+    if storage_problem(problem) in (StorageProblem.READ_ONLY, StorageProblem.FULL):
+        return _refuse(problem_sentence(storage_problem(problem), path, problem), interactive)
     text = f"The history file {path} cannot be read ({problem}). It was not changed."
     sys.stderr.write(text + "\n")
     if isinstance(problem, DamagedHistoryError):
@@ -141,6 +147,13 @@ def open_window(
         sys.stderr.write(f"The old history file is kept as {kept}.\n")
         return build_window(base_url, **options), None
     return None
+
+
+def _refuse(text: str, interactive: bool) -> None:
+    """Say why the app cannot start (on stderr too, and to a person there); quit."""
+    sys.stderr.write(f"{text}\n")
+    if interactive:
+        ask_about_history(text, "", [])
 
 
 def _say_in_use(path: Path, error: OSError) -> None:

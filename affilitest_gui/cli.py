@@ -12,6 +12,7 @@ import json
 import os
 import queue
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -369,9 +370,18 @@ def csv_ready(stream: IO[str]) -> IO[str]:
     return stream
 
 
-def shared_send_log(rate: RateLimit) -> SharedSendLog:
-    """The send log of the data folder, which the app and the other twin share."""
-    return SharedSendLog(data_dir() / SEND_LOG_NAME, rate)
+def shared_send_log(rate: RateLimit, err: IO[str] | None = None) -> SharedSendLog | None:
+    """The send log of the data folder, which the app and the other twin share. A
+    folder that cannot be written (or made): this run keeps to the limit on its own,
+    and `err` is told so."""
+    folder = data_dir()
+    try:
+        return SharedSendLog(folder / SEND_LOG_NAME, rate)
+    except (OSError, sqlite3.Error) as error:
+        if err is not None:
+            err.write(f"note: the shared send log cannot be kept in {folder} ({error}); this "
+                      "run keeps to the rate limit on its own.\n")  # fmt: skip
+        return None
 
 
 def say_stopped(prog: str, cause: AffiliTestError, not_checked: list[CheckRequest],
@@ -411,14 +421,15 @@ def run(
         stdout = csv_ready(stdout)
     output = _Output(stdout, stderr, args.format, len(checks))
     rate = rate_for(args.limit, args.window)
-    send_log = shared_send_log(rate)
+    send_log = shared_send_log(rate, stderr)
     with StopOnSignals("affilitest-check", stderr, "the checks not answered were not "
                        "checked.") as signals:  # fmt: skip
         cause = run_batch(
             client, checks, output, rate=rate, concurrency=args.concurrency,
             send_log=send_log, stop=signals.event,
         )  # fmt: skip
-    send_log.close()
+    if send_log is not None:
+        send_log.close()
     if output.progress:
         stderr.write("\n")
     if signals.event.is_set():

@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,7 +58,7 @@ from affilitest_gui.offers.importing import (
     read_table,
 )
 from affilitest_gui.offers.model import Offer, expectations_text
-from affilitest_gui.paths import history_path
+from affilitest_gui.paths import NetworkFolderError, data_dir, history_path, move_roaming_history
 from affilitest_gui.words import plural
 
 PROG = "affilitest-offers"
@@ -249,19 +250,30 @@ def run(
     """The whole command; returns the exit status."""
     args = build_parser().parse_args(argv)
     environ = dict(os.environ) if environ is None else environ
+    move_roaming_history(data_dir())  # Windows: once, from the Roaming folder of before
     path = history_path()
     copy = None
     try:
         if getattr(args, "copy", False):
-            copy = readable_copy(path)
-        store = HistoryStore(path if copy is None else copy.path)
+            writable = os.access(path.parent, os.W_OK)  # else the copy goes to a temp folder
+            copy = readable_copy(path, None if writable else Path(tempfile.mkdtemp()))
+        store = open_store(path if copy is None else copy.path, listing=args.command == "list")
+    except NetworkFolderError as error:
+        stderr.write(f"{PROG}: {error}\n")
+        return EXIT_STOPPED
     except NewerDatabaseError as error:
         stderr.write(f"{PROG}: {error}\n")
         return EXIT_STOPPED
     except NothingReadableError:
         stderr.write(f"{PROG}: nothing in the history file {path} can be read.\n")
         return EXIT_STOPPED
-    except sqlite3.DatabaseError as error:  # damaged, or locked by another program
+    except (sqlite3.Error, OSError) as error:  # damaged, locked, or a folder not writable
+        problem = storage_problem(error)
+        if problem in (StorageProblem.READ_ONLY, StorageProblem.FULL) or not isinstance(
+            error, sqlite3.DatabaseError
+        ):
+            stderr.write(f"{PROG}: {problem_sentence(problem, path, error)}\n")
+            return EXIT_STOPPED
         stderr.write(f"{PROG}: the history file {path} cannot be read ({error}). It was not "
                      f"changed. `{PROG} list --copy` lists the offers from a copy of what "
                      "can be read.\n")  # fmt: skip
@@ -306,14 +318,15 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
         requests += output.queue_offers(chosen(store.offers.statuses(), args.only))
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
     rate = rate_for(args.limit, args.window)
-    send_log = shared_send_log(rate)
+    send_log = shared_send_log(rate, stderr)
     left = f"what was not answered stays in the queue (`{PROG} run --only unfinished`)."
     with StopOnSignals(PROG, stderr, left, output.stop) as signals:  # as a full disk does
         cause = run_batch(
             client, requests, output, rate=rate, concurrency=args.concurrency,
             journal=store.queue, send_log=send_log, stop=output.stop,
         )  # fmt: skip
-    send_log.close()
+    if send_log is not None:
+        send_log.close()
     if output.storage_error is not None:
         kept = store_kept_answers(output)
         error = output.storage_error
@@ -363,6 +376,16 @@ def store_kept_answers(output: _RunOutput) -> int:
             left.append((request, record))
     output.unstored = left
     return len(left)
+
+
+def open_store(path: Path, *, listing: bool) -> HistoryStore:
+    """The history; for a listing, in a folder this user cannot write, read-only."""
+    try:
+        return HistoryStore(path)
+    except (sqlite3.Error, OSError) as error:
+        if not listing or storage_problem(error) is not StorageProblem.READ_ONLY:
+            raise
+        return HistoryStore(path, read_only=True)
 
 
 def main() -> None:

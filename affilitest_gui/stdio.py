@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from affilitest_gui.paths import make_private_folder
+
 LOG_FOLDER = "logs"
 LOG_NAME = "affilitest-gui.log"
 LOG_MAX_BYTES = 1_000_000  # then the file is kept as .1 and a new one begins
@@ -30,7 +32,7 @@ def ensure_streams(data_folder: Path) -> Path | None:
     path = log_file(data_folder)
     handle: TextIO
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         if path.exists() and path.stat().st_size > LOG_MAX_BYTES:
             path.replace(path.with_name(LOG_NAME + ".1"))
         handle = path.open("a", encoding="utf-8", errors="backslashreplace", buffering=1)

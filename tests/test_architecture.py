@@ -90,7 +90,7 @@ def test_the_data_folder_is_the_one_qt_names(qapp, monkeypatch):
     app.setApplicationName(APP_NAME)
     try:
         location = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.AppDataLocation
+            QStandardPaths.StandardLocation.AppLocalDataLocation
         )
     finally:
         app.setOrganizationName(names[0])

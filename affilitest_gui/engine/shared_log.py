@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from affilitest_gui.api.limits import RateLimit
+from affilitest_gui.paths import make_private_folder
 
 SEND_LOG_NAME = "sends.sqlite3"
 SETUP_ATTEMPTS = 20
@@ -24,7 +25,7 @@ class SharedSendLog:
     def __init__(
         self, path: Path, rate: RateLimit, *, clock: Callable[[], float] = time.time
     ) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         self.rate = rate
         self._clock = clock
         self._lock = threading.Lock()

@@ -17,6 +17,8 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+from affilitest_gui.paths import make_private_folder
+
 RUNS_FOLDER = "runs"
 
 
@@ -25,7 +27,7 @@ class RunOwner:
 
     def __init__(self, data_folder: Path) -> None:
         self.folder = data_folder / RUNS_FOLDER
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.folder)
         self.token = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._path = self.folder / f"{self.token}.lock"
         self._lock = sqlite3.connect(str(self._path), isolation_level=None,

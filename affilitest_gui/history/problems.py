@@ -9,12 +9,15 @@ import sqlite3
 from enum import Enum
 from pathlib import Path
 
+from affilitest_gui.paths import FolderNotMadeError
+
 
 class StorageProblem(Enum):
     DAMAGED = "damaged"
     FULL = "full"
     IN_USE = "in use"
     READ_ONLY = "read-only"
+    NO_FOLDER = "no folder"
     OTHER = "other"
 
 
@@ -53,6 +56,8 @@ def storage_problem(error: BaseException) -> StorageProblem:
         if "readonly" in text or "unable to open" in text:
             return StorageProblem.READ_ONLY
         return StorageProblem.OTHER
+    if isinstance(error, FolderNotMadeError):
+        return StorageProblem.NO_FOLDER
     if isinstance(error, OSError):
         return _BY_ERRNO.get(error.errno or 0, StorageProblem.OTHER)
     return StorageProblem.OTHER
@@ -70,6 +75,10 @@ def problem_sentence(problem: StorageProblem, path: Path, error: BaseException) 
     if problem is StorageProblem.READ_ONLY:
         return (f"The folder {folder} cannot be written to (read-only, or not yours): choose "
                 "another with AFFILITEST_DATA_DIR, or make it writable.")  # fmt: skip
+    if problem is StorageProblem.NO_FOLDER:
+        reason = getattr(error, "strerror", None) or error
+        return (f"The data folder {folder} cannot be created ({reason}): choose another "
+                "with AFFILITEST_DATA_DIR, or create it yourself.")  # fmt: skip
     if problem is StorageProblem.DAMAGED:
         return f"Part of the history file {path} cannot be read ({error})."
     return f"The history file {path} could not be written ({error})."

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.columns import INSERT, values
+from affilitest_gui.history.files import open_read_only
 from affilitest_gui.history.owners import RunOwner, owner_alive
 from affilitest_gui.history.records import CANCELLED, HistoryRecord, now_text
 from affilitest_gui.offers.health import Health
@@ -53,10 +54,14 @@ class PendingCheck:
 class CheckQueue:
     """The `pending` table of the history file (its schema is the history's)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self._folder = path.parent
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        if read_only:  # a read-only folder: what is waiting can be looked at, no more
+            self._db = open_read_only(path)
+            self._db.execute("PRAGMA busy_timeout = 10000")
+        else:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
+            self._db.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
         self._owner: RunOwner | None = None  # made when this process first queues
 

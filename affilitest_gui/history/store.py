@@ -18,10 +18,12 @@ from typing import Any
 from affilitest_gui.api.catalog import entry_by_key
 from affilitest_gui.api.verdict import CANCELLED_VERDICT
 from affilitest_gui.history.columns import INSERT, SELECT, row_to_record, values
+from affilitest_gui.history.files import open_read_only
 from affilitest_gui.history.offer_book import OfferBook
 from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
 from affilitest_gui.offers.health import Chain, Health, judge
+from affilitest_gui.paths import check_local, make_private_file, make_private_folder
 
 SCHEMA_VERSION = 4
 # Beside a history file a read failed on: the next opening checks the whole file first.
@@ -282,9 +284,18 @@ class HistoryStore:
     `sandbox` on the queries keeps live and sandbox rows apart (None: both).
     """
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """`read_only`: a folder this user cannot write (or a file another program
+        holds): read what is there, write nothing, create nothing."""
         self.path = path
+        self.read_only = read_only
+        if read_only:
+            self._db = open_read_only(path)
+            self.queue = CheckQueue(path, read_only=True)
+            self.offers = OfferBook(self._db)
+            return
+        check_local(path.parent)  # a network drive: refused before anything is written
+        make_private_folder(path.parent)
         self._db = sqlite3.connect(str(path))
         try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -300,6 +311,7 @@ class HistoryStore:
         except BaseException:
             self._db.close()
             raise
+        make_private_file(path)
         self.offers = OfferBook(self._db)
         self.queue = CheckQueue(path)
 
