@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import PySide6  # noqa: F401 - import the binding first: qasync then picks it
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +22,8 @@ from affilitest_gui.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     import asyncio
+
+Opened = TypeVar("Opened")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -81,6 +83,19 @@ def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
     return loop
 
 
+def _open_busy(window: MainWindow, opening: Callable[[], Opened]) -> Opened:
+    """A history another program holds makes SQLite wait (5 s) before it says so: the
+    window says it is busy meanwhile instead of looking frozen."""
+    window.statusBar().showMessage("Opening your history\u2026")
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    QApplication.processEvents()
+    try:
+        return opening()
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+        window.statusBar().clearMessage()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)  # argparse copes with no stderr; nothing else before this may
     if args.remove_user_data:  # before a log file is opened in the folder it deletes
@@ -109,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     from affilitest_gui.ui.crash_dialog import install_crash_handler  # noqa: PLC0415
 
     interactive = QGuiApplication.platformName() != "offscreen"  # else nobody to answer
-    opened = open_window(args.base_url, interactive=interactive, window=window)
+    opened = _open_busy(window, lambda: open_window(args.base_url, interactive=interactive,
+                                                    window=window))  # fmt: skip
     if opened is None:
         window.close()
         return 2

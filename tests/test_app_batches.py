@@ -341,3 +341,33 @@ def test_leftovers_are_asked_about_once_signed_in_never_over_the_key_dialog(
     click(qtbot, dialog.save_button)
     box = message_box(qtbot, "Checks did not finish")
     assert "3 checks did not finish" in box.text()
+
+
+def test_a_full_disk_mid_batch_pauses_keeps_the_answers_and_saves_them_on_resume(
+    qtbot, make_window, aloop, memory_keyring, make_sandbox
+):
+    """SQLite's own SQLITE_FULL, brought about by capping the history's pages after the
+    first result: the batch pauses, says why once, marks nothing damaged; Resume (with
+    room again) saves every kept answer; none is lost or sent twice."""
+    slow = make_sandbox(latency_s=0.3)
+    window = signed_in_window(make_window, memory_keyring, slow, concurrency=2)
+    fill_form(qtbot, window, slow, ["game", "js", "meta"], ["us", "gb", "de", "fr"],
+              ["android", "iphone"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() >= 1)
+    queue_db = window.store.queue._db
+    pages = queue_db.execute("PRAGMA page_count").fetchone()[0]
+    queue_db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full now
+    box = message_box(qtbot, "Your history cannot be used right now")
+    assert "is full: free some space" in box.text()
+    assert "kept and saved when you Resume" in box.text()
+    click(qtbot, button_in(box, "OK"))
+    panel = window.progress
+    run_until(aloop, lambda: panel.resume_button.isEnabled()
+              and not window.batches.progress.in_flight)  # fmt: skip
+    assert not list(window.store.path.parent.glob("*.damaged*"))
+    queue_db.execute("PRAGMA max_page_count = 1073741823")  # room again
+    click(qtbot, panel.resume_button)
+    run_until(aloop, lambda: window.store.count() == 24 and idle(window))
+    assert len(slow.server.stats.requests("/api/v1/test")) == 24  # none sent twice
+    assert window.batches.unstored == 0

@@ -230,3 +230,64 @@ def test_start_a_new_history_on_a_file_another_program_holds_says_so_and_changes
     assert "is in use by another program" in said[0] and "Nothing was changed" in said[0]
     assert "then start the app again" in said[0]
     assert digest(path) == before and not list(tmp_path.glob("history-unreadable-*"))
+
+
+def test_the_window_says_it_is_busy_while_a_held_history_makes_the_start_wait(qapp, tmp_path):
+    """SQLite waits up to 5 s for a history another program holds: meanwhile the window
+    shows the wait cursor and says what it is doing, and both go when the wait ends."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QGuiApplication
+
+    from affilitest_gui.app import _open_busy
+    from affilitest_gui.ui.main_window import MainWindow
+
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window.show()
+    seen = []
+
+    def held_open():
+        cursor = QGuiApplication.overrideCursor()
+        seen.append((cursor.shape() if cursor else None, window.statusBar().currentMessage()))
+        return "opened"
+
+    assert _open_busy(window, held_open) == "opened"
+    assert seen == [(Qt.CursorShape.WaitCursor, "Opening your history\u2026")]
+    assert QGuiApplication.overrideCursor() is None and window.statusBar().currentMessage() == ""
+    window.close()
+
+
+@pytest.mark.qt_no_exception_capture  # the app's own hook gets what a slot raises
+def test_a_history_another_program_holds_mid_session_is_said_in_use_and_marked_nothing(
+    qtbot, make_window, tmp_path, monkeypatch
+):
+    """SQLite's own "database is locked" (made for real on a file held with an exclusive
+    lock), met by a read of the log mid-session."""
+    held = tmp_path / "held.sqlite3"
+    holder = sqlite3.connect(held)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        sqlite3.connect(held, timeout=0).execute("SELECT * FROM t")
+    except sqlite3.OperationalError as error:
+        locked = error
+    finally:
+        holder.rollback()
+        holder.close()
+    window = make_window()
+    path = window.store.path
+
+    def held_by_another_program(*_args, **_kwargs):
+        raise locked
+
+    monkeypatch.setattr(window.store, "page", held_by_another_program)
+    previous = sys.excepthook
+    install_crash_handler(window.account.secrets, history_damaged=window.history_damaged)
+    try:
+        type_into(qtbot, window.results.filter_edit, "n=1")  # the filter reads: locked
+        box = message_box(qtbot, "Your history cannot be used right now")
+        assert f"The history file {path} is in use by another program" in box.text()
+        assert not visible(CrashDialog)
+    finally:
+        sys.excepthook = previous
+    assert not list(tmp_path.glob("*damaged*"))  # nothing marked

@@ -8,6 +8,7 @@ them once per result.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ from affilitest_gui.engine.events import (
     RateLimitPause,
     RunnerEvent,
 )
+from affilitest_gui.history.problems import StorageProblem, storage_problem
 from affilitest_gui.history.queue import (
     DISCARDED_VERDICT,
     GAVE_UP_VERDICT,
@@ -69,6 +71,7 @@ class BatchCoordinator(QObject):
     paused_by_account = Signal(object)  # AffiliTestError
     finished = Signal(object)  # BatchSummary
     stopped = Signal()  # quit: the worker stopped, every answer that came is recorded
+    storage_failed = Signal(object)  # sqlite3.Error | OSError: a result could not be written
 
     def __init__(
         self,
@@ -86,6 +89,7 @@ class BatchCoordinator(QObject):
         self._failed_records: list[HistoryRecord] = []
         self._first_failure: AffiliTestError | None = None
         self._unshown: list[HistoryRecord] = []
+        self._unstored: list[tuple[CheckRequest, HistoryRecord]] = []
         # The offers the queued checks were made for, by queue ref.
         self._offers: dict[int, Offer] = {}
         self.scheduled_running = False  # a scheduled run is in the queue
@@ -178,6 +182,13 @@ class BatchCoordinator(QObject):
         self._controller.pause()
 
     def resume(self) -> None:
+        if self._unstored:  # after a full disk: the kept answers first, if there is room
+            try:
+                self._store_kept()
+            except (sqlite3.Error, OSError) as error:
+                self.storage_failed.emit(error)
+                return
+            self.flush_results()
         if self.progress.can_resume:
             self._controller.resume()
 
@@ -246,11 +257,35 @@ class BatchCoordinator(QObject):
             expects=offer.expects if offer else (),
             offer_ref=offer.id if offer else None,
         )
-        stored = self.store.queue.finish(event.request, record)  # one commit: log + queue
+        try:
+            self._store_kept()
+            stored = self.store.queue.finish(event.request, record)  # one commit: log + queue
+        except (sqlite3.Error, OSError) as error:
+            if storage_problem(error) is StorageProblem.DAMAGED:
+                raise
+            # A full disk (or a folder gone read-only): stop sending, keep the answer in
+            # memory; it is written when the disk has room (Resume), else it stays in the
+            # queue as unfinished, never lost.
+            self._unstored.append((event.request, record))
+            self._controller.pause()
+            self.storage_failed.emit(error)
+            return record
         self._unshown.append(stored)
         if not self._show_timer.isActive():
             self._show_timer.start()
         return stored
+
+    def _store_kept(self) -> None:
+        """Write the answers a full disk kept in memory, oldest first."""
+        while self._unstored:
+            request, record = self._unstored[0]
+            self._unshown.append(self.store.queue.finish(request, record))
+            self._unstored.pop(0)
+
+    @property
+    def unstored(self) -> int:
+        """Answers received that could not be written yet."""
+        return len(self._unstored)
 
     def _on_paused(self, cause: AffiliTestError | None) -> None:
         self._update(replace(self.progress, paused=True, cause=cause))

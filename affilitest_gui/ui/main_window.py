@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.unfinished_question: QMessageBox | None = None
         self.finishing: FinishingDialog | None = None
         self._damage_said = False
+        self._storage_said = False
         self._attached = False
         self._quitting = False  # the user chose Quit mid-batch: close once it is finished
         self._closed = False
@@ -275,6 +276,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         batches = self.batches
         batches.progress_changed.connect(self._show_progress)
+        batches.storage_failed.connect(self.history_damaged)
         batches.results_stored.connect(self.model.add)
         batches.retrying.connect(self._show_retry)
         batches.rate_limited.connect(self._show_rate_limit)
@@ -544,9 +546,25 @@ class MainWindow(QMainWindow):
     # --- a damaged history -----------------------------------------------------------
 
     def history_damaged(self, error: sqlite3.DatabaseError) -> None:
-        """A read failed on a damaged page of the history file: mark the file so the
-        next start checks it whole (and offers a read-only copy or a new history), and
-        say so once; later failures only in the status bar."""
+        """A read or a write of the history failed. Damage: mark the file so the next
+        start checks it whole (and offers a read-only copy or a new history), and say so
+        once; later failures only in the status bar. A full disk, a file in use by
+        another program, a folder made read-only: say that, once, and mark nothing."""
+        from affilitest_gui.history.problems import (
+            StorageProblem,
+            problem_sentence,
+            storage_problem,
+        )
+
+        problem = storage_problem(error)
+        if problem is not StorageProblem.DAMAGED:
+            kept = self.batches.unstored
+            text = problem_sentence(problem, self.store.path, error)
+            if kept:
+                text += (f" Sending is paused; the {plural(kept, 'answer')} received so far "
+                         "are kept and saved when you Resume.")  # fmt: skip
+            self.history_problem_said(text)
+            return
         self.store.mark_damaged()
         if self._damage_said:
             self.statusBar().showMessage(f"Part of your history cannot be read ({error}).",
@@ -566,6 +584,15 @@ class MainWindow(QMainWindow):
             on_confirm=self.close,
             cancel_text="Keep working",
         )
+
+    def history_problem_said(self, text: str) -> None:
+        """Once in a box, later in the status bar."""
+        if self._storage_said:
+            self.statusBar().showMessage(text, 10_000)
+            return
+        self._storage_said = True
+        show_message(self, "Your history cannot be used right now", text,
+                     icon=QMessageBox.Icon.Warning)  # fmt: skip
 
     # --- export ----------------------------------------------------------------------
 
