@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from affilitest_gui import __version__
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
+from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.cli import (
@@ -45,7 +46,7 @@ from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.history.problems import StorageProblem, problem_sentence, storage_problem
-from affilitest_gui.history.queue import GAVE_UP_VERDICT
+from affilitest_gui.history.queue import DISCARDED_VERDICT, GAVE_UP_VERDICT, SENT
 from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
@@ -97,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--limit", type=int, default=API_RATE_LIMIT.limit, help="calls per window")
     run.add_argument("--window", type=float, default=API_RATE_LIMIT.window_s,
                      help="rate window in seconds")
+    run.add_argument("--discard-unfinished", action="store_true",
+                     help="log the checks a stopped run left as not checked instead of "
+                          "sending them")  # fmt: skip
+    run.add_argument("--yes", action="store_true",
+                     help="send even when the run needs more calls than are left (the first "
+                          "refusal stops it); without it such a run asks, or exits 2")  # fmt: skip
     run.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
                      help="calls in flight at once")  # fmt: skip
     return parser
@@ -162,6 +169,7 @@ class _RunOutput:
         self.failing = False
         self.cancelled: list[CheckRequest] = []
         self._leftovers: list[CheckRequest] = []
+        self.sent_before: set[int | None] = set()
         self.stop = threading.Event()  # set by a signal, or by a result that cannot be stored
         self.answered = 0
         self.storage_error: BaseException | None = None
@@ -193,6 +201,7 @@ class _RunOutput:
             offer = self.store.offers.get(check.offer_ref) if check.offer_ref else None
             if offer is not None:
                 self._offers[check.request.ref] = offer  # type: ignore[index]
+        self.sent_before = {c.request.ref for c in sendable if c.state == SENT}
         self._leftovers = queue.requeue(sendable)
         return self._leftovers
 
@@ -312,11 +321,26 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
         return export_command(store, args.file, args.only, stdout)
     check_rate_options(args.limit, args.window, args.concurrency, args.base_url)
     key = read_key(environ, keystore)
+    client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
+    leftovers = store.queue.unfinished(sandbox=False)
+    if args.discard_unfinished and leftovers:
+        closed = store.queue.close_unsendable(leftovers, DISCARDED_VERDICT)
+        stderr.write(f"{PROG}: {plural(closed, 'check')} left by a run that stopped "
+                     "logged as not checked (no call).\n")  # fmt: skip
+        leftovers = []
+    statuses = [] if args.only == "unfinished" else chosen(store.offers.statuses(), args.only)
+    planned = len(leftovers) + sum(len(s.offer.requests()) for s in statuses)
+    if not afford(client, planned, yes=args.yes, err=stderr):
+        return EXIT_STOPPED
     output = _RunOutput(store, stdout)
     requests = output.queue_unfinished()  # what a killed run left comes first
-    if args.only != "unfinished":
-        requests += output.queue_offers(chosen(store.offers.statuses(), args.only))
-    client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
+    if requests:
+        again = sum(1 for r in requests if r.ref in output.sent_before)
+        stderr.write(f"{PROG}: first, {plural(len(requests), 'check')} left by a run that "
+                     f"stopped ({plural(len(requests), 'call')}"
+                     + (f"; {again} had been sent and may be charged twice" if again else "")
+                     + f"); `{PROG} run --discard-unfinished` drops them instead.\n")  # fmt: skip
+    requests += output.queue_offers(statuses)
     rate = rate_for(args.limit, args.window)
     send_log = shared_send_log(rate, stderr)
     left = f"what was not answered stays in the queue (`{PROG} run --only unfinished`)."
@@ -376,6 +400,28 @@ def store_kept_answers(output: _RunOutput) -> int:
             left.append((request, record))
     output.unstored = left
     return len(left)
+
+
+def afford(client: AffiliTestClient, planned: int, *, yes: bool, err: IO[str]) -> bool:
+    """A run bigger than the calls left asks first, as the app does: at a terminal, a
+    question; from a script, exit 2 unless --yes. The calls left unknown: it runs."""
+    if yes or planned == 0:
+        return True
+    try:
+        left = client.calls_left()
+    except AffiliTestError:
+        return True  # the run's first call will say what is wrong, once
+    if left is None or planned <= left:
+        return True
+    said = (f"this run needs {planned:,} calls and {left:,} are left: the checks past "
+            "them would be refused")  # fmt: skip
+    if sys.stdin is not None and sys.stdin.isatty():
+        err.write(f"{PROG}: {said}. Send anyway (the first refusal stops the run)? [y/N] ")
+        err.flush()
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    err.write(f"{PROG}: {said}; run with --yes to send anyway (the first refusal stops "
+              "the run).\n")  # fmt: skip
+    return False
 
 
 def open_store(path: Path, *, listing: bool) -> HistoryStore:

@@ -125,11 +125,50 @@ def test_all_ok_exits_0_and_the_app_sees_the_checks(tmp_path, data_dir, sandbox)
 
 def test_a_budget_error_stops_the_run_with_exit_2(tmp_path, data_dir, sandbox):
     command("import", str(offers_file(tmp_path, sandbox)))
-    status, lines, err = command("run", "--base-url", sandbox.base_url,
+    status, lines, err = command("run", "--base-url", sandbox.base_url, "--yes",
                                  key=sandbox.keys["no_budget"])  # fmt: skip
     assert status == 2 and lines == []
     assert "stopped: No calls left" in err and "Not checked (15)" in err
     assert len(sandbox.server.stats.requests(TEST_PATH)) == 1
+
+
+def test_a_run_bigger_than_the_calls_left_asks_first_and_a_script_needs_yes(
+    tmp_path, data_dir, sandbox
+):
+    command("import", str(offers_file(tmp_path, sandbox)))
+    status, lines, err = command("run", "--base-url", sandbox.base_url,
+                                 key=sandbox.keys["no_budget"])  # fmt: skip
+    assert status == 2 and lines == []
+    assert "this run needs 15 calls and 0 are left" in err and "run with --yes" in err
+    assert sandbox.server.stats.requests(TEST_PATH) == []  # nothing spent
+    assert logged(data_dir) == []  # nothing logged, nothing left in the queue
+
+
+def test_leftovers_are_announced_with_their_cost_or_discarded_on_request(
+    tmp_path, data_dir, make_sandbox
+):
+    server = make_sandbox(latency_s=0.6)
+    left = killed_mid_run(tmp_path, data_dir, server)
+    status, _, err = command("run", "--base-url", server.base_url, "--only", "changed",
+                             "--discard-unfinished", key=server.keys["valid"])  # fmt: skip
+    count = sum(left.values())
+    assert f"{count} checks left by a run that stopped logged as not checked (no call)" in err
+    records = logged(data_dir)
+    assert sum(r.verdict.startswith("Not checked: discarded") for r in records) == count
+    assert status == 0  # nothing changed: nothing else was checked
+
+
+def test_a_run_says_what_it_finishes_first_and_what_it_costs(tmp_path, data_dir, make_sandbox):
+    server = make_sandbox(latency_s=0.6)
+    left = killed_mid_run(tmp_path, data_dir, server)
+    status, _, err = command("run", "--base-url", server.base_url, "--only", "changed",
+                             key=server.keys["valid"])  # fmt: skip
+    count = sum(left.values())
+    assert status == 1  # the leftovers of the broken offer are broken
+    assert f"first, {count} checks left by a run that stopped ({count} calls" in err
+    assert "--discard-unfinished` drops them instead" in err
+    if left.get("sent"):
+        assert f"{left['sent']} had been sent and may be charged twice" in err
 
 
 def test_usage_errors_exit_2_and_send_nothing(tmp_path, data_dir, sandbox):
