@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers.model import Expectation, ExpectKind, Offer
@@ -256,6 +256,9 @@ def test_the_tray_is_asked_about_once_with_the_first_schedule(
         click(qtbot, window.offers_view.schedule_button)
         [dialog] = visible(ScheduleDialog)
         assert dialog.tray.isVisible() is (round_ == 1)  # the question comes first
+        said = " ".join(label.text() for label in dialog.findChildren(QLabel)
+                        if label.isVisible())  # fmt: skip
+        assert "no system tray" not in said  # there is one, asked about or not
         dialog.interval.setCurrentText("Every 8 hours")
         click(qtbot, dialog.save_button)
         if round_ == 0:

@@ -34,6 +34,8 @@ CASES = [
                     "com.example.other"),
     ("misses_preview", chain((TRACK, 302), ("https://adv.example/lp", 200), preview_match=False),
      Health.BROKEN, "does not reach the preview page"),
+    ("offer_gone", chain((TRACK, 302), ("https://adv.example/offer-expired", 200)),
+     Health.WARNING, "the offer has expired"),
     ("blocked_by_site", chain((TRACK, 302), ("https://adv.example/lp", 403)), Health.WARNING,
      "the site blocked the checker (HTTP 403"),
     ("many_hops", chain(*[(f"https://r.example/{n}", 302) for n in range(11)], (PLAY, None)),
@@ -125,3 +127,27 @@ def test_the_verdict_words_agree_with_the_health():
     gone = record((TRACK, 302), ("https://play.google.com/store/apps", None))
     assert gone.verdict == "Lands on Play Store, no app named (removed?)"
     assert gone.health is Health.BROKEN
+
+
+@pytest.mark.parametrize(
+    ("landing", "said"),
+    [("https://net.example/offer_not_available?id=3", "the offer is not available"),
+     ("https://net.example/lp/offer-expired", "the offer has expired"),
+     ("https://net.example/offer_paused.html", "the offer is paused"),
+     ("https://net.example/expired", "the page says expired"),
+     ("https://net.example/page/not-available", "the page says not available"),
+     ("https://net.example/?r=campaign_ended", "the campaign has ended or is paused"),
+     ("https://net.example/no-offers-available", "the page says no offer is available")],
+)  # fmt: skip
+def test_a_landing_that_says_the_offer_is_gone_is_a_warning_with_the_reason(landing, said):
+    found = judge(Chain((("https://t.example/click", 302), (landing, 200))))
+    assert found.health is Health.WARNING and found.reasons[0].startswith(said)
+
+
+@pytest.mark.parametrize(
+    "landing",
+    ["https://shop.example/offers/available-now", "https://news.example/expired-domains-guide",
+     "https://play.google.com/store/apps/details?id=com.example.game"],
+)  # fmt: skip
+def test_a_page_that_merely_mentions_such_words_is_not_flagged(landing):
+    assert judge(Chain((("https://t.example/click", 302), (landing, 200)))).health is Health.OK

@@ -9,6 +9,7 @@ The single-check log, the offers view and both command-line twins use this modul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -217,6 +218,33 @@ def _unexpanded_macro(chain: Chain) -> str | None:
     return macros[0].text if macros else None
 
 
+# Landing pages whose address says the offer is gone: networks send expired or paused
+# offers' clicks there with a 200. A pattern of the last URL (path or query) -> reason.
+OFFER_GONE_PAGES: tuple[tuple[str, str], ...] = (
+    (r"offer[_-]?(?:not[_-]?available|unavailable)", "the offer is not available"),
+    (r"offer[_-]?(?:expired|ended|finished)", "the offer has expired"),
+    (r"offer[_-]?(?:paused|stopped|inactive|disabled)", "the offer is paused"),
+    (r"campaign[_-]?(?:expired|ended|paused|inactive)", "the campaign has ended or is paused"),
+    (r"(?:^|/)expired(?:[/.?#]|$)", "the page says expired"),
+    (r"(?:^|[/_-])not[_-]?available(?:[/.?#_-]|$)", "the page says not available"),
+    (r"(?:^|[/_-])no[_-]?offers?[_-]?available", "the page says no offer is available"),
+    (r"(?:^|/)(?:offer|link)[_-]?removed", "the offer was removed"),
+)
+_OFFER_GONE = tuple((re.compile(pattern, re.IGNORECASE), reason)
+                    for pattern, reason in OFFER_GONE_PAGES)  # fmt: skip
+
+
+def _offer_gone(chain: Chain) -> str | None:
+    if not chain.hops:
+        return None
+    parts = urlsplit(chain.last_url)
+    address = f"{parts.path}?{parts.query}"
+    for pattern, reason in _OFFER_GONE:
+        if pattern.search(address):
+            return f"{reason} (ends on {place(chain.last_url)})"
+    return None
+
+
 def _slow(chain: Chain) -> str | None:
     if chain.duration_s is not None and chain.duration_s > SLOW_CHECK_S:
         return f"slow: the check took {chain.duration_s:.0f} s"
@@ -232,6 +260,7 @@ RULES: tuple[Rule, ...] = (
     Rule("store_without_app", Health.BROKEN, _store_without_app),
     Rule("wrong_destination", Health.BROKEN, _wrong_destination),
     Rule("misses_preview", Health.BROKEN, _misses_preview),
+    Rule("offer_gone", Health.WARNING, _offer_gone),
     Rule("blocked_by_site", Health.WARNING, _blocked),
     Rule("many_hops", Health.WARNING, _many_hops),
     Rule("plain_http", Health.WARNING, _plain_http),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import INTERVALS_H, budget_warning, runs_per_day
 from affilitest_gui.ui.style import Tone, set_tone
+from affilitest_gui.words import plural
 
 NEVER = "Never"
 
@@ -49,6 +50,7 @@ class ScheduleDialog(QDialog):
         calls_left: int | None,
         share: float,
         tray_available: bool,
+        tray_asked: bool = True,
         close_to_tray: bool,
         parent: QWidget | None = None,
     ) -> None:
@@ -60,7 +62,7 @@ class ScheduleDialog(QDialog):
         self._other = other_calls_per_day
         self._calls_left = calls_left
         what = offers[0].label if len(offers) == 1 else f"{len(offers)} offers"
-        heading = QLabel(f"Re-check <b>{what}</b> ({self._cells} checks a run):")
+        heading = QLabel(f"Re-check <b>{what}</b> ({plural(self._cells, 'check')} a run):")
         heading.setWordWrap(True)
         self.interval = QComboBox()
         self.interval.setObjectName("scheduleInterval")
@@ -83,7 +85,7 @@ class ScheduleDialog(QDialog):
         set_tone(self.warning, Tone.WARNING)
         self.tray = QCheckBox("Keep running in the system tray when the window is closed")
         self.tray.setChecked(close_to_tray)
-        self.tray.setVisible(tray_available)
+        self.tray.setVisible(tray_available and tray_asked)  # first, the question is asked
         no_tray = QLabel(
             "This desktop has no system tray: schedules run while the window is open."
         )

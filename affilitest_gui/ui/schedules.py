@@ -75,7 +75,7 @@ class SchedulesUi(QObject):
             other_calls_per_day=calls_per_day(every, others),
             calls_left=self.window.account.state.calls_left,
             share=self.scheduler.share,
-            tray_available=self.tray is not None and self.tray_asked,
+            tray_available=self.tray is not None, tray_asked=self.tray_asked,
             close_to_tray=self.close_to_tray,
             parent=self.window,
         )
