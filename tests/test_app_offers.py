@@ -179,7 +179,7 @@ def test_export_the_view_cell_by_cell(
     assert len(lines) == 6  # us, gb x android, iphone, ipad
     assert {line[header.index("health")] for line in lines} == {"ok"}
     assert all(line[header.index("final_url")].startswith("https://") for line in lines)
-    assert f"Exported 6 rows to {path}" in window.statusBar().currentMessage()
+    assert f"Exported 6 rows (1 of 7 offers) to {path}" in window.statusBar().currentMessage()
 
 
 def test_an_offers_export_that_cannot_be_written_says_so(

@@ -76,6 +76,14 @@ def test_the_key_dialog_by_the_keyboard_and_the_mouse(
     assert "10,000 calls left" in dialog.status_label.text()
     assert memory_keyring.secrets == {}  # Verify only asks
 
+    type_into(qtbot, dialog.key_edit, sandbox.keys["no_budget"])
+    click(qtbot, dialog.verify_button)
+    run_until(aloop, lambda: "topped up" in dialog.status_label.text())
+    said = dialog.status_label.text()
+    assert said.startswith("The key is valid, but its account has no calls left")
+    assert dialog.status_label.property("tone") == "warning"  # not said in green
+    type_into(qtbot, dialog.key_edit, sandbox.keys["valid"])
+
     click(qtbot, dialog.save_button)
     run_until(aloop, lambda: closed(dialog))  # Save closes the dialog
     assert memory_keyring.secrets[(SERVICE, ACCOUNT)] == sandbox.keys["valid"]

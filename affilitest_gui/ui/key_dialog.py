@@ -162,6 +162,10 @@ class KeyDialog(QDialog):
         if error is not None:
             explained = describe(error)
             self._say(f"{explained.title}. {explained.explanation} {explained.advice}", Tone.ERROR)
+        elif calls_left == 0:
+            self._say("The key is valid, but its account has no calls left: it cannot run "
+                      "a check until the account is topped up on affilitest.com.",
+                      Tone.WARNING)  # fmt: skip
         else:
             left = "an unknown number of" if calls_left is None else f"{calls_left:,}"
             self._say(f"The key works: {left} calls left.", Tone.OK)

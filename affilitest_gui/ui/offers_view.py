@@ -431,9 +431,16 @@ class OffersView(QWidget):
         if offers:
             self.check_requested.emit(offers)
 
+    def _shown_of_all(self) -> str:
+        """"1 of 6 offers": what a filtered view exports."""
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if shown == total:
+            return plural(total, "offer")
+        return f"{shown:,} of {plural(total, 'offer')}"
+
     def export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export offers", str(Path.home() / "affilitest-offers.xlsx"),
+            self, f"Export {self._shown_of_all()}", str(Path.home() / "affilitest-offers.xlsx"),
             "Excel (*.xlsx);;CSV (*.csv)",
         )  # fmt: skip
         if path:
@@ -446,7 +453,7 @@ class OffersView(QWidget):
         except OSError as error:  # open in Excel, a read-only folder, a full disk
             say_cannot_write(self, path, error)
             return 0
-        self.message.emit(f"Exported {plural(count, 'row')} to {path}")
+        self.message.emit(f"Exported {plural(count, 'row')} ({self._shown_of_all()}) to {path}")
         return count
 
 
