@@ -71,6 +71,18 @@ def test_session_login_works_and_bad_or_expired_sessions_get_their_messages(sand
     assert (expired.status_code, expired.json()["error"]) == (401, msg.MSG_SESSION_EXPIRED)
 
 
+@pytest.mark.parametrize("method", ["POST", "GET"])  # the vendor's Python client GETs
+def test_logout_ends_the_session_by_either_method(sandbox, method):
+    token = login_cookie(sandbox)
+    with requests.Session() as session:
+        session.trust_env = False
+        answer = session.request(method, sandbox.base_url + "/user/logout",
+                                 cookies={msg.SESSION_COOKIE: token}, timeout=10)  # fmt: skip
+    assert answer.status_code == 200
+    after = post(sandbox, cookies={msg.SESSION_COOKIE: token})
+    assert after.status_code == 401  # the session is over
+
+
 @pytest.mark.parametrize(
     ("account", "message"),
     [("no_permission", msg.MSG_NO_PERMISSION), ("no_budget", msg.MSG_NO_BUDGET)],

@@ -126,8 +126,13 @@ class AffiliTestClient:
         self._call("POST", "/user/login", "login", data={"email": email, "password": password})
 
     def logout(self) -> None:
+        """End the server's session: POST, or GET where the server wants that (the
+        vendor's own Python client sends GET). The cookie is dropped either way."""
         try:
-            self._call("POST", "/user/logout", "logout")
+            try:
+                self._call("POST", "/user/logout", "logout")
+            except (HTTPStatusError, BadRequestError, MalformedResponseError):
+                self._call("GET", "/user/logout", "logout")
         finally:
             self._session.cookies.clear()
 

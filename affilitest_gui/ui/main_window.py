@@ -412,7 +412,10 @@ class MainWindow(QMainWindow):
         try:
             await self.account.log_out()
         except AffiliTestError as error:
-            self.statusBar().showMessage(f"Logged out here ({describe(error).title}).", 8000)
+            self.statusBar().showMessage(
+                f"Logged out on this computer. AffiliTest could not end its session "
+                f"({describe(error).title}): it ends by itself when it expires.", 12_000
+            )
         else:
             self.statusBar().showMessage("Logged out.", 8000)
 
