@@ -190,6 +190,9 @@ def test_an_account_error_pauses_with_one_dialog_and_resumes_after_the_fix(
     if key_name == "no_budget":
         assert not panel.resume_button.isEnabled()
         assert "No calls left" in panel.blocker.text()
+    if key_name == "no_permission":  # the key in use was refused: Resume waits for another
+        assert not panel.resume_button.isEnabled()
+        assert "AffiliTest refused this key" in panel.blocker.text()
     if not message:  # the 403s: switch key or log in, beside the website
         assert set(dialog.action_buttons) == {Action.CHECK_PAYMENT, Action.ENTER_KEY,
                                               Action.LOGIN}  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 
@@ -197,7 +198,16 @@ def test_429s_pause_everything_and_nothing_fails(make_sandbox, runner_for):
     ends = log.terminal()
     assert sorted(ends) == sorted(ids)
     assert all(end.state is ItemState.DONE for end in ends.values())
-    assert all(end.result.attempts == 1 for end in ends.values())  # a 429 is not an attempt
+    # Every send is counted, the re-sends after a 429 too (the server saw each one)...
+    seen = Counter((r.url, r.country, r.device)
+                   for r in sandbox.server.stats.requests("/api/v1/test"))  # fmt: skip
+    assert {end.result.attempts for end in ends.values()} != {1}
+    for end in ends.values():
+        asked = end.request
+        assert end.result.attempts == seen[(asked.url, asked.country, asked.device)]
+    # ...and a check's duration is its answering attempt's, not the pause before it.
+    pause = min(event.seconds for event in log.of_type(RateLimitPause))
+    assert max(end.result.elapsed_s for end in ends.values()) < pause
 
 
 def test_cancel_ends_every_item_exactly_once(make_sandbox, runner_for):

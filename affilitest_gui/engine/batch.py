@@ -271,8 +271,9 @@ class BatchRunner:
             self.in_flight.observe(self._clock() - started)
             self.in_flight.trust()
             with self._cond:
+                # The attempt that answered: no wait for a slot, a pause or a retry in it.
                 result = dataclasses.replace(
-                    result, attempts=item.tries.made, elapsed_s=item.tries.elapsed(self._clock())
+                    result, attempts=item.tries.sends, elapsed_s=self._clock() - started
                 )
                 self._finish(item, ItemState.DONE, result=result)
 
@@ -349,7 +350,7 @@ class BatchRunner:
                 item_id=item.id,
                 state=item.state,
                 request=item.request,
-                attempt=item.tries.made,
+                attempt=item.tries.sends,
                 wait_s=wait_s,
                 reason=reason,
                 result=result,

@@ -80,13 +80,15 @@ class AttemptLog:
     failure after the request left counts towards the one retry such failures get.
     """
 
-    made: int = 0
+    made: int = 0  # attempts as the retry rules count them (a 429 is none)
+    sends: int = 0  # requests that left, every one: what the record and the progress say
     sent_failures: int = 0
     rate_limited: int = 0
     first_send: float | None = None
 
     def sending(self, now: float) -> None:
         self.made += 1
+        self.sends += 1
         if self.first_send is None:
             self.first_send = now
 

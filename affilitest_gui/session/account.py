@@ -41,6 +41,7 @@ class AccountState:
     verified: bool  # a call with these credentials was accepted since they were set
     calls_left: int | None
     calls_left_note: str = ""  # why the calls left are unknown, when they are
+    refused: bool = False  # AffiliTest refused these very credentials (403) since they were set
 
     @property
     def signed_in(self) -> bool:
@@ -97,6 +98,7 @@ class AccountSession(QObject):
         self._key: str | None = None  # the live key in use
         self._email: str | None = None  # the live login in use
         self._verified = False
+        self._refused = False
         self._calls_left: int | None = None
         self._calls_left_note = ""
         # Bumps whenever the credentials change or are refused, so that an answer to a
@@ -125,6 +127,7 @@ class AccountSession(QObject):
             verified=self._verified,
             calls_left=self._calls_left,
             calls_left_note=self._calls_left_note,
+            refused=self._refused,
         )
 
     @property
@@ -289,11 +292,14 @@ class AccountSession(QObject):
             self._epoch += 1
         elif describe(error).entry.key == "no_budget":
             self._calls_left = 0
+        else:  # no permission, and the like: the same credentials would be refused again
+            self._refused = True
         self._announce()
 
     def _credentials_changed(self) -> None:
         self._epoch += 1
         self._verified = False
+        self._refused = False
         self._calls_left = None
         self._calls_left_note = ""
 

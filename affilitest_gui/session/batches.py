@@ -57,6 +57,8 @@ def resume_blocker(cause: AffiliTestError | None, account: AccountState) -> str:
         return "No calls left: top up the account, then refresh the calls left (F5)."
     if isinstance(cause, AuthError) and not account.verified:
         return "Enter an API key that works, or log in, to go on."
+    if cause is not None and account.refused:
+        return "AffiliTest refused this key: enter another API key, or log in, to go on."
     return ""
 
 
