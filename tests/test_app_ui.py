@@ -235,6 +235,25 @@ def test_countries_by_code_or_name_in_the_search_box(qtbot, make_window):
     assert picker.visible_names()[:3] == ["Germany (DE)", "Israel (IL)", "United States (US)"]
 
 
+def test_run_anyway_with_no_calls_left_spends_one_call_then_pauses(
+    qtbot, make_window, aloop, make_sandbox, memory_keyring
+):
+    server = make_sandbox(budget=2)
+    window = signed_in_window(make_window, memory_keyring, server)
+    fill_form(qtbot, window, server, ["game"], ["us", "gb"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.store.count() == 2 and idle(window))
+    press(qtbot, window, "F5")
+    run_until(aloop, lambda: window.calls_label.text() == "Calls left: 0")
+    fill_form(qtbot, window, server, ["game", "js"], ["us", "gb", "de", "fr"],
+              ["android", "iphone"])  # fmt: skip
+    press(qtbot, window, "Ctrl+Return")
+    click(qtbot, button_in(message_box(qtbot, "Not enough calls left"), "Run all 16 anyway"))
+    run_until(aloop, lambda: window.error_dialog is not None)
+    assert len(server.server.stats.requests("/api/v1/test")) == 2 + 1  # one refusal, not 16
+    assert window.progress.summary.text().startswith("Paused")
+
+
 def test_a_batch_bigger_than_the_budget_asks_first(
     qtbot, make_window, aloop, make_sandbox, memory_keyring
 ):

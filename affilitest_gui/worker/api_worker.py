@@ -194,8 +194,11 @@ class ApiWorker(QObject):
             interrupted=self._closing.is_set,
             sleep=self._closing.wait,
         )
-        if isinstance(pending.call, CallsLeft) and value:  # the key works and can pay
-            self._runner.in_flight.trust()
+        if isinstance(pending.call, CallsLeft):  # the key works; can it pay?
+            if value:
+                self._runner.in_flight.trust()
+            else:  # 0 left: a batch run anyway sends one call, and pauses on its refusal
+                self._runner.in_flight.distrust()
         return value
 
     def _deliver(self, pending: PendingCall, done: Future) -> None:
