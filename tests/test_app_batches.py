@@ -119,6 +119,34 @@ def test_a_long_url_in_the_retry_line_moves_neither_the_buttons_nor_the_panes(
     assert window.error_dialog is None
 
 
+def test_a_pause_whose_reason_wraps_moves_no_button(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    """At 1024x700 a pause's reason takes two lines: Pause, Resume, Cancel and Run stay
+    where they were (each message keeps the room of two lines)."""
+    memory_keyring.set_password(SERVICE, ACCOUNT, sandbox.keys["no_permission"])
+    window = make_window(concurrency=1)
+    window.resize(1024, 700)
+    window.show()
+    window.start()
+    panel = window.progress
+    buttons = (panel.pause_button, panel.resume_button, panel.cancel_button,
+               window.form.run_button)  # fmt: skip
+
+    def where() -> list:
+        QGuiApplication.processEvents()
+        return [button.mapTo(window, button.rect().topLeft()) for button in buttons]
+
+    before = where()
+    fill_form(qtbot, window, sandbox, ["game", "js"], ["us", "gb"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: window.error_dialog is not None)
+    window.error_dialog.close()
+    run_until(aloop, panel.blocker.isVisible)
+    assert panel.blocker.text() and panel.summary.text().startswith("Paused")
+    assert where() == before
+
+
 # --- account errors ----------------------------------------------------------------
 
 ACCOUNT_CASES = [pytest.param(message, "valid", id=message) for message in SEED_401] + [

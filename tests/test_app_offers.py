@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from affilitest_gui.offers.importing import Field
 from affilitest_gui.ui.import_dialog import ImportDialog
@@ -63,6 +63,11 @@ def test_import_check_filter_and_see_why(
     assert set(rows(view).values()) == {"Not checked yet"}
     assert "Imported 7 new offers, updated 0." in window.statusBar().currentMessage()
     assert "all 15" in view.cost_label.text()
+    window.resize(1024, 700)  # the calls left, the number to read before Check all, is whole
+    QApplication.processEvents()
+    cost = view.cost_label
+    assert cost.text().endswith("calls left") and cost.isVisible()
+    assert cost.fontMetrics().horizontalAdvance(cost.text()) <= cost.width()
     before = len(sandbox.server.stats.requests("/api/v1/test"))
 
     click(qtbot, view.check_all_button)

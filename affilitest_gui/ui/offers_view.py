@@ -41,7 +41,6 @@ from affilitest_gui.ui.results_panel import detail_html
 from affilitest_gui.ui.style import Tone, set_tone, tint, tone_color
 from affilitest_gui.ui.widgets import (
     CLICK_MODIFIER,
-    ElidedLabel,
     data_table,
     delete_keys,
     filter_box,
@@ -117,8 +116,10 @@ class OffersView(QWidget):
         )
         self.empty_hint.setObjectName("offersEmptyHint")
         self.empty_hint.setWordWrap(True)
-        self.cost_label = ElidedLabel("")
+        # The one number to read before Check all: a line of its own, never elided.
+        self.cost_label = QLabel("")
         self.cost_label.setObjectName("offersCost")
+        self.cost_label.setWordWrap(True)
         set_tone(self.cost_label, Tone.MUTED)
         self._calls_left: int | None = None
 
@@ -160,7 +161,7 @@ class OffersView(QWidget):
                        self.check_broken_button, self.schedule_button,
                        self.compare_button):  # fmt: skip
             checks.addWidget(button)
-        checks.addWidget(self.cost_label, 1)
+        checks.addStretch(1)
         filters = QHBoxLayout()
         filters.addWidget(self.show_box)
         filters.addWidget(self.filter_edit, 1)
@@ -177,6 +178,7 @@ class OffersView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(manage)
         layout.addLayout(checks)
+        layout.addWidget(self.cost_label)
         layout.addLayout(filters)
         layout.addWidget(self.empty_hint)
         layout.addWidget(split, 1)

@@ -10,7 +10,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from affilitest_gui.api.catalog import describe
@@ -126,6 +126,15 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.blocker)
         layout.addWidget(self.throttle_label)
         layout.addWidget(self.activity)
+        # Each message keeps the room of two lines, shown or not, so a message that wraps
+        # (a pause's reason, the throttle) never moves the buttons or the form above.
+        lines = 2 * self.fontMetrics().lineSpacing()
+        for label in (self.summary, self.blocker, self.throttle_label):
+            label.setFixedHeight(lines)
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            policy = label.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            label.setSizePolicy(policy)
         self.progress = BatchProgress()
         self._throttle: ThrottleState | None = None
         self.show_progress(self.progress)
