@@ -195,8 +195,15 @@ def test_closing_keeps_the_app_in_the_tray_when_chosen_and_quit_ends_it(
     monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
     window = signed_in_window(make_window, memory_keyring, sandbox)
     window.settings.setValue(TRAY_KEY, "yes")
+    balloons = []
+    monkeypatch.setattr(window.schedules.tray, "showMessage",
+                        lambda title, *_rest: balloons.append(title))  # fmt: skip
     window.close()
     assert not window.isVisible() and window.controller.running  # still there, in the tray
+    assert balloons == ["AffiliTest GUI is still running"]  # said the first time...
+    window.show()
+    window.close()
+    assert len(balloons) == 1  # ...and only then
     if how == "Ctrl+Q":  # from the window, opened again: quits, does not hide
         window.show()
         press(qtbot, window, "Ctrl+Q")

@@ -190,6 +190,20 @@ def test_logging_in_while_in_the_sandbox_keeps_the_login(
 # --- the check form ----------------------------------------------------------------
 
 
+def test_two_links_run_together_are_marked_and_a_link_as_a_value_is_not(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    form = window.form
+    inner = f"{sandbox.base_url}/demo/offer/game?url=https://o.example/x&u=https%3A%2F%2Fb"
+    type_into(qtbot, form.urls, f"{inner}\nhttps://t.example/clk333https://o.example/x")
+    click(qtbot, form.run_button)
+    assert "Line 2: Two links run together here" in form.urls_error.text()
+    assert "Line 1" not in form.urls_error.text()  # a link as a parameter's value is fine
+    assert window.batches.progress.total == 0
+    assert sandbox.server.stats.requests("/api/v1/test") == []  # no call spent
+
+
 def test_every_bad_line_is_marked_and_each_mark_goes_when_fixed(
     qtbot, make_window, aloop, memory_keyring, sandbox
 ):

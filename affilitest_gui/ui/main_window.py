@@ -668,7 +668,7 @@ class MainWindow(QMainWindow):
             self._remember()
             self.hide()
             event.ignore()
-            self.statusBar().showMessage("Still running in the tray: schedules go on.", 8000)
+            self.schedules.say_still_running()
             return
         progress = self.batches.progress
         if progress.stopping or progress.active:

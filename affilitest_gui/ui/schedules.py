@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 SHARE_KEY = "schedules/share"
 TRAY_KEY = "schedules/close_to_tray"
+TOLD_KEY = "schedules/tray_told"  # the first close to the tray was explained
 
 
 class SchedulesUi(QObject):
@@ -53,6 +54,20 @@ class SchedulesUi(QObject):
         scheduler.changed.connect(self._show_state)
         scheduler.notify.connect(self.notify)
         window.offers_view.schedule_requested.connect(self.show_dialog)
+
+    def say_still_running(self) -> None:
+        """The window went to the tray: the first time, the tray says so in a balloon
+        (else a person believes the app has quit while it keeps spending calls)."""
+        if self.tray is None:
+            return
+        if self.settings.value(TOLD_KEY, "no") != "yes":
+            self.settings.setValue(TOLD_KEY, "yes")
+            self.tray.showMessage(
+                "AffiliTest GUI is still running",
+                "Schedules go on here in the tray. To quit, use Quit in this icon's menu "
+                "or File \u2192 Quit.",
+                QSystemTrayIcon.MessageIcon.Information, 10_000,
+            )  # fmt: skip
 
     @property
     def close_to_tray(self) -> bool:
