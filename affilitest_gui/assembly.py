@@ -133,7 +133,12 @@ def open_window(
     else:
         informative = f"A copy can be opened read-only: {copy.summary()}."
         choices.insert(0, HistoryChoice.OPEN_COPY)
+    shown = options.get("window")
+    if shown is not None:  # the question alone, not over a window that has no history yet
+        shown.hide()
     choice = ask_about_history(text, informative, choices)
+    if shown is not None and choice is not HistoryChoice.QUIT:
+        shown.show()
     if copy is not None and choice is HistoryChoice.OPEN_COPY:
         return build_window(base_url, read_only=copy, **options), copy
     if copy is not None:

@@ -291,3 +291,33 @@ def test_a_history_another_program_holds_mid_session_is_said_in_use_and_marked_n
     finally:
         sys.excepthook = previous
     assert not list(tmp_path.glob("*damaged*"))  # nothing marked
+
+
+def test_the_history_question_stands_alone_not_over_a_window_without_its_history(
+    qtbot, tmp_path, sandbox, memory_keyring
+):
+    from PySide6.QtCore import QSettings
+
+    from affilitest_gui.ui.main_window import MainWindow
+
+    damaged_history(tmp_path)
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window.show()  # the first paint, as the app does before it opens the history
+    seen = []
+
+    def answer() -> None:
+        boxes = [box for box in visible(QMessageBox) if TITLE in box.windowTitle()]
+        if not boxes:
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(window.isVisible())
+        click(qtbot, button_in(boxes[0], "Open a copy read-only"))
+
+    QTimer.singleShot(20, answer)
+    opened = open_window(sandbox.base_url, interactive=True, window=window, data_dir=tmp_path,
+                         sandbox=lambda: sandbox)  # fmt: skip
+    assert opened is not None and seen == [False]  # hidden while asked...
+    assert window.isVisible()  # ...and back with the copy
+    window.shutdown()
+    window.store.close()
+    opened[1].discard()

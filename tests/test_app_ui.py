@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import keyring.backends.fail
@@ -131,6 +132,15 @@ def test_a_key_that_cannot_be_checked_is_saved_only_when_asked(
     click(qtbot, dialog.save_button)
     run_until(aloop, dialog.save_unchecked_button.isVisible)
     assert "Could not check the key" in dialog.status_label.text()
+    QApplication.processEvents()
+    # Each message and the button below it keep their own room: nothing overlaps.
+    stacked = [dialog.error_label, dialog.status_label, dialog.save_unchecked_button,
+               dialog.storage_label]  # fmt: skip
+    shown = [widget.geometry() for widget in stacked if widget.isVisible() and widget.text()]
+    for upper, lower in pairwise(shown):
+        assert upper.bottom() < lower.top()
+    label = dialog.status_label
+    assert label.height() >= label.heightForWidth(label.width())  # every line of it shows
     assert memory_keyring.secrets == {}
     click(qtbot, dialog.save_unchecked_button)
     assert memory_keyring.secrets[(SERVICE, ACCOUNT)] == sandbox.keys["valid"]

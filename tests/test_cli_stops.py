@@ -5,10 +5,8 @@ server charged for; bad input costs no call."""
 from __future__ import annotations
 
 import io
-import os
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -17,12 +15,17 @@ import pytest
 
 from affilitest_gui.cli import run as check_run
 from affilitest_gui.history.queue import CheckQueue
-from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.offers_cli import run
 from affilitest_gui.paths import DATA_DIR_VARIABLE
+from tests.offers_runs import (
+    TEST_PATH,
+    command,
+    import_demo_offers,
+    logged,
+    pending,
+    start_run,
+    wait_for_sends,
+)
 
-TEST_PATH = "/api/v1/test"
-OFFERS = ("game", "js", "meta", "broken")
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 
@@ -32,72 +35,29 @@ def data_dir(tmp_path, monkeypatch):
     return tmp_path / "data"
 
 
-def command(*argv, key=None):
-    out, err = io.StringIO(), io.StringIO()
-    status = run(list(argv), stdout=out, stderr=err,
-                 environ={"AFFILITEST_API_KEY": key} if key else {})  # fmt: skip
-    return status, out.getvalue().splitlines(), err.getvalue()
-
-
-def import_offers(tmp_path, server) -> int:
-    rows = "".join(f"{n},{server.base_url}/demo/offer/{name},US GB DE,Android\n"
-                   for n, name in enumerate(OFFERS))  # fmt: skip
-    (tmp_path / "offers.csv").write_text("Offer ID,URL,Geo,OS\n" + rows)
-    assert command("import", str(tmp_path / "offers.csv"))[0] == 0
-    return len(OFFERS) * 3
-
-
-def logged(data_dir) -> tuple[list, int]:
-    """The log's records and the checks left in the queue."""
-    store = HistoryStore(data_dir / "history.sqlite3")
-    records = list(store.iter_all())
-    store.close()
-    db = sqlite3.connect(data_dir / "history.sqlite3")
-    pending = db.execute("SELECT COUNT(*) FROM pending").fetchone()[0]
-    db.close()
-    return records, pending
-
-
-def start(data_dir, server, *args) -> subprocess.Popen:
-    env = {**os.environ, DATA_DIR_VARIABLE: str(data_dir),
-           "AFFILITEST_API_KEY": server.keys["valid"]}  # fmt: skip
-    code = "from affilitest_gui.offers_cli import main; main()"
-    return subprocess.Popen(
-        [sys.executable, "-c", code, "run", "--base-url", server.base_url, *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-
-
-def wait_for_sends(server, count: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while len(server.server.stats.requests(TEST_PATH)) < count:
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.02)
-
-
 @POSIX_ONLY
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_stops_the_run_keeps_every_answer_and_says_how_to_finish(
     tmp_path, data_dir, make_sandbox, signum, status
 ):
     server = make_sandbox(latency_s=1.0)
-    total = import_offers(tmp_path, server)
-    process = start(data_dir, server, "--concurrency", "4")
+    total = import_demo_offers(tmp_path, server)
+    process = start_run(data_dir, server, "--concurrency", "4", output=True)
     wait_for_sends(server, 4, process)
     process.send_signal(signum)
     out, err = process.communicate(timeout=60)
     assert process.returncode == status, err
     assert "Traceback" not in err and "stopping: no new checks are sent" in err
     assert "not sent, kept in the queue: `affilitest-offers run --only unfinished`" in err
-    records, pending = logged(data_dir)
+    records, left = logged(data_dir, settled=False), pending(data_dir)
     sent = len(server.server.stats.requests(TEST_PATH))
     assert len(records) == sent == len(out.splitlines())  # every answer charged is logged
-    assert pending == total - sent > 0  # the rest waits, unsent
+    assert left == total - sent > 0  # the rest waits, unsent
 
     status_after, lines, _ = command("run", "--base-url", server.base_url, "--only",
                                      "unfinished", key=server.keys["valid"])  # fmt: skip
-    records, pending = logged(data_dir)
-    assert status_after == 1 and len(lines) == total - sent and pending == 0
+    records, left = logged(data_dir, settled=False), pending(data_dir)
+    assert status_after == 1 and len(lines) == total - sent and left == 0
     cells = Counter((r.url, r.country, r.device) for r in records)
     assert len(cells) == total and set(cells.values()) == {1}  # none sent twice
     assert len(server.server.stats.requests(TEST_PATH)) == total
@@ -108,8 +68,8 @@ def test_a_second_ctrl_c_stops_at_once_and_leaves_the_rest_in_the_queue(
     tmp_path, data_dir, make_sandbox
 ):
     server = make_sandbox(latency_s=8.0)
-    total = import_offers(tmp_path, server)
-    process = start(data_dir, server, "--concurrency", "4")
+    total = import_demo_offers(tmp_path, server)
+    process = start_run(data_dir, server, "--concurrency", "4", output=True)
     wait_for_sends(server, 4, process)
     process.send_signal(signal.SIGINT)
     time.sleep(0.3)
@@ -118,8 +78,8 @@ def test_a_second_ctrl_c_stops_at_once_and_leaves_the_rest_in_the_queue(
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and time.monotonic() - stopped_at < 5  # not the 10 s
     assert "stopped at once; what was not answered stays in the queue" in err
-    records, pending = logged(data_dir)
-    assert pending > 0 and len(records) + pending == total  # nothing lost: the rest waits
+    records, left = logged(data_dir, settled=False), pending(data_dir)
+    assert left > 0 and len(records) + left == total  # nothing lost: the rest waits
 
 
 def test_a_full_disk_stops_sending_keeps_the_answers_and_marks_nothing_damaged(
@@ -128,7 +88,7 @@ def test_a_full_disk_stops_sending_keeps_the_answers_and_marks_nothing_damaged(
     """SQLite's own SQLITE_FULL, brought about by capping the file's pages once the run
     has begun (a full disk cannot be made here without privileges)."""
     server = make_sandbox(latency_s=0.2)
-    total = import_offers(tmp_path, server)
+    total = import_demo_offers(tmp_path, server)
     finish = CheckQueue.finish
     calls = []
 
@@ -148,16 +108,16 @@ def test_a_full_disk_stops_sending_keeps_the_answers_and_marks_nothing_damaged(
     assert "could not be saved: they stay in the queue, unfinished" in err
     sent = len(server.server.stats.requests(TEST_PATH))
     assert sent < total  # it stopped sending
-    records, pending = logged(data_dir)
-    assert len(records) + pending == total  # every check is logged, or waits: none lost
+    records, left = logged(data_dir, settled=False), pending(data_dir)
+    assert len(records) + left == total  # every check is logged, or waits: none lost
     assert not list(data_dir.glob("*.damaged*"))  # a full disk is no damage
     db = sqlite3.connect(data_dir / "history.sqlite3")
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     db.close()
     command("run", "--base-url", server.base_url, "--only", "unfinished",
             key=server.keys["valid"])  # space again: the next run finishes them
-    records, pending = logged(data_dir)
-    assert len(records) == total and pending == 0
+    records, left = logged(data_dir, settled=False), pending(data_dir)
+    assert len(records) == total and left == 0
 
 
 @pytest.mark.parametrize(
@@ -182,7 +142,7 @@ def test_bad_numbers_exit_2_with_a_sentence_and_send_nothing(data_dir, sandbox, 
 
 
 def test_a_server_on_this_computer_may_set_a_faster_rate(tmp_path, data_dir, sandbox):
-    import_offers(tmp_path, sandbox)
+    import_demo_offers(tmp_path, sandbox)
     status, lines, _ = command("run", "--base-url", sandbox.base_url, "--limit", "50",
                                "--window", "2", key=sandbox.keys["valid"])  # fmt: skip
     assert status == 1 and len(lines) == 12

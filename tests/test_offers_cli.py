@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import replace
@@ -18,9 +13,15 @@ import pytest
 from affilitest_gui.history.queue import RESENT_REASON
 from affilitest_gui.history.rescue import COPIES_FOLDER
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.offers_cli import run
 from affilitest_gui.paths import DATA_DIR_VARIABLE
 from tests.histories import check_url, damage_page_holding, filled_history
+from tests.offers_runs import (
+    command,
+    import_demo_offers,
+    logged,
+    start_run,
+    wait_for_sends,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "offers.csv"
 SAMPLE_HOST = "http://127.0.0.1:8765"
@@ -38,14 +39,6 @@ def offers_file(tmp_path, server) -> Path:
     path = tmp_path / "offers.csv"
     path.write_text(SAMPLE.read_text(encoding="utf-8").replace(SAMPLE_HOST, server.base_url))
     return path
-
-
-def command(*argv, key=None):
-    out, err = io.StringIO(), io.StringIO()
-    environ = {"AFFILITEST_API_KEY": key} if key else {}
-    status = run(list(argv), stdout=out, stderr=err, environ=environ)
-    lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    return status, lines, err.getvalue()
 
 
 def test_import_twice_updates_and_a_dry_run_saves_nothing(tmp_path, data_dir, sandbox):
@@ -178,36 +171,6 @@ def test_usage_errors_exit_2_and_send_nothing(tmp_path, data_dir, sandbox):
     assert status == 2 and "Cannot read missing.csv" in err
 
 
-DEMO_OFFERS = ("game", "js", "meta", "broken")
-
-
-def import_demo_offers(tmp_path, server, countries: str = "US GB DE") -> int:
-    """The demo offers on `server`, each in `countries` on Android; the number of cells."""
-    rows = "".join(f"{n},{server.base_url}/demo/offer/{name},{countries},Android\n"
-                   for n, name in enumerate(DEMO_OFFERS))  # fmt: skip
-    (tmp_path / "offers.csv").write_text("Offer ID,URL,Geo,OS\n" + rows)
-    command("import", str(tmp_path / "offers.csv"))
-    return len(DEMO_OFFERS) * len(countries.split())
-
-
-def start_run(data_dir, server, *args) -> subprocess.Popen:
-    """`affilitest-offers run` in a process of its own, as cron or a second terminal."""
-    env = {**os.environ, DATA_DIR_VARIABLE: str(data_dir),
-           "AFFILITEST_API_KEY": server.keys["valid"]}  # fmt: skip
-    code = "from affilitest_gui.offers_cli import main; main()"
-    return subprocess.Popen(
-        [sys.executable, "-c", code, "run", "--base-url", server.base_url, *args],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def wait_for_sends(server, count: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while len(server.server.stats.requests(TEST_PATH)) < count:
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
-
-
 def killed_mid_run(tmp_path, data_dir, server) -> dict[str, int]:
     """A run killed (SIGKILL / TerminateProcess) after 3 sends; what it left, by state."""
     import_demo_offers(tmp_path, server)
@@ -220,15 +183,6 @@ def killed_mid_run(tmp_path, data_dir, server) -> dict[str, int]:
     db.close()
     assert left.get("queued", 0) > 0  # the kill left work behind
     return left
-
-
-def logged(data_dir, *, settled: bool = True) -> list:
-    """The log's records; `settled`: nothing is left in the queue."""
-    store = HistoryStore(data_dir / "history.sqlite3")
-    records = list(store.iter_all())
-    assert not settled or store.queue.unfinished() == []
-    store.close()
-    return records
 
 
 def cells(items) -> Counter:

@@ -189,6 +189,7 @@ class KeyDialog(QDialog):
             Tone.WARNING,
         )
         self.save_unchecked_button.show()
+        self._fit()
 
     def _save_unchecked(self) -> None:
         key = self._checked_key()
@@ -218,6 +219,17 @@ class KeyDialog(QDialog):
     def _say(self, text: str, tone: Tone | None) -> None:
         set_tone(self.status_label, tone)
         self.status_label.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to what the dialog says now (a message that wraps, Save without checking):
+        never squeezed so that they overlap. A window does not follow its labels'
+        height-for-width by itself."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
 
 class LoginDialog(QDialog):
