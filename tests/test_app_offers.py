@@ -12,9 +12,19 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from affilitest_gui.offers.importing import Field
 from affilitest_gui.ui.import_dialog import ImportDialog
 from affilitest_gui.ui.offer_dialog import OfferDialog
-from tests.app_steps import calls_sent, idle, signed_in_window
+from tests.app_steps import calls_sent, fill_form, idle, signed_in_window
 from tests.conftest import run_until
-from tests.person import button_in, click, closed, message_box, press, type_into, visible
+from tests.person import (
+    button_in,
+    click,
+    click_menu_item,
+    closed,
+    message_box,
+    press,
+    right_click,
+    type_into,
+    visible,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "offers.csv"
 
@@ -247,3 +257,47 @@ def test_a_pasted_200_kb_cell_and_a_hostile_file_get_the_command_lines_sentence(
     assert dialog.error.text() == ("offers.xls is not a supported format: save it as CSV "
                                    "(UTF-8) or XLSX, then import it.")  # fmt: skip
     assert not visible(CrashDialog)
+
+
+def test_checks_of_the_log_become_an_offer_through_the_editor(
+    qtbot, make_window, aloop, memory_keyring, sandbox
+):
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game"], ["us", "gb"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: idle(window) and window.model.total == 2)
+    table = window.results.table
+    table.selectAll()
+    menu = right_click(qtbot, table.viewport(),
+                       table.visualRect(window.model.index(0, 0)).center())  # fmt: skip
+    click_menu_item(qtbot, menu, "Add to watch list")
+    [dialog] = visible(OfferDialog)
+    assert dialog.windowTitle() == "Add offer"
+    assert dialog.url.text() == f"{sandbox.base_url}/demo/offer/game"
+    assert sorted(dialog.countries.text().split(", ")) == ["GB", "US"]
+    assert dialog.expects.text() == "play:com.example.game"  # where it landed
+    assert window.store.offers.all() == []  # nothing saved before Save
+    click(qtbot, dialog.save_button)
+    [offer] = window.store.offers.all()
+    assert offer.url == f"{sandbox.base_url}/demo/offer/game" and offer.devices == ("android",)
+
+
+def test_check_again_from_one_cell_spends_one_call(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    click(qtbot, import_file(qtbot, view, sample_for(sandbox, tmp_path), monkeypatch)
+          .import_button)  # fmt: skip
+    type_into(qtbot, view.filter_edit, "1001")
+    table = view.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+    before = len(sandbox.server.stats.requests("/api/v1/test"))
+    cell = view.matrix.visualItemRect(view.matrix.item(1, 0)).center()  # GB, Android
+    menu = right_click(qtbot, view.matrix.viewport(), cell)
+    click_menu_item(qtbot, menu, "Check again (GB, Android phone, 1 call)")
+    run_until(aloop, lambda: idle(window) and window.store.count() == 1)
+    sent = sandbox.server.stats.requests("/api/v1/test")[before:]
+    assert [(r.country, r.device) for r in sent] == [("gb", "android")]
+    [record] = window.store.page()
+    assert record.offer_ref == view.selected_offers()[0].id  # the offer's own cell

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from affilitest_gui.api.errors import InputError
 from affilitest_gui.api.models import CheckRequest, expand_checks
-from affilitest_gui.api.validation import validate_url
+from affilitest_gui.api.validation import DEFAULT_DEVICES, DEVICE_PRESETS, validate_url
+from affilitest_gui.api.verdict import store_of
 
 _PACKAGE = re.compile(r"^[a-zA-Z][\w]*(\.[a-zA-Z_][\w]*)+$")
 _APP_STORE_ID = re.compile(r"^(?:id)?(\d{5,12})$", re.IGNORECASE)
@@ -150,3 +151,27 @@ def applies_to(expect: Expectation, device: str) -> bool:
     if expect.kind is ExpectKind.APP_STORE:
         return device in ("iphone", "ipad")
     return True
+
+
+def expectation_for_landing(final_url: str) -> Expectation | None:
+    """Where a check ended, as an offer's expectation: its store app, else its domain."""
+    store = store_of(final_url) or ""
+    if store.startswith("Play Store: "):
+        return Expectation(ExpectKind.PLAY, store.removeprefix("Play Store: "))
+    if store.startswith("App Store: id"):
+        return Expectation(ExpectKind.APP_STORE, store.removeprefix("App Store: id"))
+    host = (urlsplit(final_url).hostname or "").lower().removeprefix("www.")
+    return Expectation(ExpectKind.DOMAIN, host) if "." in host else None
+
+
+def draft_from_checks(checks: list[tuple[str, str, str, str]]) -> Offer:
+    """A new offer made of checks of the log, (url, country, device, final_url): the
+    first one's link, every country and device checked with it, and where it landed as
+    the expectation, for the offer editor to show before anything is saved."""
+    url = checks[0][0]
+    same = [check for check in checks if check[0] == url]
+    countries = tuple(dict.fromkeys(country for _, country, _, _ in same))
+    devices = tuple(dict.fromkeys(device for _, _, device, _ in same if device in DEVICE_PRESETS))
+    landings = [expectation_for_landing(final) for _, _, _, final in same if final]
+    expects = tuple(dict.fromkeys(e for e in landings if e is not None))
+    return Offer(url, countries, devices or DEFAULT_DEVICES, expects=expects)

@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         self.progress.cancel_requested.connect(batches.cancel)
         self.results.open_url.connect(self.open_url)
         self.results.rerun.connect(self.rerun)
+        self.results.add_to_watch_list.connect(self.add_to_watch_list)
         batches.results_stored.connect(self.offers_view.results_arrived)
         batches.finished.connect(self.offers_view.batch_finished)
         self.offers_view.check_requested.connect(self.run_offers)
@@ -596,6 +597,14 @@ class MainWindow(QMainWindow):
         self._storage_said = True
         show_message(self, "Your history cannot be used right now", text,
                      icon=QMessageBox.Icon.Warning)  # fmt: skip
+
+    def add_to_watch_list(self, records: list[HistoryRecord]) -> None:
+        """Checks of the log become an offer: the editor shows it before it is saved."""
+        from affilitest_gui.offers.model import draft_from_checks
+
+        draft = draft_from_checks([(r.url, r.country, r.device, r.final_url) for r in records])
+        self.views.setCurrentWidget(self.offers_view)
+        self.offers_view.show_draft(draft)
 
     # --- export ----------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ class OfferDialog(QDialog):
     def __init__(self, offer: Offer | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("offerDialog")
-        self.setWindowTitle("Edit offer" if offer else "Add offer")
+        self.setWindowTitle("Edit offer" if offer and offer.id is not None else "Add offer")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._offer = offer
         self.offer_id = QLineEdit(offer.offer_id if offer else "")

@@ -6,9 +6,10 @@ by health and saying its verdict), and a click on a cell shows that check's chai
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -150,6 +152,9 @@ class OffersView(QWidget):
         self.chain.setObjectName("offerChain")
         self.chain.setPlaceholderText("Click a cell to see that check's chain hop by hop.")
         self._matrix_cells: dict[tuple[int, int], CellResult] = {}
+        self._matrix_offer: Offer | None = None
+        self.matrix.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.matrix.customContextMenuRequested.connect(self._cell_menu)
 
         manage = QHBoxLayout()  # two short rows: the view must fit a 1024-wide window
         for button in (self.import_button, self.add_button, self.edit_button,
@@ -314,6 +319,7 @@ class OffersView(QWidget):
             self.matrix.setColumnCount(0)
             return
         offer = status.offer
+        self._matrix_offer = offer
         self.matrix.setRowCount(len(offer.countries))
         self.matrix.setColumnCount(len(offer.devices))
         self.matrix.setVerticalHeaderLabels([country.upper() for country in offer.countries])
@@ -325,6 +331,20 @@ class OffersView(QWidget):
                                                        status.changed_cells))  # fmt: skip
                 if result is not None:
                     self._matrix_cells[(row, column)] = result
+
+    def _cell_menu(self, point: QPoint) -> None:
+        """Right-click on a cell: check that one country x device again (one call)."""
+        item = self.matrix.itemAt(point)
+        offer = self._matrix_offer
+        if item is None or offer is None or self.read_only:
+            return
+        country, device = offer.countries[item.row()], offer.devices[item.column()]
+        menu = QMenu(self.matrix)
+        label = f"{country.upper()}, {device_label(device)}"
+        menu.addAction(f"Check again ({label}, 1 call)",
+                       lambda: self.check_requested.emit(
+                           [replace(offer, countries=(country,), devices=(device,))]))  # fmt: skip
+        menu.popup(self.matrix.viewport().mapToGlobal(point))
 
     def _selected_cells(self) -> list[CellResult]:
         cells = [(index.row(), index.column()) for index in self.matrix.selectedIndexes()]
@@ -369,7 +389,11 @@ class OffersView(QWidget):
         )
 
     def show_add(self) -> None:
-        dialog = OfferDialog(parent=self)
+        self.show_draft(None)
+
+    def show_draft(self, draft: Offer | None) -> None:
+        """The offer editor for a new offer (`draft`: filled in, from checks of the log)."""
+        dialog = OfferDialog(draft, parent=self)
         dialog.saved.connect(self._save)
         self._show_dialog(dialog)
 

@@ -80,6 +80,7 @@ class ResultsPanel(QWidget):
 
     open_url = Signal(str)
     rerun = Signal(object)
+    add_to_watch_list = Signal(object)  # list[HistoryRecord]: a new offer made of them
 
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +161,8 @@ class ResultsPanel(QWidget):
             menu.addAction(f"Re-run {plural(len(records), 'check')}",
                            lambda: self.rerun.emit(records))  # fmt: skip
         menu.addAction("Copy", self.copy_selection)
+        if self.can_rerun:  # a read-only copy changes nothing
+            menu.addAction("Add to watch list\u2026", lambda: self.add_to_watch_list.emit(records))
         if len(records) == 2:
             menu.addAction("Compare the 2 checks side by side", lambda: self.compare(*records))
         menu.popup(self.table.viewport().mapToGlobal(point))
