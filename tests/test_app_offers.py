@@ -43,6 +43,16 @@ def offers_window(qtbot, make_window, memory_keyring, server):
     return window, window.offers_view
 
 
+def sample_offer_chosen(qtbot, view, server, tmp_path, monkeypatch) -> None:
+    """The sample imported, filtered down to offer 1001, which is clicked."""
+    click(qtbot, import_file(qtbot, view, sample_for(server, tmp_path), monkeypatch)
+          .import_button)  # fmt: skip
+    type_into(qtbot, view.filter_edit, "1001")
+    table = view.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+
+
 def import_file(qtbot, view, path, monkeypatch) -> ImportDialog:
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     click(qtbot, view.import_button)
@@ -176,12 +186,7 @@ def test_export_the_view_cell_by_cell(
     qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
 ):
     window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
-    click(qtbot, import_file(qtbot, view, sample_for(sandbox, tmp_path), monkeypatch)
-          .import_button)  # fmt: skip
-    type_into(qtbot, view.filter_edit, "1001")
-    table = view.table
-    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+    sample_offer_chosen(qtbot, view, sandbox, tmp_path, monkeypatch)
     click(qtbot, view.check_selected_button)
     run_until(aloop, lambda: idle(window) and window.store.count() == 6)
     run_until(aloop, lambda: rows(view) == {"1001 \u00b7 Example Quest": "OK"})
@@ -286,12 +291,7 @@ def test_check_again_from_one_cell_spends_one_call(
     qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
 ):
     window, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
-    click(qtbot, import_file(qtbot, view, sample_for(sandbox, tmp_path), monkeypatch)
-          .import_button)  # fmt: skip
-    type_into(qtbot, view.filter_edit, "1001")
-    table = view.table
-    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+    sample_offer_chosen(qtbot, view, sandbox, tmp_path, monkeypatch)
     before = len(sandbox.server.stats.requests("/api/v1/test"))
     cell = view.matrix.visualItemRect(view.matrix.item(1, 0)).center()  # GB, Android
     menu = right_click(qtbot, view.matrix.viewport(), cell)
