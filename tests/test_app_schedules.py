@@ -290,3 +290,22 @@ def test_check_all_now_from_the_tray_checks_every_offer_though_the_offers_tab_wa
     check_all.trigger()
     run_until(aloop, lambda: idle(window) and window.model.total == 2)
     assert sent(sandbox) - before == 2
+
+
+def test_the_app_started_while_a_command_line_run_goes_on_leaves_its_checks_alone(
+    qtbot, make_window, aloop, memory_keyring, make_sandbox, tmp_path
+):
+    """`affilitest-offers run` in another process on the same data folder: the app that
+    starts meanwhile does not take its live checks for a crash's leftovers."""
+    from tests.offers_runs import start_run, wait_for_sends
+
+    slow = make_sandbox(latency_s=0.5)
+    total = sum(len(offer.requests()) for offer in add_offers(tmp_path, slow))
+    running = start_run(tmp_path, slow, "--concurrency", "1")
+    wait_for_sends(slow, 1, running)
+    window = signed_in_window(make_window, memory_keyring, slow)
+    run_until(aloop, lambda: window.account.state.calls_left is not None)
+    assert window.unfinished_question is None and window.batches.unfinished() == []
+    assert running.wait(timeout=120) in (0, 1)
+    sent = [(r.url, r.country, r.device) for r in slow.server.stats.requests(TEST_PATH)]
+    assert len(sent) == len(set(sent)) == total  # each check of the run sent once
