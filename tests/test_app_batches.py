@@ -19,7 +19,7 @@ from affilitest_gui.ui.key_dialog import LoginDialog
 from tests.app_steps import calls_sent, fill_form, idle, signed_in_window
 from tests.conftest import run_until
 from tests.person import button_in, click, closed, message_box, press, type_into, visible
-from tests.test_catalog import EXPECTED_401_ACTIONS, SEED_401
+from tests.seed import EXPECTED_401_ACTIONS, SEED_401
 
 TEST_PATH = "/api/v1/test"
 

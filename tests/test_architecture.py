@@ -125,3 +125,11 @@ def test_the_first_paint_waits_for_no_session_history_or_network_module(tmp_path
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_no_test_module_imports_another():
+    """Shared steps live in helper modules (tests/person.py, app_steps.py, ...), so a
+    test module can be read, moved or deleted alone."""
+    for path in Path(__file__).parent.glob("test_*.py"):
+        for module in imported_modules(path):
+            assert not module.startswith("tests.test_"), f"{path.name} imports {module}"
