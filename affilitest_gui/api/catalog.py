@@ -29,6 +29,9 @@ class Action(str, Enum):
     FIX_INPUT = "fix_input"
 
 
+NO_BUDGET = "no_budget"  # the 403 of an account with no calls left: its key
+
+
 @dataclass(frozen=True)
 class CatalogEntry:
     """One failure case; `explanation` may hold `{said}`, `{message}` and `{status}`.
@@ -158,7 +161,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
     # 403: the texts are not public, so the two cases are told apart by keywords.
     CatalogEntry(
-        "no_budget",
+        NO_BUDGET,
         "No calls left",
         "Your AffiliTest account has no calls left in its budget. {said}",
         "Check that your payment has been received and that the account is on a package, "

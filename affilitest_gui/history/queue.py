@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from pathlib import Path
 
 from affilitest_gui.api.models import CheckRequest
@@ -27,7 +28,15 @@ from affilitest_gui.history.owners import RunOwner, owner_alive
 from affilitest_gui.history.records import CANCELLED, HistoryRecord, now_text
 from affilitest_gui.offers.health import Health
 
-QUEUED, SENT = "queued", "sent"
+
+class PendingState(str, Enum):
+    """Where a pending check is: written down, or its request has left."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+
+
+QUEUED, SENT = PendingState.QUEUED, PendingState.SENT
 MAX_SENDS = 2  # a check sent once without an answer is sent once more, never a third time
 DISCARDED_VERDICT = "Not checked: discarded after the app stopped"
 GAVE_UP_VERDICT = "Not finished: sent twice without an answer (may be charged twice)"
@@ -39,7 +48,7 @@ class PendingCheck:
     """A check of the queue that has not finished."""
 
     request: CheckRequest  # with its `ref`
-    state: str  # QUEUED or SENT
+    state: PendingState
     sends: int
     offer_ref: int | None
     sandbox: bool
@@ -179,7 +188,8 @@ class CheckQueue:
             if alive[owner]:
                 continue
             request = CheckRequest(url, country, device, preview, bool(codes), ref=id_)
-            checks.append(PendingCheck(request, state, sends, offer_ref, bool(mode), owner))
+            checks.append(PendingCheck(request, PendingState(state), sends, offer_ref,
+                                       bool(mode), owner))  # fmt: skip
         return checks
 
     def close_unsendable(self, checks: Iterable[PendingCheck], verdict: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.offers.health import Health
@@ -26,15 +27,28 @@ class AlertState:
     passes: int = 0  # passing runs in a row since it broke
 
 
-def advance(state: AlertState, health: Health | None) -> tuple[AlertState, str | None]:
-    """The state after a run whose worst health was `health`, and "broke", "recovered"
-    or None."""
+class Turn(str, Enum):
+    """What a run changed about an offer, worth a notification."""
+
+    BROKE = "broke"
+    RECOVERED = "recovered"
+
+
+class Severity(Enum):
+    """How a notification is shown: a warning when something broke."""
+
+    INFORMATION = "information"
+    WARNING = "warning"
+
+
+def advance(state: AlertState, health: Health | None) -> tuple[AlertState, Turn | None]:
+    """The state after a run whose worst health was `health`, and the turn it took."""
     if health is Health.BROKEN:
-        return AlertState(broken=True), (None if state.broken else "broke")
+        return AlertState(broken=True), (None if state.broken else Turn.BROKE)
     if health in (Health.OK, Health.WARNING) and state.broken:
         passes = state.passes + 1
         if passes >= RECOVER_AFTER:
-            return AlertState(), "recovered"
+            return AlertState(), Turn.RECOVERED
         return AlertState(broken=True, passes=passes), None
     return state, None
 
@@ -65,6 +79,7 @@ class Change:
 class Notification:
     title: str
     text: str
+    severity: Severity = Severity.INFORMATION
 
 
 def _names(changes: Sequence[Change]) -> str:
@@ -83,4 +98,5 @@ def summary(broke: Sequence[Change], recovered: Sequence[Change]) -> Notificatio
     if recovered:
         lines.append(f"{plural(len(recovered), 'offer')} recovered: {_names(recovered)}.")
     title = lines[0].split(":")[0]  # "3 offers broke", else "1 offer recovered"
-    return Notification(title, " ".join(lines))
+    severity = Severity.WARNING if broke else Severity.INFORMATION
+    return Notification(title, " ".join(lines), severity)

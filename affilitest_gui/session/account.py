@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
-from affilitest_gui.api.catalog import describe
+from affilitest_gui.api.catalog import NO_BUDGET, describe
 from affilitest_gui.api.errors import ACCOUNT_ERRORS, AffiliTestError, AuthError
 from affilitest_gui.keystore import KeyStore, StorageInfo
 from affilitest_gui.worker.calls import CallOutcome, CallsLeft, LogIn, LogOut, VerifyKey
@@ -290,7 +290,7 @@ class AccountSession(QObject):
         if isinstance(error, AuthError):
             self._verified = False
             self._epoch += 1
-        elif describe(error).entry.key == "no_budget":
+        elif describe(error).entry.key == NO_BUDGET:
             self._calls_left = 0
         else:  # no permission, and the like: the same credentials would be refused again
             self._refused = True

@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -42,11 +43,16 @@ from affilitest_gui.worker.controller import WorkerController
 SHOW_RESULTS_EVERY_MS = 120
 
 
+class ProblemKind(Enum):
+    NOT_SIGNED_IN = "not signed in"
+    OVER_BUDGET = "over budget"
+
+
 @dataclass(frozen=True)
 class SubmitProblem:
     """Why a batch should not be queued as it is (checked before any call is spent)."""
 
-    kind: str  # "not_signed_in" | "over_budget"
+    kind: ProblemKind
     needed: int = 0
     left: int = 0
 
@@ -110,9 +116,9 @@ class BatchCoordinator(QObject):
         """Check a batch of `count` checks on the GUI thread, before anything is queued."""
         account = self.account.state
         if not account.signed_in:
-            return SubmitProblem("not_signed_in")
+            return SubmitProblem(ProblemKind.NOT_SIGNED_IN)
         if account.calls_left is not None and count > account.calls_left:
-            return SubmitProblem("over_budget", needed=count, left=account.calls_left)
+            return SubmitProblem(ProblemKind.OVER_BUDGET, needed=count, left=account.calls_left)
         return None
 
     def submit(self, requests: Iterable[CheckRequest]) -> None:

@@ -14,7 +14,14 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from affilitest_gui.history.offer_book import OfferBook
-from affilitest_gui.offers.alerts import AlertState, Change, Notification, advance, summary
+from affilitest_gui.offers.alerts import (
+    AlertState,
+    Change,
+    Notification,
+    Turn,
+    advance,
+    summary,
+)
 from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.schedule import (
     DEFAULT_SHARE,
@@ -166,9 +173,9 @@ class Scheduler(QObject):
             states[ref] = state
             broken_cells = sorted(cell for cell, result in status.latest.items()
                                   if result.health is Health.BROKEN)  # fmt: skip
-            if said == "broke":
+            if said is Turn.BROKE:
                 broke.append(Change(status.offer.label, broken_cells))
-            elif said == "recovered":
+            elif said is Turn.RECOVERED:
                 recovered.append(Change(status.offer.label))
         self._book.save_alert_states(states)
         return summary(broke, recovered)

@@ -461,10 +461,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("This is a read-only copy of your history: "
                                          "checks are off.", 10_000)  # fmt: skip
             return
+        from affilitest_gui.session.batches import ProblemKind
+
         problem = self.batches.problem_with(count)
         if problem is None:
             start()
-        elif problem.kind == "not_signed_in":
+        elif problem.kind is ProblemKind.NOT_SIGNED_IN:
             show_message(
                 self, "Enter your API key first",
                 "Checks need your AffiliTest API key (or a login).",

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.validation import device_label
-from affilitest_gui.history.offer_book import CellResult, OfferBook, OfferStatus
+from affilitest_gui.history.offer_book import CellResult, MergeCounts, OfferBook, OfferStatus
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.offers.health import Health
@@ -381,11 +381,10 @@ class OffersView(QWidget):
         dialog.imported.connect(self._imported)
         self._show_dialog(dialog)
 
-    def _imported(self, counts: object) -> None:
+    def _imported(self, counts: MergeCounts) -> None:
         self.refresh()
         self.message.emit(
-            f"Imported {plural(counts.imported, 'new offer')}, "  # type: ignore[attr-defined]
-            f"updated {counts.updated:,}."  # type: ignore[attr-defined]
+            f"Imported {plural(counts.imported, 'new offer')}, updated {counts.updated:,}."
         )
 
     def show_add(self) -> None:

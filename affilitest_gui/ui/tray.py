@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from affilitest_gui import APP_NAME
-from affilitest_gui.offers.alerts import Notification
+from affilitest_gui.offers.alerts import Notification, Severity
 from affilitest_gui.session.scheduler import SchedulerState
 
 NOTIFICATION_MS = 15_000
@@ -62,7 +62,8 @@ class Tray(QSystemTrayIcon):
 
     def notify(self, note: Notification) -> None:
         self.showMessage(note.title, note.text, QSystemTrayIcon.MessageIcon.Warning
-                         if "broke" in note.title else QSystemTrayIcon.MessageIcon.Information,
+                         if note.severity is Severity.WARNING
+                         else QSystemTrayIcon.MessageIcon.Information,
                          NOTIFICATION_MS)  # fmt: skip
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
