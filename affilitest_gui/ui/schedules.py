@@ -10,6 +10,8 @@ from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QMessageBox, QSystemTrayIcon
 
+from affilitest_gui.alerts.channel import Channel, deliver_all
+from affilitest_gui.alerts.desktop import DesktopChannel
 from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import DEFAULT_SHARE, calls_per_day
@@ -38,6 +40,7 @@ class SchedulesUi(QObject):
         self.settings = settings
         self.dialog: ScheduleDialog | None = None
         self.last_notification: Notification | None = None
+        self.channels: list[Channel] = [DesktopChannel(self._show_on_desktop)]
         self.tray_question: QMessageBox | None = None
         self.status = QLabel("")
         self.status.setObjectName("scheduleStatus")
@@ -137,13 +140,18 @@ class SchedulesUi(QObject):
 
     @Slot(object)
     def notify(self, note: Notification) -> None:
-        """One per scheduled run: in the tray where there is one, else in the window."""
+        """One per scheduled run, through the alert channels (today: the desktop)."""
         self.last_notification = note
+        deliver_all(self.channels, note)
+
+    def _show_on_desktop(self, note: Notification) -> str:
+        """In the tray where there is one, else in the window; says which."""
         if self.tray is not None and self.tray.isVisible():
             self.tray.notify(note)
-        else:
-            self.window.statusBar().showMessage(f"{note.title}: {note.text}", 30_000)
-            show_message(self.window, note.title, note.text)
+            return "tray"
+        self.window.statusBar().showMessage(f"{note.title}: {note.text}", 30_000)
+        show_message(self.window, note.title, note.text)
+        return "window"
 
     def show_changed(self) -> None:
         """A click on a notification: the offers that changed."""

@@ -1,0 +1,76 @@
+"""What every platform connector does: list the offers page by page, pause and resume
+one. The platforms differ in paths, auth headers, pagination and envelopes; what the
+rest of the app sees of them is this."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+MAX_PAGES = 10_000  # a platform that never says "last page" cannot keep a sync forever
+
+
+@dataclass(frozen=True)
+class NetworkOffer:
+    """One offer as the platform has it."""
+
+    platform: str  # "affise", "everflow", "hasoffers"
+    offer_id: str  # the platform's own ID
+    name: str
+    status: str  # the platform's word: active, paused, stopped, deleted...
+    destination_url: str  # the advertiser's URL, macros and all
+    tracking_url: str | None = None  # the link an affiliate would click, where known
+    countries: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str:
+        """Unique across platforms: "affise:123"."""
+        return f"{self.platform}:{self.offer_id}"
+
+
+@dataclass(frozen=True)
+class OfferPage:
+    offers: tuple[NetworkOffer, ...]
+    next_page: int | None  # None: this was the last page
+
+
+class WriteOutcome(Enum):
+    DONE = "done"
+    ALREADY = "already"  # the offer was in that state before
+    REFUSED = "refused"  # the platform said no, in its own words
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    outcome: WriteOutcome
+    message: str  # the platform's answer, for the audit log
+
+
+class Connector(Protocol):
+    """A platform, reached with one account's key."""
+
+    platform: str
+
+    def page(self, number: int) -> OfferPage:
+        """Offers page `number` (the first is 1)."""
+        ...
+
+    def pause(self, offer_id: str) -> WriteResult: ...
+
+    def resume(self, offer_id: str) -> WriteResult: ...
+
+
+def every_offer(connector: Connector) -> Iterator[NetworkOffer]:
+    """Every page, in order: a sync sees the whole list or (an error) nothing of it."""
+    number: int | None = 1
+    pages = 0
+    while number is not None:
+        pages += 1
+        if pages > MAX_PAGES:
+            raise RuntimeError(f"{connector.platform} sent more than {MAX_PAGES:,} pages")
+        page = connector.page(number)
+        yield from page.offers
+        number = page.next_page
