@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtGui import QIcon
@@ -23,7 +23,27 @@ from affilitest_gui.ui.schedule_dialog import ScheduleChoice, ScheduleDialog
 from affilitest_gui.ui.tray import Tray, next_run_text
 
 if TYPE_CHECKING:
-    from affilitest_gui.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QStatusBar, QTabWidget
+
+    from affilitest_gui.history.store import HistoryStore
+    from affilitest_gui.session.account import AccountSession
+    from affilitest_gui.ui.offers_view import OffersView
+
+
+class ScheduleHost(Protocol):
+    """What the schedules need of the window that holds them (the main window is one;
+    naming it here would import it back)."""
+
+    account: AccountSession
+    store: HistoryStore
+    offers_view: OffersView
+    views: QTabWidget
+
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
+    def request_quit(self) -> None: ...
+    def showNormal(self) -> None: ...  # noqa: N802
+    def raise_(self) -> None: ...
+    def activateWindow(self) -> None: ...  # noqa: N802
 
 SHARE_KEY = "schedules/share"
 TRAY_KEY = "schedules/close_to_tray"
@@ -33,8 +53,10 @@ TOLD_KEY = "schedules/tray_told"  # the first close to the tray was explained
 class SchedulesUi(QObject):
     """Owned by the main window; talks to the scheduler and the offer book."""
 
-    def __init__(self, window: MainWindow, scheduler: Scheduler, settings: QSettings) -> None:
-        super().__init__(window)
+    def __init__(
+        self, window: ScheduleHost, scheduler: Scheduler, settings: QSettings
+    ) -> None:
+        super().__init__(window)  # type: ignore[arg-type] - the host is a QWidget
         self.window = window
         self.scheduler = scheduler
         self.settings = settings
