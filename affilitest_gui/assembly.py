@@ -4,7 +4,6 @@ user's history, asking what to do when that file cannot be opened."""
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -15,9 +14,15 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from affilitest_gui.api.limits import API_RATE_LIMIT
-from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
-from affilitest_gui.history.problems import StorageProblem, problem_sentence, storage_problem
+from affilitest_gui.history.moving import move_roaming_history
+from affilitest_gui.history.problems import (
+    DatabaseError,
+    StorageProblem,
+    problem_sentence,
+    storage_problem,
+)
 from affilitest_gui.history.rescue import NothingReadableError, ReadableCopy, readable_copy
+from affilitest_gui.history.send_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.history.store import (
     DamagedHistoryError,
     HistoryStore,
@@ -25,7 +30,7 @@ from affilitest_gui.history.store import (
     set_aside,
 )
 from affilitest_gui.keystore import KeyStore
-from affilitest_gui.paths import NetworkFolderError, history_path, move_roaming_history
+from affilitest_gui.paths import NetworkFolderError, history_path
 from affilitest_gui.paths import data_dir as user_data_dir
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
@@ -115,7 +120,7 @@ def open_window(
     except OSError as error:  # a folder that cannot be made or written
         path = history_file(options.get("data_dir"))
         return _refuse(problem_sentence(storage_problem(error), path, error), interactive)
-    except sqlite3.DatabaseError as error:  # damaged, or locked by another program
+    except DatabaseError as error:  # damaged, or locked by another program
         problem = error
     path = history_file(options.get("data_dir"))
     if storage_problem(problem) in (StorageProblem.READ_ONLY, StorageProblem.FULL):

@@ -12,7 +12,6 @@ import json
 import os
 import queue
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -40,11 +39,12 @@ from affilitest_gui.chains.params import follow
 from affilitest_gui.chains.parties import party_of
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.events import BatchPaused, ItemEvent, ItemState, RunnerEvent
-from affilitest_gui.engine.shared_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.export import CsvWriter
+from affilitest_gui.history.problems import STORAGE_ERRORS
 from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.records import record_for
+from affilitest_gui.history.send_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.loopback import is_loopback_url
 from affilitest_gui.paths import data_dir
@@ -377,7 +377,7 @@ def shared_send_log(rate: RateLimit, err: IO[str] | None = None) -> SharedSendLo
     folder = data_dir()
     try:
         return SharedSendLog(folder / SEND_LOG_NAME, rate)
-    except (OSError, sqlite3.Error) as error:
+    except STORAGE_ERRORS as error:
         if err is not None:
             err.write(f"note: the shared send log cannot be kept in {folder} ({error}); this "
                       "run keeps to the rate limit on its own.\n")  # fmt: skip

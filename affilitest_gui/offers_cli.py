@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -43,9 +42,16 @@ from affilitest_gui.cli import (
     shared_send_log,
 )
 from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
+from affilitest_gui.history.moving import move_roaming_history
 from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
 from affilitest_gui.history.offers_export import export_offers
-from affilitest_gui.history.problems import StorageProblem, problem_sentence, storage_problem
+from affilitest_gui.history.problems import (
+    STORAGE_ERRORS,
+    DatabaseError,
+    StorageProblem,
+    problem_sentence,
+    storage_problem,
+)
 from affilitest_gui.history.queue import DISCARDED_VERDICT, GAVE_UP_VERDICT, SENT
 from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
@@ -59,7 +65,7 @@ from affilitest_gui.offers.importing import (
     read_table,
 )
 from affilitest_gui.offers.model import Offer, expectations_text
-from affilitest_gui.paths import NetworkFolderError, data_dir, history_path, move_roaming_history
+from affilitest_gui.paths import NetworkFolderError, data_dir, history_path
 from affilitest_gui.words import plural
 
 PROG = "affilitest-offers"
@@ -222,7 +228,7 @@ class _RunOutput:
             self.answered += 1
         try:
             record = self.store.queue.finish(event.request, record)
-        except (sqlite3.Error, OSError) as error:  # a full disk: stop sending, keep the answer
+        except STORAGE_ERRORS as error:  # a full disk: stop sending, keep the answer
             if storage_problem(error) is StorageProblem.DAMAGED:
                 raise
             self.unstored.append((event.request, record))
@@ -276,10 +282,10 @@ def run(
     except NothingReadableError:
         stderr.write(f"{PROG}: nothing in the history file {path} can be read.\n")
         return EXIT_STOPPED
-    except (sqlite3.Error, OSError) as error:  # damaged, locked, or a folder not writable
+    except STORAGE_ERRORS as error:  # damaged, locked, or a folder not writable
         problem = storage_problem(error)
         if problem in (StorageProblem.READ_ONLY, StorageProblem.FULL) or not isinstance(
-            error, sqlite3.DatabaseError
+            error, DatabaseError
         ):
             stderr.write(f"{PROG}: {problem_sentence(problem, path, error)}\n")
             return EXIT_STOPPED
@@ -292,7 +298,7 @@ def run(
     except (UsageError, ImportFileError) as error:
         stderr.write(f"{PROG}: {error}\n")
         return EXIT_STOPPED
-    except sqlite3.DatabaseError as error:  # a damaged page past what opening reads, or not
+    except DatabaseError as error:  # a damaged page past what opening reads, or not
         problem = storage_problem(error)
         if problem is not StorageProblem.DAMAGED:  # full, in use, read-only: no damage
             stderr.write(f"{PROG}: {problem_sentence(problem, path, error)}\n")
@@ -396,7 +402,7 @@ def store_kept_answers(output: _RunOutput) -> int:
     for request, record in output.unstored:
         try:
             output.store.queue.finish(request, record)
-        except (sqlite3.Error, OSError):
+        except STORAGE_ERRORS:
             left.append((request, record))
     output.unstored = left
     return len(left)
@@ -428,7 +434,7 @@ def open_store(path: Path, *, listing: bool) -> HistoryStore:
     """The history; for a listing, in a folder this user cannot write, read-only."""
     try:
         return HistoryStore(path)
-    except (sqlite3.Error, OSError) as error:
+    except STORAGE_ERRORS as error:
         if not listing or storage_problem(error) is not StorageProblem.READ_ONLY:
             raise
         return HistoryStore(path, read_only=True)

@@ -4,8 +4,7 @@ $AFFILITEST_DATA_DIR; and whether that folder can hold the history at all.
 No Qt here: the command-line twins open the same database as the app. The folder is
 the one Qt's QStandardPaths.AppLocalDataLocation names (a test holds them equal). On
 Windows that is %LOCALAPPDATA%, not the Roaming %APPDATA% that companies redirect to a
-server and copy at every log-on; a history found in the old Roaming folder is copied
-once, verified, and the old files are left as they were.
+server and copy at every log-on (history.moving copies an old Roaming history once).
 """
 
 from __future__ import annotations
@@ -95,41 +94,6 @@ def make_private_file(path: Path) -> None:
                 each.chmod(PRIVATE_FILE)
         except OSError:
             pass  # not ours to change (another user's file): it stays as it is
-
-
-def move_roaming_history(local: Path, roaming: Path | None = None) -> Path | None:
-    """Windows: copy a history from the Roaming folder to the local one, once, when the
-    local one has none. SQLite's backup copies the file with its WAL consistently; the
-    copy is kept only if it passes SQLite's whole-file check and holds the same number
-    of checks. The Roaming files are not touched. Returns the copy, or None."""
-    import sqlite3  # noqa: PLC0415 - not before the window's first paint
-
-    roaming = roaming if roaming is not None else roaming_data_dir()
-    if roaming is None:
-        return None
-    old, new = roaming / HISTORY_NAME, local / HISTORY_NAME
-    if not old.exists() or new.exists():
-        return None
-    make_private_folder(local)
-    partial = local / (HISTORY_NAME + ".moving")
-    source = sqlite3.connect(f"file:{old.as_posix()}?mode=ro", uri=True)
-    target = sqlite3.connect(str(partial))
-    try:
-        source.backup(target)
-        same = (source.execute("SELECT COUNT(*) FROM checks").fetchone()
-                == target.execute("SELECT COUNT(*) FROM checks").fetchone())  # fmt: skip
-        whole = target.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    except sqlite3.Error:
-        same = whole = False
-    finally:
-        source.close()
-        target.close()
-    if not (same and whole):
-        partial.unlink(missing_ok=True)
-        return None
-    partial.replace(new)
-    make_private_file(new)
-    return new
 
 
 def network_kind(folder: Path) -> str | None:

@@ -173,3 +173,12 @@ def test_no_import_circle_anywhere():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+def test_sql_lives_in_the_history_package_alone():
+    """The layers above name the history's errors, never SQLite: a shared team database
+    can later sit behind history/ without touching them."""
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name == "history":
+            continue
+        assert "sqlite3" not in imported_modules(path), path.relative_to(PACKAGE)

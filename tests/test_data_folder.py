@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from affilitest_gui import paths
+from affilitest_gui.history.moving import move_roaming_history
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers_cli import run
-from affilitest_gui.paths import DATA_DIR_VARIABLE, kind_from_mounts, move_roaming_history
+from affilitest_gui.paths import DATA_DIR_VARIABLE, kind_from_mounts
 from tests.histories import digest, filled_history
 
 MOUNTS = """\

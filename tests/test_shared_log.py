@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from affilitest_gui.api.limits import RateLimit
-from affilitest_gui.engine.shared_log import SharedSendLog
+from affilitest_gui.history.send_log import SharedSendLog
 
 RATE = RateLimit(limit=3, window_s=10.0, margin_s=0.0, min_spacing_s=0.0)
 

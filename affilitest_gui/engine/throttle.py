@@ -13,9 +13,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from affilitest_gui.api.limits import API_RATE_LIMIT, RateLimit
-from affilitest_gui.engine.shared_log import SharedSendLog
 
 # The smallest wait: keeps float rounding at a window's edge from spinning.
 _MIN_WAIT_S = 1e-6
@@ -44,6 +44,14 @@ def never_interrupted() -> bool:
     return False
 
 
+class SharedLimit(Protocol):
+    """The limit every process of one data folder shares (history.send_log keeps it)."""
+
+    def take(self) -> float:
+        """0 if a send was recorded now; else the seconds until there is room."""
+        ...
+
+
 class SlidingWindowThrottle:
     """Thread-safe: `acquire()` blocks until a send is allowed and records it."""
 
@@ -53,7 +61,7 @@ class SlidingWindowThrottle:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] | None = None,
-        shared: SharedSendLog | None = None,
+        shared: SharedLimit | None = None,
     ) -> None:
         """`shared`: the send log of every process of this data folder (one account,
         one limit), asked after this process's own log allows a send."""

@@ -11,6 +11,12 @@ from pathlib import Path
 
 from affilitest_gui.paths import FolderNotMadeError
 
+# What a call on the history (or its folder) may raise, for the layers above: they name
+# these and never SQLite, which lives in history/ alone.
+StorageError = sqlite3.Error
+DatabaseError = sqlite3.DatabaseError
+STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+
 
 class StorageProblem(Enum):
     DAMAGED = "damaged"

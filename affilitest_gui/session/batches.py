@@ -8,7 +8,6 @@ them once per result.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -27,7 +26,7 @@ from affilitest_gui.engine.events import (
     RateLimitPause,
     RunnerEvent,
 )
-from affilitest_gui.history.problems import StorageProblem, storage_problem
+from affilitest_gui.history.problems import STORAGE_ERRORS, StorageProblem, storage_problem
 from affilitest_gui.history.queue import (
     DISCARDED_VERDICT,
     GAVE_UP_VERDICT,
@@ -79,7 +78,7 @@ class BatchCoordinator(QObject):
     paused_by_account = Signal(object)  # AffiliTestError
     finished = Signal(object)  # BatchSummary
     stopped = Signal()  # quit: the worker stopped, every answer that came is recorded
-    storage_failed = Signal(object)  # sqlite3.Error | OSError: a result could not be written
+    storage_failed = Signal(object)  # StorageError | OSError: a result could not be written
 
     def __init__(
         self,
@@ -193,7 +192,7 @@ class BatchCoordinator(QObject):
         if self._unstored:  # after a full disk: the kept answers first, if there is room
             try:
                 self._store_kept()
-            except (sqlite3.Error, OSError) as error:
+            except STORAGE_ERRORS as error:
                 self.storage_failed.emit(error)
                 return
             self.flush_results()
@@ -268,7 +267,7 @@ class BatchCoordinator(QObject):
         try:
             self._store_kept()
             stored = self.store.queue.finish(event.request, record)  # one commit: log + queue
-        except (sqlite3.Error, OSError) as error:
+        except STORAGE_ERRORS as error:
             if storage_problem(error) is StorageProblem.DAMAGED:
                 raise
             # A full disk (or a folder gone read-only): stop sending, keep the answer in

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from affilitest_gui import __version__
 from affilitest_gui.api.redaction import redact
 from affilitest_gui.api.vendor import SUPPORT_CONTACT
+from affilitest_gui.history.problems import DatabaseError
 
 
 def crash_report(
@@ -65,7 +65,7 @@ class CrashDialog(QDialog):
 
 def install_crash_handler(
     secrets: Callable[[], list[str]],
-    history_damaged: Callable[[sqlite3.DatabaseError], object] | None = None,
+    history_damaged: Callable[[DatabaseError], object] | None = None,
 ) -> Callable[..., None]:
     """Route uncaught exceptions to a non-blocking crash dialog; returns the hook. A
     read that failed on a damaged history file is no crash: it goes to
@@ -79,7 +79,7 @@ def install_crash_handler(
             sys.stderr.write(report + "\n")
         if QApplication.instance() is None:
             return
-        if history_damaged is not None and isinstance(error, sqlite3.DatabaseError):
+        if history_damaged is not None and isinstance(error, DatabaseError):
             history_damaged(error)
             return
         dialog = CrashDialog(report, QApplication.activeWindow())

@@ -41,10 +41,9 @@ from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from affilitest_gui.api.models import CheckRequest
     from affilitest_gui.engine.events import ItemEvent, RateLimitPause
+    from affilitest_gui.history.problems import DatabaseError
     from affilitest_gui.history.queue import PendingCheck
     from affilitest_gui.history.records import HistoryRecord
     from affilitest_gui.history.store import HistoryStore
@@ -551,7 +550,7 @@ class MainWindow(QMainWindow):
 
     # --- a damaged history -----------------------------------------------------------
 
-    def history_damaged(self, error: sqlite3.DatabaseError) -> None:
+    def history_damaged(self, error: DatabaseError) -> None:
         """A read or a write of the history failed. Damage: mark the file so the next
         start checks it whole (and offers a read-only copy or a new history), and say so
         once; later failures only in the status bar. A full disk, a file in use by

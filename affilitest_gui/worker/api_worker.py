@@ -27,9 +27,9 @@ from affilitest_gui.api.limits import (
 from affilitest_gui.api.models import CheckRequest, CheckResult
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.retry import RetryPolicy, call_with_retries
-from affilitest_gui.engine.shared_log import SharedSendLog
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.queue import CheckQueue
+from affilitest_gui.history.send_log import SharedSendLog
 from affilitest_gui.worker.calls import CallOutcome, CallsLeft, PendingCall
 
 if TYPE_CHECKING:
