@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from affilitest_gui.ui.finishing_dialog import FinishingDialog
     from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
     from affilitest_gui.ui.offers_view import OffersView
+    from affilitest_gui.ui.quitting import QuitFlow
     from affilitest_gui.ui.results_model import ResultsModel
     from affilitest_gui.ui.results_panel import ResultsPanel
     from affilitest_gui.ui.schedules import SchedulesUi
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
     account: AccountSession
     batches: BatchCoordinator
     scheduler: Scheduler
+    quitting: QuitFlow
     controller: WorkerController
     store: HistoryStore
     app_info: AppInfoPanel
@@ -108,15 +110,10 @@ class MainWindow(QMainWindow):
         self.error_dialog: ErrorDialog | None = None
         self.key_dialog: KeyDialog | None = None
         self.login_dialog: LoginDialog | None = None
-        self.quit_question: QMessageBox | None = None
         self.unfinished_question: QMessageBox | None = None
-        self.finishing: FinishingDialog | None = None
         self._damage_said = False
         self._storage_said = False
         self._attached = False
-        self._quitting = False  # the user chose Quit mid-batch: close once it is finished
-        self._closed = False
-        self._quit_requested = False  # Quit (menu, tray, the system): close for real
         self._unfinished_asked = False
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
@@ -191,6 +188,9 @@ class MainWindow(QMainWindow):
         self.batches = batches
         self.scheduler = scheduler
         self.controller = controller
+        from affilitest_gui.ui.quitting import QuitFlow
+
+        self.quitting = QuitFlow(self)
         # Cmd+Q, Dock -> Quit, log-out and restart reach the app as a Quit event: the
         # same path as File -> Quit, never refused by the close-to-tray choice.
         QApplication.instance().installEventFilter(self)
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
         batches.throttle_changed.connect(self.progress.show_throttle)
         batches.paused_by_account.connect(self.show_error)
         batches.finished.connect(self._batch_finished)
-        batches.stopped.connect(self._stopped)
+        batches.stopped.connect(self.quitting.stopped)
         self.account.changed.connect(self._show_account)
         self.account.changed.connect(self._offer_unfinished)
         self.account.refused.connect(self.show_error)
@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _batch_finished(self, summary: BatchSummary) -> None:
         self.progress.show_finished(summary)
-        if summary.first_failure is not None and not self._quitting:
+        if summary.first_failure is not None and not self.quitting.quitting:
             self.show_error(summary.first_failure, retry=list(summary.failed_records))
 
     # --- errors ----------------------------------------------------------------------
@@ -645,21 +645,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        """The system's Quit: a shown window is closed by Qt next (and really closes); a
-        window in the tray Qt would skip, quitting without finishing: close it here. If
-        that asks first (checks running), the Quit waits for the answer."""
-        if (
-            event.type() == QEvent.Type.Quit
-            and watched is QApplication.instance()
-            and not self._closed
-        ):
-            self._quit_requested = True
-            if not self.isVisible():
-                self.close()
-                if not self._closed:
-                    event.ignore()
-                    return True
-        return False
+        return self._attached and self.quitting.system_quit(watched, event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Dark mode switched on or off while the app runs: re-colour what says a tone."""
@@ -668,107 +654,26 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """To the tray if the user chose so; mid-batch: ask, then finish the calls in
-        flight before closing; else at once."""
-        if self._closed or not self._attached:
+        if not self._attached:
             event.accept()
             return
-        to_tray = self.schedules.close_to_tray and self.read_only is None
-        if to_tray and not self._quit_requested:
-            self._remember()
-            self.hide()
-            event.ignore()
-            self.schedules.say_still_running()
-            return
-        progress = self.batches.progress
-        if progress.stopping or progress.active:
-            event.ignore()
-            if not progress.stopping:  # else already finishing: it closes when done
-                self.showNormal()  # from the tray: the question needs its window
-                self._ask_to_quit(progress)
-            return
-        self._remember()
-        self.batches.stop()  # nothing in flight: quick, and synchronous
-        self._finish()
-        event.accept()
-
-    def _ask_to_quit(self, progress: BatchProgress) -> None:
-        if self.quit_question is not None and self.quit_question.isVisible():
-            self.quit_question.raise_()
-            return
-        sent = (
-            f" The answers of the {plural(progress.in_flight, 'check')} already sent are "
-            "waited for and kept."
-            if progress.in_flight
-            else ""
-        )
-        box = show_message(
-            self,
-            "Checks are still running",
-            f"{plural(progress.total - progress.finished, 'check')} of this batch "
-            "are not finished. Quit anyway?",
-            icon=QMessageBox.Icon.Question,
-            informative=f"Checks not sent yet are logged as not checked, so you can re-run "
-            f"them from the log.{sent}",
-            confirm="Quit",
-            on_confirm=self.quit_after_finishing,
-            cancel_text="Keep running",
-        )
-        box.setObjectName("quitQuestion")
-        box.destroyed.connect(self._quit_question_gone)
-        self.quit_question = box
-
-    def _quit_question_gone(self) -> None:
-        """Keep running: a later close goes to the tray again, if so chosen."""
-        self.quit_question = None
-        if not self._quitting:
-            self._quit_requested = False
-
-    def quit_after_finishing(self) -> None:
-        """Stop sending now, wait for the answers on their way, then close."""
-        if self._quitting:
-            return
-        self._quitting = True
-        self._remember()
-        self.centralWidget().setEnabled(False)
-        self.menuBar().setEnabled(False)
-        from affilitest_gui.ui.finishing_dialog import FinishingDialog
-
-        self.finishing = FinishingDialog(self.controller.worker.drain_s, self)
-        self.finishing.show_progress(self.batches.progress)
-        self.finishing.show()
-        self.batches.begin_stop()
-
-    @Slot()
-    def _stopped(self) -> None:
-        if self._quitting:
-            self._finish()
-            self.close()
+        self.quitting.on_close(event)
 
     def request_quit(self) -> None:
-        """File -> Quit, Ctrl+Q, the tray's Quit: quit (asking first mid-batch), even when
-        closing the window only hides it in the tray."""
-        self._quit_requested = True
-        self.close()
+        """File -> Quit, Ctrl+Q, the tray's Quit (ui/quitting.py)."""
+        self.quitting.request()
 
-    def _finish(self) -> None:
-        self.scheduler.stop()
-        if self.schedules.tray is not None:
-            self.schedules.tray.hide()
-        if self.finishing is not None:
-            self.finishing.close()
-        self.account.stop()
-        self._closed = True
-
-    def _remember(self) -> None:
+    def remember(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.form.remember()
 
     def shutdown(self) -> None:
         """Close without asking, finishing the calls in flight here (tests, end of session)."""
-        if self._closed:
-            return
-        self._remember()
-        self.batches.stop()
-        self._finish()
-        self.close()
+        if self._attached:
+            self.quitting.shutdown()
+        else:
+            self.close()
+
+    @property
+    def finishing(self) -> FinishingDialog | None:
+        return self.quitting.finishing if self._attached else None
