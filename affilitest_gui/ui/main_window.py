@@ -34,17 +34,15 @@ from affilitest_gui.api.catalog import Action, describe
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
 from affilitest_gui.ui.check_form import CheckForm
-from affilitest_gui.ui.msgbox import ask_choice, say_cannot_write, show_message
+from affilitest_gui.ui.msgbox import say_cannot_write, show_message
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.style import Tone, retone, set_banner, set_tone
 from affilitest_gui.ui.tasks import spawn
-from affilitest_gui.words import plural
 
 if TYPE_CHECKING:
     from affilitest_gui.api.models import CheckRequest
     from affilitest_gui.engine.events import ItemEvent, RateLimitPause
     from affilitest_gui.history.problems import DatabaseError
-    from affilitest_gui.history.queue import PendingCheck
     from affilitest_gui.history.records import HistoryRecord
     from affilitest_gui.history.store import HistoryStore
     from affilitest_gui.keystore import StorageInfo
@@ -59,6 +57,7 @@ if TYPE_CHECKING:
     from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
     from affilitest_gui.ui.offers_view import OffersView
     from affilitest_gui.ui.quitting import QuitFlow
+    from affilitest_gui.ui.recovery import Recovery
     from affilitest_gui.ui.results_model import ResultsModel
     from affilitest_gui.ui.results_panel import ResultsPanel
     from affilitest_gui.ui.schedules import SchedulesUi
@@ -87,6 +86,7 @@ class MainWindow(QMainWindow):
     batches: BatchCoordinator
     scheduler: Scheduler
     quitting: QuitFlow
+    recovery: Recovery
     controller: WorkerController
     store: HistoryStore
     app_info: AppInfoPanel
@@ -110,11 +110,7 @@ class MainWindow(QMainWindow):
         self.error_dialog: ErrorDialog | None = None
         self.key_dialog: KeyDialog | None = None
         self.login_dialog: LoginDialog | None = None
-        self.unfinished_question: QMessageBox | None = None
-        self._damage_said = False
-        self._storage_said = False
         self._attached = False
-        self._unfinished_asked = False
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
         self.banner.setObjectName("sandboxBanner")
@@ -189,8 +185,10 @@ class MainWindow(QMainWindow):
         self.scheduler = scheduler
         self.controller = controller
         from affilitest_gui.ui.quitting import QuitFlow
+        from affilitest_gui.ui.recovery import Recovery
 
         self.quitting = QuitFlow(self)
+        self.recovery = Recovery(self)
         # Cmd+Q, Dock -> Quit, log-out and restart reach the app as a Quit event: the
         # same path as File -> Quit, never refused by the close-to-tray choice.
         QApplication.instance().installEventFilter(self)
@@ -284,7 +282,7 @@ class MainWindow(QMainWindow):
         batches.finished.connect(self._batch_finished)
         batches.stopped.connect(self.quitting.stopped)
         self.account.changed.connect(self._show_account)
-        self.account.changed.connect(self._offer_unfinished)
+        self.account.changed.connect(self.recovery.offer_unfinished)
         self.account.refused.connect(self.show_error)
         self.form.run_requested.connect(self.run_checks)
         self.progress.pause_requested.connect(batches.pause)
@@ -307,44 +305,8 @@ class MainWindow(QMainWindow):
         elif not self.account.load_saved_key() and self.read_only is None:
             self.show_key_dialog()
         if self.read_only is None:
-            self._offer_unfinished()
+            self.recovery.offer_unfinished()
             self.scheduler.start()  # overdue offers run once, now
-
-    def _settle(self, action: Callable[[list[PendingCheck]], None],
-                checks: list[PendingCheck]) -> None:  # fmt: skip
-        action(checks)
-        self.model.reload()  # checks closed without a call are in the log now
-
-    def _offer_unfinished(self, *_state: object) -> None:
-        """Asked once per start, once signed in (so it never stacks on the key dialog):
-        the checks a crash (or a forced quit) left in the queue."""
-        if self._unfinished_asked or not self.account.state.signed_in or self.read_only:
-            return
-        self._unfinished_asked = True
-        from affilitest_gui.history.queue import SENT
-
-        checks = self.batches.unfinished()
-        if not checks:
-            return
-        count = len(checks)
-        sent = sum(check.state == SENT for check in checks)
-        informative = (
-            f"{plural(sent, 'check')} had been sent when the app stopped: each is sent once "
-            "more and marked as possibly charged twice."
-            if sent
-            else "None of them had been sent."
-        )
-        self.unfinished_question = ask_choice(
-            self, "Checks did not finish",
-            f"{plural(count, 'check')} did not finish the last time the app ran.",
-            [
-                (f"Run the {plural(count, 'check')} that did not finish",
-                 lambda: self._run(count, lambda: self._settle(self.batches.run_unfinished,
-                                                               checks))),
-                ("Discard them", lambda: self._settle(self.batches.discard_unfinished, checks)),
-            ],
-            informative=informative + " Discarded checks are logged as not checked.",
-        )  # fmt: skip
 
     # --- the account -----------------------------------------------------------------
 
@@ -448,14 +410,16 @@ class MainWindow(QMainWindow):
 
     def run_checks(self, requests: list[CheckRequest]) -> None:
         """Checked on the GUI thread before queueing: credentials, budget."""
-        self._run(len(requests), lambda: self.batches.submit(requests))
+        self.run_counted(len(requests), lambda: self.batches.submit(requests))
 
     def run_offers(self, offers: list[Offer]) -> None:
         """Check offers, each judged by its expectations; the same checks first."""
         count = sum(offer.check_count for offer in offers)
-        self._run(count, lambda: self.batches.submit_offers(offers))
+        self.run_counted(count, lambda: self.batches.submit_offers(offers))
 
-    def _run(self, count: int, start: Callable[[], None]) -> None:
+    def run_counted(self, count: int, start: Callable[[], None]) -> None:
+        """Run `count` checks through `start`, asking first when they cost more than the
+        calls left, or for a key when there is none."""
         if self.read_only is not None:
             self.statusBar().showMessage("This is a read-only copy of your history: "
                                          "checks are off.", 10_000)  # fmt: skip
@@ -551,53 +515,13 @@ class MainWindow(QMainWindow):
     # --- a damaged history -----------------------------------------------------------
 
     def history_damaged(self, error: DatabaseError) -> None:
-        """A read or a write of the history failed. Damage: mark the file so the next
-        start checks it whole (and offers a read-only copy or a new history), and say so
-        once; later failures only in the status bar. A full disk, a file in use by
-        another program, a folder made read-only: say that, once, and mark nothing."""
-        from affilitest_gui.history.problems import (
-            StorageProblem,
-            problem_sentence,
-            storage_problem,
-        )
+        """A read or a write of the history failed (ui/recovery.py says what and does
+        what it needs)."""
+        self.recovery.history_failed(error)
 
-        problem = storage_problem(error)
-        if problem is not StorageProblem.DAMAGED:
-            kept = self.batches.unstored
-            text = problem_sentence(problem, self.store.path, error)
-            if kept:
-                text += (f" Sending is paused; the {plural(kept, 'answer')} received so far "
-                         "are kept and saved when you Resume.")  # fmt: skip
-            self.history_problem_said(text)
-            return
-        self.store.mark_damaged()
-        if self._damage_said:
-            self.statusBar().showMessage(f"Part of your history cannot be read ({error}).",
-                                         10_000)  # fmt: skip
-            return
-        self._damage_said = True
-        show_message(
-            self,
-            "Your history file is damaged",
-            f"Part of your history cannot be read ({error}), so the log or the offers may "
-            "be incomplete.",
-            icon=QMessageBox.Icon.Warning,
-            informative="Quit and start the app again: it checks the whole file, then "
-            "offers a read-only copy of what can be read, or a new history (the old file "
-            "is kept).",
-            confirm="Quit",
-            on_confirm=self.close,
-            cancel_text="Keep working",
-        )
-
-    def history_problem_said(self, text: str) -> None:
-        """Once in a box, later in the status bar."""
-        if self._storage_said:
-            self.statusBar().showMessage(text, 10_000)
-            return
-        self._storage_said = True
-        show_message(self, "Your history cannot be used right now", text,
-                     icon=QMessageBox.Icon.Warning)  # fmt: skip
+    @property
+    def unfinished_question(self) -> QMessageBox | None:
+        return self.recovery.unfinished_question
 
     def add_to_watch_list(self, records: list[HistoryRecord]) -> None:
         """Checks of the log become an offer: the editor shows it before it is saved."""
