@@ -93,7 +93,7 @@ def build_window(
     scheduler = Scheduler(batches, store.offers, clock=clock)
     summary = None if read_only is None else read_only.summary()
     try:
-        window.attach(account, batches, scheduler, controller, read_only=summary)
+        window.attach(account, batches, scheduler, read_only=summary)
     except Exception:
         controller.shutdown()  # never leave the worker's thread running behind an error
         store.close()

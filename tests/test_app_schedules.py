@@ -199,7 +199,7 @@ def test_closing_keeps_the_app_in_the_tray_when_chosen_and_quit_ends_it(
     monkeypatch.setattr(window.schedules.tray, "showMessage",
                         lambda title, *_rest: balloons.append(title))  # fmt: skip
     window.close()
-    assert not window.isVisible() and window.controller.running  # still there, in the tray
+    assert not window.isVisible() and window.batches.worker_running  # still there, in the tray
     assert balloons == ["AffiliTest GUI is still running"]  # said the first time...
     window.show()
     window.close()
@@ -210,7 +210,7 @@ def test_closing_keeps_the_app_in_the_tray_when_chosen_and_quit_ends_it(
     else:
         [quit_action] = [a for a in window.schedules.tray.menu.actions() if a.text() == "Quit"]
         quit_action.trigger()
-    assert not window.isVisible() and not window.controller.running
+    assert not window.isVisible() and not window.batches.worker_running
 
 
 # The system's Quit (Cmd+Q, Dock -> Quit, log-out) is a Quit event to the application,
@@ -230,11 +230,11 @@ window = build_window("http://127.0.0.1:9", data_dir=Path(sys.argv[1]))
 window.settings.setValue(TRAY_KEY, "yes")
 window.show()
 window.close()
-print("in the tray:", not window.isVisible(), window.controller.running, flush=True)
+print("in the tray:", not window.isVisible(), window.batches.worker_running, flush=True)
 QTimer.singleShot(200, lambda: QCoreApplication.postEvent(app, QEvent(QEvent.Type.Quit)))
 QTimer.singleShot(10_000, lambda: (print("the quit was refused", flush=True), app.exit(3)))
 code = app.exec()
-print("exit", code, window.controller.running, flush=True)
+print("exit", code, window.batches.worker_running, flush=True)
 """
 
 

@@ -182,3 +182,9 @@ def test_sql_lives_in_the_history_package_alone():
         if path.parent.name == "history":
             continue
         assert "sqlite3" not in imported_modules(path), path.relative_to(PACKAGE)
+
+
+def test_views_reach_the_worker_only_through_the_session():
+    for path in (PACKAGE / "ui").glob("*.py"):
+        for module in imported_modules(path):
+            assert not module.startswith("affilitest_gui.worker"), f"{path.name} imports {module}"

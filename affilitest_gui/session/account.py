@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
@@ -15,7 +15,14 @@ from PySide6.QtCore import QObject, Signal
 from affilitest_gui.api.catalog import NO_BUDGET, describe
 from affilitest_gui.api.errors import ACCOUNT_ERRORS, AffiliTestError, AuthError
 from affilitest_gui.keystore import KeyStore, StorageInfo
-from affilitest_gui.worker.calls import CallOutcome, CallsLeft, LogIn, LogOut, VerifyKey
+from affilitest_gui.worker.calls import (
+    CallOutcome,
+    CallsLeft,
+    LogIn,
+    LogOut,
+    LookUpApp,
+    VerifyKey,
+)
 from affilitest_gui.worker.controller import WorkerController
 
 if TYPE_CHECKING:
@@ -152,6 +159,10 @@ class AccountSession(QObject):
         self._announce()
         self.refresh_calls_left()
         return True
+
+    async def look_up_app(self, **params: str) -> Any:
+        """AffiliTest's facts about an app (its appInfo call), with the account in use."""
+        return await self._controller.call(LookUpApp(**params))
 
     async def verify_key(self, key: str) -> int | None:
         """Ask the live service whether a key works (also in sandbox mode); returns its

@@ -290,6 +290,21 @@ class BatchCoordinator(QObject):
             self._unstored.pop(0)
 
     @property
+    def drain_s(self) -> float:
+        """How long a quit waits for the answers on their way."""
+        return self._controller.worker.drain_s
+
+    @property
+    def worker_running(self) -> bool:
+        """False once stopping has begun."""
+        return self._controller.running
+
+    @property
+    def worker_thread_running(self) -> bool:
+        """The worker's thread itself: False once it has really stopped."""
+        return self._controller.thread.isRunning()
+
+    @property
     def unstored(self) -> int:
         """Answers received that could not be written yet."""
         return len(self._unstored)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -21,8 +22,9 @@ from affilitest_gui.api.models import AppInfo
 from affilitest_gui.api.validation import validate_country, validate_url
 from affilitest_gui.ui.style import Tone, set_tone, tone_style
 from affilitest_gui.ui.tasks import spawn
-from affilitest_gui.worker.calls import LookUpApp
-from affilitest_gui.worker.controller import WorkerController
+
+if TYPE_CHECKING:
+    from affilitest_gui.session.account import AccountSession
 
 
 def app_info_html(info: AppInfo) -> str:
@@ -39,9 +41,9 @@ def app_info_html(info: AppInfo) -> str:
 class AppInfoPanel(QWidget):
     """Looks up an app by store URL, package or App Store id, through the worker."""
 
-    def __init__(self, controller: WorkerController, parent: QWidget | None = None) -> None:
+    def __init__(self, account: AccountSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._controller = controller
+        self._account = account
         self.query = QLineEdit()
         self.query.setObjectName("appQuery")
         self.query.setPlaceholderText("Store URL, Android package or App Store id")
@@ -98,7 +100,7 @@ class AppInfoPanel(QWidget):
         self.lookup_button.setEnabled(False)
         self.result.setHtml("<p>Looking up\u2026</p>")
         try:
-            info = await self._controller.call(LookUpApp(**params))
+            info = await self._account.look_up_app(**params)
         except AffiliTestError as error:
             explained = describe(error)
             self.result.setHtml(

@@ -61,7 +61,6 @@ if TYPE_CHECKING:
     from affilitest_gui.ui.results_model import ResultsModel
     from affilitest_gui.ui.results_panel import ResultsPanel
     from affilitest_gui.ui.schedules import SchedulesUi
-    from affilitest_gui.worker.controller import WorkerController
 
 LEFT_PANE_WIDTH = 400
 LEFT_PANE_MIN = 300
@@ -87,7 +86,6 @@ class MainWindow(QMainWindow):
     scheduler: Scheduler
     quitting: QuitFlow
     recovery: Recovery
-    controller: WorkerController
     store: HistoryStore
     app_info: AppInfoPanel
     model: ResultsModel
@@ -167,7 +165,6 @@ class MainWindow(QMainWindow):
         account: AccountSession,
         batches: BatchCoordinator,
         scheduler: Scheduler,
-        controller: WorkerController,
         *,
         read_only: str | None = None,
     ) -> None:
@@ -183,7 +180,6 @@ class MainWindow(QMainWindow):
         self.account = account
         self.batches = batches
         self.scheduler = scheduler
-        self.controller = controller
         from affilitest_gui.ui.quitting import QuitFlow
         from affilitest_gui.ui.recovery import Recovery
 
@@ -194,7 +190,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)
         self.store = batches.store
         self.read_only = read_only
-        self.app_info = AppInfoPanel(controller)
+        self.app_info = AppInfoPanel(account)
         _replace_tab(self.tabs, 1, self.app_info)
         self.model = ResultsModel(self.store)
         self.results = ResultsPanel(self.model)

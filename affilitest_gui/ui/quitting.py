@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from affilitest_gui.session.scheduler import Scheduler
     from affilitest_gui.ui.finishing_dialog import FinishingDialog
     from affilitest_gui.ui.schedules import SchedulesUi
-    from affilitest_gui.worker.controller import WorkerController
 
 
 class QuitHost(Protocol):
@@ -31,7 +30,6 @@ class QuitHost(Protocol):
     batches: BatchCoordinator
     scheduler: Scheduler
     schedules: SchedulesUi
-    controller: WorkerController
     read_only: str | None
 
     def remember(self) -> None: ...
@@ -146,7 +144,7 @@ class QuitFlow(QObject):
         window.menuBar().setEnabled(False)
         from affilitest_gui.ui.finishing_dialog import FinishingDialog  # noqa: PLC0415
 
-        self.finishing = FinishingDialog(window.controller.worker.drain_s,
+        self.finishing = FinishingDialog(window.batches.drain_s,
                                          window)  # type: ignore[arg-type]  # fmt: skip
         self.finishing.show_progress(window.batches.progress)
         self.finishing.show()
