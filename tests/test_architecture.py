@@ -188,3 +188,14 @@ def test_views_reach_the_worker_only_through_the_session():
     for path in (PACKAGE / "ui").glob("*.py"):
         for module in imported_modules(path):
             assert not module.startswith("affilitest_gui.worker"), f"{path.name} imports {module}"
+
+
+def test_the_command_line_twins_stand_on_the_engine_and_the_history_only():
+    """The twins sit beside the session (the app's side), never on it: they use the
+    Qt-free layers below, so a headless machine runs them without the app."""
+    allowed = {"api", "engine", "chains", "offers", "networks", "history", "alerts", "cli"}
+    for name in ("cli.py", "offers_cli.py"):
+        for module in imported_modules(PACKAGE / name):
+            parts = module.split(".")
+            if parts[0] == "affilitest_gui" and len(parts) > 1 and parts[1] in LAYERS:
+                assert parts[1] in allowed, f"{name} imports {module}"
