@@ -30,7 +30,7 @@ from affilitest_gui.history.store import (
     set_aside,
 )
 from affilitest_gui.keystore import KeyStore
-from affilitest_gui.paths import NetworkFolderError, history_path
+from affilitest_gui.paths import HISTORY_NAME, NetworkFolderError, history_path
 from affilitest_gui.paths import data_dir as user_data_dir
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
@@ -53,7 +53,7 @@ def _start_sandbox() -> RunningSandbox:
 
 def history_file(data_dir: Path | None) -> Path:
     """The history the window opens: the user's, or the one in `data_dir`."""
-    return history_path() if data_dir is None else data_dir / "history.sqlite3"
+    return history_path() if data_dir is None else data_dir / HISTORY_NAME
 
 
 def build_window(

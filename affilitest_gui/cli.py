@@ -370,7 +370,7 @@ def csv_ready(stream: IO[str]) -> IO[str]:
     return stream
 
 
-def shared_send_log(rate: RateLimit, err: IO[str] | None = None) -> SharedSendLog | None:
+def shared_send_log(rate: RateLimit, err: IO[str]) -> SharedSendLog | None:
     """The send log of the data folder, which the app and the other twin share. A
     folder that cannot be written (or made): this run keeps to the limit on its own,
     and `err` is told so."""
@@ -378,9 +378,8 @@ def shared_send_log(rate: RateLimit, err: IO[str] | None = None) -> SharedSendLo
     try:
         return SharedSendLog(folder / SEND_LOG_NAME, rate)
     except STORAGE_ERRORS as error:
-        if err is not None:
-            err.write(f"note: the shared send log cannot be kept in {folder} ({error}); this "
-                      "run keeps to the rate limit on its own.\n")  # fmt: skip
+        err.write(f"note: the shared send log cannot be kept in {folder} ({error}); this "
+                  "run keeps to the rate limit on its own.\n")  # fmt: skip
         return None
 
 

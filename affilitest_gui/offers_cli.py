@@ -52,7 +52,7 @@ from affilitest_gui.history.problems import (
     problem_sentence,
     storage_problem,
 )
-from affilitest_gui.history.queue import DISCARDED_VERDICT, GAVE_UP_VERDICT, SENT
+from affilitest_gui.history.queue import DISCARDED_VERDICT, GAVE_UP_VERDICT, SENT, PendingCheck
 from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
@@ -175,7 +175,6 @@ class _RunOutput:
         self.failing = False
         self.cancelled: list[CheckRequest] = []
         self._leftovers: list[CheckRequest] = []
-        self.sent_before: set[int | None] = set()
         self.stop = threading.Event()  # set by a signal, or by a result that cannot be stored
         self.answered = 0
         self.storage_error: BaseException | None = None
@@ -196,18 +195,17 @@ class _RunOutput:
             self._offers[request.ref] = offer  # type: ignore[index]
         return queued
 
-    def queue_unfinished(self) -> list[CheckRequest]:
-        """What a killed run left: each queued check sent once, a sent one at most once
-        more (marked as possibly charged twice), one sent twice already closed."""
+    def queue_unfinished(self, checks: list[PendingCheck]) -> list[CheckRequest]:
+        """What a stopped run left (`checks`): each queued check sent once, a sent one at
+        most once more (marked as possibly charged twice), one sent twice already
+        closed. Returns those this run took over."""
         queue = self.store.queue
-        checks = queue.unfinished(sandbox=False)
         queue.close_unsendable([c for c in checks if not c.may_send_again], GAVE_UP_VERDICT)
         sendable = [c for c in checks if c.may_send_again]
         for check in sendable:
             offer = self.store.offers.get(check.offer_ref) if check.offer_ref else None
             if offer is not None:
                 self._offers[check.request.ref] = offer  # type: ignore[index]
-        self.sent_before = {c.request.ref for c in sendable if c.state == SENT}
         self._leftovers = queue.requeue(sendable)
         return self._leftovers
 
@@ -339,9 +337,10 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
     if not afford(client, planned, yes=args.yes, err=stderr):
         return EXIT_STOPPED
     output = _RunOutput(store, stdout)
-    requests = output.queue_unfinished()  # what a killed run left comes first
+    requests = output.queue_unfinished(leftovers)  # what a stopped run left comes first
     if requests:
-        again = sum(1 for r in requests if r.ref in output.sent_before)
+        taken = {request.ref for request in requests}
+        again = sum(c.state is SENT for c in leftovers if c.request.ref in taken)
         stderr.write(f"{PROG}: first, {plural(len(requests), 'check')} left by a run that "
                      f"stopped ({plural(len(requests), 'call')}"
                      + (f"; {again} had been sent and may be charged twice" if again else "")

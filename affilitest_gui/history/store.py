@@ -288,7 +288,6 @@ class HistoryStore:
         """`read_only`: a folder this user cannot write (or a file another program
         holds): read what is there, write nothing, create nothing."""
         self.path = path
-        self.read_only = read_only
         if read_only:
             self._db = open_read_only(path)
             self.queue = CheckQueue(path, read_only=True)

@@ -186,6 +186,13 @@ def read_table(path: Path) -> Table:
     return table
 
 
+def _within_rows(rows: list[list[str]], name: str) -> None:
+    """Stop reading past MAX_ROWS data rows (the header aside)."""
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows: split it into "
+                              "smaller files.")  # fmt: skip
+
+
 def decode(data: bytes, name: str = "The file") -> tuple[str, list[int]]:
     """The text, and the lines that held bytes it could not decode. UTF-16 with a BOM;
     UTF-8 (with or without BOM), also when a few bytes are not (one cp1252 byte must
@@ -229,9 +236,7 @@ def parse_text(text: str) -> Table:
             rows.append([cell.strip() for cell in row])
             spans.append((first, reader.line_num))
             first = reader.line_num + 1
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows: split it "
-                                      "into smaller files.")  # fmt: skip
+            _within_rows(rows, "The file")
     except csv.Error:
         opening = lines[first - 1] if first <= len(lines) else ""
         problem = (f"row {first} opens a quote that never closes" if opening.count('"') % 2
@@ -273,9 +278,7 @@ def _first_sheet(name: str, handle: IO[bytes]) -> Table:
         rows = []
         for row in book.worksheets[0].iter_rows(values_only=True):
             rows.append(["" if value is None else _cell_text(value) for value in row])
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows: split it "
-                                      "into smaller files.")  # fmt: skip
+            _within_rows(rows, name)
         return Table(rows)
     except ImportFileError:
         raise
@@ -354,15 +357,13 @@ def plan_import(table: Table, mapping: Mapping[Field, int | None]) -> ImportPlan
     later row with the same offer (the last one is kept)."""
     if mapping.get(Field.URL) is None:
         raise ImportFileError("No column holds the tracking link: choose one for it.")
-    lines = table.lines if isinstance(table, Table) else [(n, n) for n in range(1, len(table) + 1)]
-    delimiter = table.delimiter if isinstance(table, Table) else ","
     offers: list[tuple[int, Offer]] = []
     skipped: list[SkippedRow] = []
     defaults: set[str] = set()
-    for row, (first, last) in zip(table[1:], lines[1:], strict=False):
+    for row, (first, last) in zip(table[1:], table.lines[1:], strict=True):
         if not any(cell.strip() for cell in row):
             continue  # blank rows are not errors
-        if last > first and any("\n" in cell and delimiter in cell for cell in row):
+        if last > first and any("\n" in cell and table.delimiter in cell for cell in row):
             skipped.append(SkippedRow(first, f"rows {first} to {last} were read as one: a "
                                              f"quote opened in row {first} does not close "
                                              "where it should", rows=last - first + 1))  # fmt: skip
@@ -380,7 +381,7 @@ def plan_import(table: Table, mapping: Mapping[Field, int | None]) -> ImportPlan
         defaults |= used
         offers.append((first, offer))
     kept, duplicates = _last_of_each(offers)
-    notes = (*sorted(defaults), *(table.notes if isinstance(table, Table) else ()))
+    notes = (*sorted(defaults), *table.notes)
     present = frozenset(f for f, column in mapping.items() if column is not None)
     return ImportPlan(tuple(kept), tuple(sorted([*skipped, *duplicates], key=lambda s: s.row)),
                       notes, present)  # fmt: skip

@@ -50,7 +50,7 @@ class ImportDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._book = book
         self._sandbox = sandbox
-        self._table: Table = []
+        self._table = Table()
         self.plan: ImportPlan | None = None
 
         self.file_button = QPushButton("Choose a &file\u2026")

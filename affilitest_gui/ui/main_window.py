@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QUrl, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self.recovery = Recovery(self)
         # Cmd+Q, Dock -> Quit, log-out and restart reach the app as a Quit event: the
         # same path as File -> Quit, never refused by the close-to-tray choice.
-        QApplication.instance().installEventFilter(self)
+        QApplication.instance().installEventFilter(self.quitting)
         self.store = batches.store
         self.read_only = read_only
         self.app_info = AppInfoPanel(account)
@@ -563,9 +563,6 @@ class MainWindow(QMainWindow):
             f"{APP_NAME} {__version__}\nChecks affiliate offers through the AffiliTest API.\n"
             f"{self.account.keystore.info.sentence}\nSupport: {SUPPORT_CONTACT}",
         )  # fmt: skip
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        return self._attached and self.quitting.system_quit(watched, event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Dark mode switched on or off while the app runs: re-colour what says a tone."""

@@ -58,7 +58,7 @@ class QuitFlow(QObject):
         self.requested = True
         self.window.close()
 
-    def system_quit(self, watched: QObject, event: QEvent) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """The system's Quit: a shown window is closed by Qt next (and really closes); a
         window in the tray Qt would skip, quitting without finishing: close it here. If
         that asks first (checks running), the Quit waits for the answer. True: the

@@ -54,6 +54,15 @@ BANNER = (
 
 
 @cache
+def health_tones() -> dict[Health, Tone]:
+    """A log row's verdict and health coloured by its health (OK: the plain text)."""
+    from affilitest_gui.offers.health import Health  # noqa: PLC0415
+
+    return {Health.WARNING: Tone.WARNING, Health.BROKEN: Tone.BROKEN,
+            Health.NOT_CHECKED: Tone.ERROR, Health.CANCELLED: Tone.MUTED}  # fmt: skip
+
+
+@cache
 def tints() -> dict[Health, tuple[str, str]]:
     """An offer's matrix cell by health, [light, dark]; made at first use (the health
     rules load after the window's first paint)."""
@@ -101,18 +110,14 @@ def retone(root: QWidget) -> None:
     for widget in [root, *root.findChildren(QWidget)]:
         value = widget.property(TONE_PROPERTY)
         if value:
-            widget.setStyleSheet(tone_style(Tone(value)))
+            set_tone(widget, Tone(value))
         elif widget.property(BANNER_PROPERTY):
-            widget.setStyleSheet(BANNER[dark()])
-
-
-HEALTH_TONES = {"warning": Tone.WARNING, "broken": Tone.BROKEN,
-                "not_checked": Tone.ERROR, "cancelled": Tone.MUTED}  # fmt: skip
+            set_banner(widget)
 
 
 def health_text_color(health: Health) -> QColor | None:
     """A log row's verdict and health, coloured by its health (OK: the plain text)."""
-    tone = HEALTH_TONES.get(health.value)
+    tone = health_tones().get(health)
     return None if tone is None else QColor(tone_color(tone))
 
 
