@@ -79,6 +79,7 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.skipped = QListWidget()
         self.skipped.setObjectName("skippedRows")
+        self.skipped.setWordWrap(True)  # a reason is read whole, not scrolled to
         self.skipped.hide()
         self.error = QLabel("")
         set_tone(self.error, Tone.ERROR)
