@@ -43,8 +43,8 @@ from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.export import CsvWriter
 from affilitest_gui.history.problems import STORAGE_ERRORS
 from affilitest_gui.history.queue import CheckQueue
-from affilitest_gui.history.records import record_for
 from affilitest_gui.history.send_log import SEND_LOG_NAME, SharedSendLog
+from affilitest_gui.judging.records import record_for
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.loopback import is_loopback_url
 from affilitest_gui.paths import data_dir

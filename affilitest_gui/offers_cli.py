@@ -53,18 +53,19 @@ from affilitest_gui.history.problems import (
     storage_problem,
 )
 from affilitest_gui.history.queue import DISCARDED_VERDICT, GAVE_UP_VERDICT, SENT, PendingCheck
-from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
+from affilitest_gui.judging.expectations import expectations_text
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord, record_for
 from affilitest_gui.keystore import KeyStore
-from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.importing import (
     ImportFileError,
     guess_mapping,
     plan_import,
     read_table,
 )
-from affilitest_gui.offers.model import Offer, expectations_text
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.paths import NetworkFolderError, data_dir, history_path
 from affilitest_gui.words import plural
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QApplication
 from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
 from affilitest_gui.app import make_application
 from affilitest_gui.assembly import build_window
-from affilitest_gui.history.records import record_for
 from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.judging.records import record_for
 
 COUNTRIES = ("us", "gb", "de", "fr", "br", "in", "il")
 DEVICES = ("android", "iphone", "desktop")

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import QApplication
 
 from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
 from affilitest_gui.app import make_application
-from affilitest_gui.history.records import record_for
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.offers.model import Expectation, ExpectKind, Offer
+from affilitest_gui.judging.expectations import Expectation, ExpectKind
+from affilitest_gui.judging.records import record_for
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.ui.offers_model import Show
 from affilitest_gui.ui.offers_view import OffersView
 

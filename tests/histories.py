@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
-from affilitest_gui.history.records import record_for
 from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.judging.records import record_for
 from affilitest_gui.offers.model import Offer
 
 TABLE_LEAF_PAGE = 0x0D  # the first byte of a b-tree page that holds a table's rows

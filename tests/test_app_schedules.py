@@ -11,7 +11,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.offers.model import Expectation, ExpectKind, Offer
+from affilitest_gui.judging.expectations import Expectation, ExpectKind
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.session.scheduler import SchedulerState
 from affilitest_gui.ui.schedule_dialog import ScheduleDialog
 from affilitest_gui.ui.tray import Tray

@@ -526,7 +526,7 @@ def test_the_status_bar_names_the_host_in_use(make_window):
 
 def test_the_detail_pane_says_why_a_hop_has_no_code():
     from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
-    from affilitest_gui.history.records import record_for
+    from affilitest_gui.judging.records import record_for
     from affilitest_gui.ui.results_panel import detail_html
 
     def detail(request, hops, **where) -> str:

@@ -12,18 +12,19 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "affilitest_gui"
 NO_QT = [
     "affilitest_gui.api.client", "affilitest_gui.api.catalog", "affilitest_gui.api.support",
-    "affilitest_gui.api.verdict", "affilitest_gui.engine.batch", "affilitest_gui.engine.retry",
+    "affilitest_gui.judging.verdict", "affilitest_gui.engine.batch", "affilitest_gui.engine.retry",
     "affilitest_gui.history.store", "affilitest_gui.history.export", "affilitest_gui.sandbox",
     "affilitest_gui.keystore", "affilitest_gui.cli", "affilitest_gui.system_libs",
-    "affilitest_gui.api.validation", "affilitest_gui.history.records",
-    "affilitest_gui.offers.importing", "affilitest_gui.offers.health",
+    "affilitest_gui.api.validation", "affilitest_gui.judging.records",
+    "affilitest_gui.offers.importing", "affilitest_gui.judging.health",
     "affilitest_gui.history.offer_book", "affilitest_gui.offers_cli", "affilitest_gui.paths",
     "affilitest_gui.stdio", "affilitest_gui.running_flag", "affilitest_gui.networks.connector",
-    "affilitest_gui.alerts.channel", "affilitest_gui.alerts.desktop",
+    "affilitest_gui.alerts.channel", "affilitest_gui.alerts.desktop", "affilitest_gui.judging",
+    "affilitest_gui.judging.expectations", "affilitest_gui.chains.places",
 ]  # fmt: skip
 # Bottom to top: a layer imports only from the layers before it (and from itself).
-LAYERS = ["api", "engine", "chains", "offers", "networks", "history", "alerts", "worker",
-          "session", "ui"]  # fmt: skip
+LAYERS = ["api", "engine", "chains", "judging", "offers", "networks", "history", "alerts",
+          "worker", "session", "ui"]  # fmt: skip
 
 
 def test_the_engine_layers_import_without_qt():
@@ -193,9 +194,29 @@ def test_views_reach_the_worker_only_through_the_session():
 def test_the_command_line_twins_stand_on_the_engine_and_the_history_only():
     """The twins sit beside the session (the app's side), never on it: they use the
     Qt-free layers below, so a headless machine runs them without the app."""
-    allowed = {"api", "engine", "chains", "offers", "networks", "history", "alerts", "cli"}
+    allowed = {"api", "engine", "chains", "judging", "offers", "networks", "history", "alerts",
+               "runs", "cli"}  # fmt: skip
     for name in ("cli.py", "offers_cli.py"):
         for module in imported_modules(PACKAGE / name):
             parts = module.split(".")
             if parts[0] == "affilitest_gui" and len(parts) > 1 and parts[1] in LAYERS:
                 assert parts[1] in allowed, f"{name} imports {module}"
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every `module.name` a file imports with `from module import name`."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_the_history_stores_what_judging_decided_and_judges_nothing():
+    judging = {"affilitest_gui.judging.health.judge", "affilitest_gui.judging.records.record_for",
+               "affilitest_gui.judging.verdict.verdict_for_result",
+               "affilitest_gui.judging.verdict.verdict_for_error"}  # fmt: skip
+    for path in (PACKAGE / "history").glob("*.py"):
+        assert not imported_names(path) & judging, path.name
+    judged_in = [p.name for p in PACKAGE.rglob("*.py") if "def judge(" in p.read_text("utf-8")]
+    assert judged_in == ["health.py"]

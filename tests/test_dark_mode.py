@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QTableWidget
 
 from affilitest_gui.history.offer_book import CellResult
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
 from affilitest_gui.ui import style
 from affilitest_gui.ui.offers_view import _cell
 from affilitest_gui.ui.results_model import health_brush

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from affilitest_gui.history.export import export_csv, read_csv
-from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.importing import plan_import, read_table
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers_cli import run

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from affilitest_gui.offers.health import RULES, Chain, Health, judge, worst
-from affilitest_gui.offers.model import Expectation, ExpectKind
+from affilitest_gui.judging.expectations import Expectation, ExpectKind
+from affilitest_gui.judging.health import RULES, Chain, Health, judge, worst
 
 TRACK = "https://track.example/aff_c?offer_id=1&aff_id=2"
 PLAY = "https://play.google.com/store/apps/details?id=com.example.game"
@@ -114,7 +114,7 @@ def test_the_worst_health_of_an_offer():
 
 def test_the_verdict_words_agree_with_the_health():
     from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
-    from affilitest_gui.history.records import record_for
+    from affilitest_gui.judging.records import record_for
 
     request = CheckRequest("https://track.example/c", "us", "android")
 

@@ -12,8 +12,8 @@ from affilitest_gui.api.errors import ForbiddenError, MalformedResponseError
 from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
 from affilitest_gui.engine.batch import UNANSWERED
 from affilitest_gui.history.export import export_csv, read_csv
-from affilitest_gui.history.records import CANCELLED, FAILED, OK, record_for
 from affilitest_gui.history.store import SCHEMA_VERSION, HistoryStore, NewerDatabaseError
+from affilitest_gui.judging.records import CANCELLED, FAILED, OK, record_for
 from tests.histories import (
     V1_ROWS,
     check_url,

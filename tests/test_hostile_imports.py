@@ -17,6 +17,7 @@ import pytest
 from openpyxl import Workbook
 
 from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.judging.expectations import ExpectKind
 from affilitest_gui.offers.importing import (
     MAX_XLSX_UNPACKED,
     Field,
@@ -25,7 +26,6 @@ from affilitest_gui.offers.importing import (
     plan_import,
     read_table,
 )
-from affilitest_gui.offers.model import ExpectKind
 from affilitest_gui.offers_cli import run
 from affilitest_gui.paths import DATA_DIR_VARIABLE
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
+from affilitest_gui.judging.expectations import Expectation, ExpectKind, parse_expectations
 from affilitest_gui.offers.importing import (
     Field,
     ImportFileError,
@@ -14,7 +15,6 @@ from affilitest_gui.offers.importing import (
     plan_import,
     read_table,
 )
-from affilitest_gui.offers.model import Expectation, ExpectKind, parse_expectations
 
 # A HasOffers-style export: comma-separated, quoted multi-value cells, UTF-8 with BOM.
 HASOFFERS = (

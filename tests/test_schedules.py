@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.judging.health import Health
 from affilitest_gui.offers.alerts import AlertState, Change, advance, summary
-from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import (
     Allowance,

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 
-from affilitest_gui.api.verdict import place
 from affilitest_gui.chains.parties import Role, party_of
+from affilitest_gui.chains.places import place
 
 Hop = tuple[str, int | None]
 

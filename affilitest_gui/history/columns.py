@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from affilitest_gui.history.records import HistoryRecord
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 
 
 @dataclass(frozen=True)

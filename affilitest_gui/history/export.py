@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from affilitest_gui.history.records import HistoryRecord
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.spreadsheet import plain_text, spreadsheet_text
 
 CSV_COLUMNS = (

@@ -17,11 +17,12 @@ from datetime import datetime
 from functools import cached_property
 
 from affilitest_gui.history.columns import SELECT, row_to_record
-from affilitest_gui.history.records import HistoryRecord, now_text
+from affilitest_gui.judging.expectations import expectations_text, parse_expectations
+from affilitest_gui.judging.health import Health, worst
+from affilitest_gui.judging.records import HistoryRecord, now_text
 from affilitest_gui.offers.alerts import AlertState
-from affilitest_gui.offers.health import Health, worst
 from affilitest_gui.offers.importing import Field, keep_absent
-from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import Schedule
 
 _OFFER_COLUMNS = "id, offer_id, name, url, countries, devices, expects"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from affilitest_gui.history.export import spreadsheet_text, written_whole
 from affilitest_gui.history.offer_book import CellResult, OfferStatus
-from affilitest_gui.offers.model import expectations_text
+from affilitest_gui.judging.expectations import expectations_text
 
 OFFER_EXPORT_COLUMNS = (
     "offer_id", "name", "tracking_link", "expected", "offer_health", "country", "device",

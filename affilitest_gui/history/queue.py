@@ -25,8 +25,8 @@ from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.columns import INSERT, values
 from affilitest_gui.history.files import open_read_only
 from affilitest_gui.history.owners import RunOwner, owner_alive
-from affilitest_gui.history.records import CANCELLED, HistoryRecord, now_text
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import CANCELLED, HistoryRecord, now_text
 
 
 class PendingState(str, Enum):

@@ -13,16 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from affilitest_gui.api.catalog import entry_by_key
-from affilitest_gui.api.verdict import CANCELLED_VERDICT
 from affilitest_gui.history.columns import INSERT, SELECT, row_to_record, values
 from affilitest_gui.history.files import open_read_only
 from affilitest_gui.history.offer_book import OfferBook
 from affilitest_gui.history.queue import CheckQueue
-from affilitest_gui.history.records import CANCELLED, FAILED, HistoryRecord
-from affilitest_gui.offers.health import Chain, Health, judge
+from affilitest_gui.judging.records import HistoryRecord, judge_stored
 from affilitest_gui.paths import check_local, make_private_file, make_private_folder
 
 SCHEMA_VERSION = 4
@@ -107,28 +103,20 @@ def _v2_to_v3(db: sqlite3.Connection) -> None:
         "SELECT id, outcome, device, hops, duration_s, preview_match, error_key FROM checks"
     ).fetchall()
     updates = []
-    for id_, *stored in rows:
-        health, reasons = _judged(*stored)
-        label = " " + Health(health).label.lower()  # the filter box finds rows by health
-        updates.append((health, json.dumps(reasons), label, id_))
+    for id_, outcome, device, hops, duration, match, error_key in rows:
+        chain = tuple((url, code) for url, code in json.loads(hops))
+        preview = None if match is None else bool(match)
+        health, reasons = judge_stored(
+            outcome, device=device, hops=chain, duration_s=duration, preview_match=preview,
+            error_key=error_key,
+        )
+        label = " " + health.label.lower()  # the filter box finds rows by health
+        updates.append((health.value, json.dumps(list(reasons)), label, id_))
     db.executemany(
         "UPDATE checks SET health = ?, reasons = ?, search = search || ? WHERE id = ?", updates
     )
     db.execute("CREATE INDEX checks_health ON checks(sandbox, health, id)")
     db.execute("CREATE INDEX checks_offer ON checks(offer_ref, country, device, id)")
-
-
-def _judged(*stored: Any) -> tuple[str, list[str]]:
-    """Health and reasons of a stored row: outcome, device, hops, duration, match, key."""
-    outcome, device, hops, duration, match, error_key = stored
-    if outcome == CANCELLED:
-        return Health.CANCELLED.value, [CANCELLED_VERDICT]
-    if outcome == FAILED:
-        return Health.NOT_CHECKED.value, [entry_by_key(error_key or "unexpected").title]
-    chain = tuple((url, code) for url, code in json.loads(hops))
-    preview = None if match is None else bool(match)
-    judged = judge(Chain(chain, device, preview, duration))
-    return judged.health.value, list(judged.reasons)
 
 
 _CREATE_OFFERS = """

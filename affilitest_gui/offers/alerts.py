@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from affilitest_gui.api.validation import device_label
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
 from affilitest_gui.words import plural
 
 RECOVER_AFTER = 2

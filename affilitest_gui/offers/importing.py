@@ -35,7 +35,8 @@ from affilitest_gui.api.validation import (
     validate_url,
     without_hidden_characters,
 )
-from affilitest_gui.offers.model import Expectation, ExpectKind, Offer, parse_expectations
+from affilitest_gui.judging.expectations import Expectation, ExpectKind, parse_expectations
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.spreadsheet import plain_text
 
 MAX_FILE_BYTES = 50_000_000  # what is read of a file at most

@@ -32,8 +32,8 @@ from affilitest_gui.history.queue import (
     GAVE_UP_VERDICT,
     PendingCheck,
 )
-from affilitest_gui.history.records import HistoryRecord, record_for
 from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.judging.records import HistoryRecord, record_for
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.session.account import AccountSession, AccountState
 from affilitest_gui.session.progress import BatchProgress, BatchSummary

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from affilitest_gui.api.errors import AffiliTestError
-    from affilitest_gui.history.records import HistoryRecord
+    from affilitest_gui.judging.records import HistoryRecord
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from affilitest_gui.history.offer_book import OfferBook
+from affilitest_gui.judging.health import Health
 from affilitest_gui.offers.alerts import (
     AlertState,
     Change,
@@ -22,7 +23,6 @@ from affilitest_gui.offers.alerts import (
     advance,
     summary,
 )
-from affilitest_gui.offers.health import Health
 from affilitest_gui.offers.schedule import (
     DEFAULT_SHARE,
     Allowance,

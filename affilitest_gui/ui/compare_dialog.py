@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.compare import Comparison, Hop, compare
 from affilitest_gui.chains.parties import party_of
-from affilitest_gui.history.records import HistoryRecord
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.ui.style import tint
 
 NO_CODE = "\u2014"

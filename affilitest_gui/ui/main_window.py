@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from affilitest_gui.api.models import CheckRequest
     from affilitest_gui.engine.events import ItemEvent, RateLimitPause
     from affilitest_gui.history.problems import DatabaseError
-    from affilitest_gui.history.records import HistoryRecord
     from affilitest_gui.history.store import HistoryStore
+    from affilitest_gui.judging.records import HistoryRecord
     from affilitest_gui.keystore import StorageInfo
     from affilitest_gui.offers.model import Offer
     from affilitest_gui.session.account import AccountSession, AccountState

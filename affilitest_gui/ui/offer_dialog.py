@@ -25,8 +25,9 @@ from affilitest_gui.api.validation import (
     DEVICE_PRESETS,
     validate_url,
 )
+from affilitest_gui.judging.expectations import expectations_text, parse_expectations
 from affilitest_gui.offers.importing import parse_countries
-from affilitest_gui.offers.model import Offer, expectations_text, parse_expectations
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.ui.style import Tone, set_tone
 
 

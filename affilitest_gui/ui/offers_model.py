@@ -18,8 +18,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from affilitest_gui.history.offer_book import OfferStatus
-from affilitest_gui.offers.health import Health
-from affilitest_gui.offers.model import expectations_text
+from affilitest_gui.judging.expectations import expectations_text
+from affilitest_gui.judging.health import Health
 from affilitest_gui.offers.schedule import Schedule
 from affilitest_gui.ui.results_model import health_brush, local_time
 

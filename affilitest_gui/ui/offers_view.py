@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.history.offer_book import CellResult, MergeCounts, OfferBook, OfferStatus
 from affilitest_gui.history.offers_export import export_offers
-from affilitest_gui.history.records import HistoryRecord
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.import_dialog import ImportDialog

@@ -16,9 +16,9 @@ from PySide6.QtGui import QBrush
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.parties import path_text
 from affilitest_gui.history.columns import matches
-from affilitest_gui.history.records import HistoryRecord
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.offers.health import Health
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.ui.style import health_text_color
 
 PAGE_SIZE = 500

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.parties import party_of
-from affilitest_gui.history.records import HistoryRecord
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
 from affilitest_gui.ui.style import Tone, tone_style

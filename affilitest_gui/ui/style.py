@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
-    from affilitest_gui.offers.health import Health
+    from affilitest_gui.judging.health import Health
 
 TONE_PROPERTY = "tone"
 BANNER_PROPERTY = "banner"
@@ -56,7 +56,7 @@ BANNER = (
 @cache
 def health_tones() -> dict[Health, Tone]:
     """A log row's verdict and health coloured by its health (OK: the plain text)."""
-    from affilitest_gui.offers.health import Health  # noqa: PLC0415
+    from affilitest_gui.judging.health import Health  # noqa: PLC0415
 
     return {Health.WARNING: Tone.WARNING, Health.BROKEN: Tone.BROKEN,
             Health.NOT_CHECKED: Tone.ERROR, Health.CANCELLED: Tone.MUTED}  # fmt: skip
@@ -66,7 +66,7 @@ def health_tones() -> dict[Health, Tone]:
 def tints() -> dict[Health, tuple[str, str]]:
     """An offer's matrix cell by health, [light, dark]; made at first use (the health
     rules load after the window's first paint)."""
-    from affilitest_gui.offers.health import Health  # noqa: PLC0415
+    from affilitest_gui.judging.health import Health  # noqa: PLC0415
 
     return {
         Health.OK: ("#e8f5e9", "#1e3a23"),

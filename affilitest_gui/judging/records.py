@@ -1,4 +1,4 @@
-"""One row of the results log, built from a check's outcome."""
+"""A check's outcome judged: the record the results log keeps (history/ only stores it)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from datetime import datetime, timezone
 from affilitest_gui.api.catalog import Explanation, describe, entry_by_key, explain
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.models import CheckRequest, CheckResult
-from affilitest_gui.api.verdict import (
+from affilitest_gui.engine.batch import UNANSWERED
+from affilitest_gui.judging.expectations import Expectation
+from affilitest_gui.judging.health import Chain, Health, judge
+from affilitest_gui.judging.verdict import (
     CANCELLED_VERDICT,
     UNANSWERED_VERDICT,
     verdict_for_error,
     verdict_for_result,
 )
-from affilitest_gui.engine.batch import UNANSWERED
-from affilitest_gui.offers.health import Chain, Health, judge
-from affilitest_gui.offers.model import Expectation
 
 OK, FAILED, CANCELLED = "ok", "failed", "cancelled"
 
@@ -144,3 +144,22 @@ def record_for(
         health=Health.CANCELLED,
         reasons=(verdict,),
     )
+
+
+def judge_stored(
+    outcome: str,
+    *,
+    device: str,
+    hops: tuple[tuple[str, int | None], ...],
+    duration_s: float | None,
+    preview_match: bool | None,
+    error_key: str | None,
+) -> tuple[Health, tuple[str, ...]]:
+    """Health and reasons of a row kept before the health rules existed, by the general
+    rules, as a new row of the same check would be judged."""
+    if outcome == CANCELLED:
+        return Health.CANCELLED, (CANCELLED_VERDICT,)
+    if outcome == FAILED:
+        return Health.NOT_CHECKED, (entry_by_key(error_key or "unexpected").title,)
+    judged = judge(Chain(hops, device, preview_match, duration_s))
+    return judged.health, judged.reasons

@@ -16,15 +16,10 @@ from enum import Enum
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from affilitest_gui.api.verdict import (
-    BOT_BLOCK_CODES,
-    HOP_LIMIT,
-    STORES_WITHOUT_APP,
-    place,
-    store_of,
-)
 from affilitest_gui.chains.params import Survival, follow
-from affilitest_gui.offers.model import Expectation, ExpectKind, applies_to
+from affilitest_gui.chains.places import STORES_WITHOUT_APP, place, store_of
+from affilitest_gui.judging.expectations import Expectation, ExpectKind, applies_to
+from affilitest_gui.judging.verdict import BOT_BLOCK_CODES, HOP_LIMIT
 
 MANY_HOPS = 10
 SLOW_CHECK_S = 15.0
