@@ -32,6 +32,7 @@ from affilitest_gui.history.store import (
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.paths import HISTORY_NAME, NetworkFolderError, history_path
 from affilitest_gui.paths import data_dir as user_data_dir
+from affilitest_gui.runs.planner import RunPlanner
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.scheduler import Scheduler, utc_now
@@ -83,13 +84,14 @@ def build_window(
         window = MainWindow(settings, **({"open_url": open_url} if open_url else {}))
     rate = worker_options.get("rate", API_RATE_LIMIT)
     send_log = SharedSendLog(history.parent / SEND_LOG_NAME, rate)  # shared with the CLI twins
-    worker = ApiWorker(base_url, journal=store.queue, send_log=send_log, **worker_options)
+    planner = RunPlanner(store)
+    worker = ApiWorker(base_url, before_send=planner.sending, send_log=send_log, **worker_options)
     controller = WorkerController(worker)
     sandbox = sandbox or _start_sandbox
     account = AccountSession(
         controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )
-    batches = BatchCoordinator(controller, store, account)
+    batches = BatchCoordinator(controller, planner, account)
     scheduler = Scheduler(batches, store.offers, clock=clock)
     summary = None if read_only is None else read_only.summary()
     try:

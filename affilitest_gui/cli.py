@@ -25,7 +25,7 @@ from affilitest_gui.api.catalog import describe
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError, InputError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY, TIMEOUTS, RateLimit
-from affilitest_gui.api.models import CheckRequest, CheckResult, expand_checks
+from affilitest_gui.api.models import CheckRequest, expand_checks
 from affilitest_gui.api.validation import (
     DEFAULT_COUNTRIES,
     DEFAULT_DEVICES,
@@ -42,7 +42,6 @@ from affilitest_gui.engine.events import BatchPaused, ItemEvent, ItemState, Runn
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.export import CsvWriter
 from affilitest_gui.history.problems import STORAGE_ERRORS
-from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.send_log import SEND_LOG_NAME, SharedSendLog
 from affilitest_gui.judging.records import record_for
 from affilitest_gui.keystore import KeyStore
@@ -275,13 +274,14 @@ def run_batch(
     *,
     rate: RateLimit = API_RATE_LIMIT,
     concurrency: int = DEFAULT_CONCURRENCY,
-    journal: CheckQueue | None = None,
+    before_send: Callable[[CheckRequest], None] | None = None,
     send_log: SharedSendLog | None = None,
     stop: threading.Event | None = None,
     drain_s: float = TIMEOUTS.quit_drain_s,
 ) -> AffiliTestError | None:
     """Run `checks` on the engine; `on_event` gets every event on this thread;
-    `journal` (the durable queue) is told just before each request leaves; `send_log`
+    `before_send` (the run planner's journal) is told just before each request leaves;
+    `send_log`
     is the rate limit every process of the data folder shares.
 
     The first account error (401/403) stops the batch: the checks not sent are
@@ -290,15 +290,10 @@ def run_batch(
     for at most `drain_s`, then the run ends.
     """
     events: queue.Queue[RunnerEvent] = queue.Queue()
-    def perform(request: CheckRequest) -> CheckResult:
-        if journal is not None:
-            journal.sending(request)
-        return client.check(request)
-
     runner = BatchRunner(
-        perform, events.put, throttle=SlidingWindowThrottle(rate, shared=send_log),
-        concurrency=concurrency,
-    )
+        client.check, events.put, throttle=SlidingWindowThrottle(rate, shared=send_log),
+        concurrency=concurrency, before_send=before_send,
+    )  # fmt: skip
     cause: AffiliTestError | None = None
 
     def deliver() -> None:

@@ -13,12 +13,12 @@ batch stopped on an auth/budget error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,25 +52,24 @@ from affilitest_gui.history.problems import (
     problem_sentence,
     storage_problem,
 )
-from affilitest_gui.history.queue import DISCARDED_VERDICT, GAVE_UP_VERDICT, SENT, PendingCheck
+from affilitest_gui.history.queue import SENT
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
-from affilitest_gui.judging.records import HistoryRecord, record_for
 from affilitest_gui.keystore import KeyStore
+from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.importing import (
     ImportFileError,
     guess_mapping,
     plan_import,
     read_table,
 )
-from affilitest_gui.offers.model import Offer
 from affilitest_gui.paths import NetworkFolderError, data_dir, history_path
+from affilitest_gui.runs.planner import RunPlanner
 from affilitest_gui.words import plural
 
 PROG = "affilitest-offers"
-ONLY_CHOICES = ("all", "broken", "changed", "unfinished")
 # Health that makes `run` exit 1.
 FAILING = (Health.BROKEN, Health.NOT_CHECKED)
 
@@ -94,12 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="write the offers, cell by cell, as the app's Export does"
     )
     exporting.add_argument("file", type=Path, help="FILE.xlsx or FILE.csv")
-    exporting.add_argument("--only", choices=("all", "broken", "changed"), default="all",
+    exporting.add_argument("--only", choices=[c.value for c in OFFER_FILTERS], default="all",
                            help="every offer, those broken now, or those changed at the "
                                 "last run")  # fmt: skip
     run = commands.add_parser("run", help="check offers; one JSON line per check")
     run.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API address")
-    run.add_argument("--only", choices=ONLY_CHOICES, default="all",
+    run.add_argument("--only", choices=[c.value for c in OfferChoice], default="all",
                      help="every offer, those broken now, those changed at the last run, or "
                           "only the checks a killed run left (which every run finishes first)")
     run.add_argument("--limit", type=int, default=API_RATE_LIMIT.limit, help="calls per window")
@@ -153,89 +152,41 @@ def import_offers(store: HistoryStore, path: Path, *, dry_run: bool) -> dict[str
     }
 
 
-def chosen(statuses: Iterable[OfferStatus], only: str) -> list[OfferStatus]:
-    if only == "broken":
-        return [s for s in statuses if s.health is Health.BROKEN]
-    if only == "changed":
-        return [s for s in statuses if s.changed]
-    return list(statuses)
-
-
 class _RunOutput:
-    """Records each finished check in the history (through the durable queue), judged
-    against its offer, and prints its line; remembers the worst outcome and what was
-    not checked."""
+    """Prints the line of each check the run planner recorded; remembers the worst
+    outcome and what was not checked."""
 
-    def __init__(self, store: HistoryStore, out: IO[str]) -> None:
-        self.store, self.out = store, out
-        self._offers: dict[int, Offer] = {}  # queue ref -> offer
+    def __init__(self, planner: RunPlanner, out: IO[str]) -> None:
+        self.planner, self.out = planner, out
         self._before: dict[tuple[int | None, Cell], CellResult] = {}
-        for status in store.offers.statuses():
+        for status in planner.repository.offers.statuses():
             for cell, result in status.latest.items():
                 self._before[(status.offer.id, cell)] = result
         self.failing = False
         self.cancelled: list[CheckRequest] = []
-        self._leftovers: list[CheckRequest] = []
         self.stop = threading.Event()  # set by a signal, or by a result that cannot be stored
         self.answered = 0
         self.storage_error: BaseException | None = None
-        self.unstored: list[tuple[CheckRequest, HistoryRecord]] = []
-
-    def queue_offers(self, statuses: list[OfferStatus]) -> list[CheckRequest]:
-        """Write the offers' checks to the durable queue; returns them with their refs. A
-        cell whose leftover this run finishes is not checked again: one call per cell."""
-        done = {(self._offers[ref].id, r.country, r.device) for r in self._leftovers
-                if (ref := r.ref) is not None and ref in self._offers}  # fmt: skip
-        pairs = [(request, s.offer) for s in statuses for request in s.offer.requests()
-                 if (s.offer.id, request.country, request.device) not in done]  # fmt: skip
-        queued = self.store.queue.enqueue(
-            [request for request, _ in pairs], sandbox=False,
-            offer_refs=[offer.id for _, offer in pairs],
-        )  # fmt: skip
-        for request, (_, offer) in zip(queued, pairs, strict=True):
-            self._offers[request.ref] = offer  # type: ignore[index]
-        return queued
-
-    def queue_unfinished(self, checks: list[PendingCheck]) -> list[CheckRequest]:
-        """What a stopped run left (`checks`): each queued check sent once, a sent one at
-        most once more (marked as possibly charged twice), one sent twice already
-        closed. Returns those this run took over."""
-        queue = self.store.queue
-        queue.close_unsendable([c for c in checks if not c.may_send_again], GAVE_UP_VERDICT)
-        sendable = [c for c in checks if c.may_send_again]
-        for check in sendable:
-            offer = self.store.offers.get(check.offer_ref) if check.offer_ref else None
-            if offer is not None:
-                self._offers[check.request.ref] = offer  # type: ignore[index]
-        self._leftovers = queue.requeue(sendable)
-        return self._leftovers
 
     def __call__(self, event: RunnerEvent) -> None:
         if not isinstance(event, ItemEvent) or not event.state.is_terminal:
             return
-        offer = self._offers.pop(event.request.ref, None)  # type: ignore[arg-type]
         if event.state is ItemState.CANCELLED:
             self.cancelled.append(event.request)
             if self.stop.is_set():  # stopped: not sent, so it stays in the queue, unfinished
                 return
-        record = record_for(
-            event.request, result=event.result, error=event.error, attempts=event.attempt,
-            reason=event.reason, expects=offer.expects if offer else (),
-            offer_ref=offer.id if offer else None,
-        )  # fmt: skip
-        if event.state is not ItemState.CANCELLED:
+        else:
             self.answered += 1
-        try:
-            record = self.store.queue.finish(event.request, record)
-        except STORAGE_ERRORS as error:  # a full disk: stop sending, keep the answer
-            if storage_problem(error) is StorageProblem.DAMAGED:
-                raise
-            self.unstored.append((event.request, record))
-            if self.storage_error is None:
-                self.storage_error = error
-                self.stop.set()
+        recorded = self.planner.record(
+            event.request, result=event.result, error=event.error, attempts=event.attempt,
+            reason=event.reason,
+        )  # fmt: skip
+        if recorded.failure is not None and self.storage_error is None:  # a full disk
+            self.storage_error = recorded.failure  # stop sending; the answer is kept
+            self.stop.set()
         if event.state is ItemState.CANCELLED:
             return
+        record, offer = recorded.record, recorded.offer
         before = self._before.get((record.offer_ref, (record.country, record.device)))
         changed = before is not None and (
             before.health is not record.health or before.final_url != record.final_url
@@ -323,22 +274,23 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
             stdout.write(json.dumps(offer_line(status)) + "\n")
         return EXIT_OK
     if args.command == "export":
-        return export_command(store, args.file, args.only, stdout)
+        return export_command(store, args.file, OfferChoice(args.only), stdout)
     check_rate_options(args.limit, args.window, args.concurrency, args.base_url)
     key = read_key(environ, keystore)
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
-    leftovers = store.queue.unfinished(sandbox=False)
+    planner = RunPlanner(store)
+    leftovers = planner.unfinished()
     if args.discard_unfinished and leftovers:
-        closed = store.queue.close_unsendable(leftovers, DISCARDED_VERDICT)
+        closed = planner.discard(leftovers)
         stderr.write(f"{PROG}: {plural(closed, 'check')} left by a run that stopped "
                      "logged as not checked (no call).\n")  # fmt: skip
         leftovers = []
-    statuses = [] if args.only == "unfinished" else chosen(store.offers.statuses(), args.only)
+    statuses = OfferChoice(args.only).pick(store.offers.statuses())
     planned = len(leftovers) + sum(len(s.offer.requests()) for s in statuses)
     if not afford(client, planned, yes=args.yes, err=stderr):
         return EXIT_STOPPED
-    output = _RunOutput(store, stdout)
-    requests = output.queue_unfinished(leftovers)  # what a stopped run left comes first
+    output = _RunOutput(planner, stdout)
+    requests = planner.take_over(leftovers)  # what a stopped run left comes first
     if requests:
         taken = {request.ref for request in requests}
         again = sum(c.state is SENT for c in leftovers if c.request.ref in taken)
@@ -346,19 +298,21 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
                      f"stopped ({plural(len(requests), 'call')}"
                      + (f"; {again} had been sent and may be charged twice" if again else "")
                      + f"); `{PROG} run --discard-unfinished` drops them instead.\n")  # fmt: skip
-    requests += output.queue_offers(statuses)
+    requests += planner.queue_offers([s.offer for s in statuses], after=requests)
     rate = rate_for(args.limit, args.window)
     send_log = shared_send_log(rate, stderr)
     left = f"what was not answered stays in the queue (`{PROG} run --only unfinished`)."
     with StopOnSignals(PROG, stderr, left, output.stop) as signals:  # as a full disk does
         cause = run_batch(
             client, requests, output, rate=rate, concurrency=args.concurrency,
-            journal=store.queue, send_log=send_log, stop=output.stop,
+            before_send=planner.sending, send_log=send_log, stop=output.stop,
         )  # fmt: skip
     if send_log is not None:
         send_log.close()
     if output.storage_error is not None:
-        kept = store_kept_answers(output)
+        with contextlib.suppress(*STORAGE_ERRORS):  # space may have been freed since
+            planner.store_kept([])
+        kept = planner.kept
         error = output.storage_error
         stderr.write(f"{PROG}: {problem_sentence(storage_problem(error), store.path, error)}\n")
         if kept:
@@ -378,11 +332,11 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
     return EXIT_SOME_FAILED if output.failing else EXIT_OK
 
 
-def export_command(store: HistoryStore, path: Path, only: str, out: IO[str]) -> int:
+def export_command(store: HistoryStore, path: Path, only: OfferChoice, out: IO[str]) -> int:
     """`export`: the file the app's Export writes for the same offers; one JSON line."""
     if path.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"{path.name}: the file must end in .xlsx or .csv")
-    statuses = chosen(store.offers.statuses(), only)
+    statuses = only.pick(store.offers.statuses())
     try:
         rows = export_offers(statuses, path)
     except OSError as error:
@@ -392,20 +346,6 @@ def export_command(store: HistoryStore, path: Path, only: str, out: IO[str]) -> 
         raise UsageError(f"cannot write {path}: {why}") from None
     out.write(json.dumps({"file": str(path), "offers": len(statuses), "rows": rows}) + "\n")
     return EXIT_OK
-
-
-def store_kept_answers(output: _RunOutput) -> int:
-    """Try once more to log the answers a full disk kept in memory (space may have been
-    freed since); what still cannot be written stays in the queue as unfinished (the
-    next run sends it again, marked as possibly charged twice). Returns how many stay."""
-    left = []
-    for request, record in output.unstored:
-        try:
-            output.store.queue.finish(request, record)
-        except STORAGE_ERRORS:
-            left.append((request, record))
-    output.unstored = left
-    return len(left)
 
 
 def afford(client: AffiliTestClient, planned: int, *, yes: bool, err: IO[str]) -> bool:

@@ -21,10 +21,12 @@ NO_QT = [
     "affilitest_gui.stdio", "affilitest_gui.running_flag", "affilitest_gui.networks.connector",
     "affilitest_gui.alerts.channel", "affilitest_gui.alerts.desktop", "affilitest_gui.judging",
     "affilitest_gui.judging.expectations", "affilitest_gui.chains.places",
+    "affilitest_gui.runs.planner", "affilitest_gui.history.repository",
+    "affilitest_gui.offers.choice",
 ]  # fmt: skip
 # Bottom to top: a layer imports only from the layers before it (and from itself).
 LAYERS = ["api", "engine", "chains", "judging", "offers", "networks", "history", "alerts",
-          "worker", "session", "ui"]  # fmt: skip
+          "runs", "worker", "session", "ui"]  # fmt: skip
 
 
 def test_the_engine_layers_import_without_qt():
@@ -220,3 +222,23 @@ def test_the_history_stores_what_judging_decided_and_judges_nothing():
         assert not imported_names(path) & judging, path.name
     judged_in = [p.name for p in PACKAGE.rglob("*.py") if "def judge(" in p.read_text("utf-8")]
     assert judged_in == ["health.py"]
+
+
+QUEUE_WRITES = (".queue.enqueue(", ".queue.finish(", ".queue.requeue(", ".queue.sending(",
+                ".queue.close_unsendable(", "record_for(")  # fmt: skip
+
+
+def test_one_run_path_plans_journals_and_records_for_the_app_and_the_command_line():
+    """The durable queue is written, and answers judged into records, by the run planner
+    alone (history/ keeps it); the app's coordinator and `affilitest-offers run` drive
+    it. affilitest-check judges its printed lines only, keeping no history."""
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name in ("history", "runs", "judging") or path.name == "cli.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        used = [call for call in QUEUE_WRITES if call in text]
+        assert not used, f"{path.relative_to(PACKAGE)} calls {used}"
+    for driver in ("session/batches.py", "offers_cli.py"):
+        assert "affilitest_gui.runs.planner" in imported_modules(PACKAGE / driver), driver
+    cli = imported_modules(PACKAGE / "cli.py")
+    assert not any(module.startswith("affilitest_gui.history.queue") for module in cli)

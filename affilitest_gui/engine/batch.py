@@ -69,8 +69,12 @@ class BatchRunner:
         policy: RetryPolicy | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         clock: Callable[[], float] = time.monotonic,
+        before_send: Callable[[CheckRequest], None] | None = None,
     ) -> None:
+        """`before_send`: told just before each request leaves, on its sending thread
+        (the durable queue's journal); if it raises, that attempt fails as a bug would."""
         self._perform = perform
+        self._before_send = before_send
         self._emit = on_event
         self.throttle = throttle or SlidingWindowThrottle()
         self.policy = policy or RetryPolicy(rate=self.throttle.rate)
@@ -258,6 +262,8 @@ class BatchRunner:
             self._report(item)
         started = self._clock()
         try:
+            if self._before_send is not None:
+                self._before_send(item.request)
             result = self._perform(item.request)
         except ACCOUNT_ERRORS as error:
             self._on_account_error(item, error)

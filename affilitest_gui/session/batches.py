@@ -9,7 +9,7 @@ them once per result.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -26,15 +26,13 @@ from affilitest_gui.engine.events import (
     RateLimitPause,
     RunnerEvent,
 )
-from affilitest_gui.history.problems import STORAGE_ERRORS, StorageProblem, storage_problem
+from affilitest_gui.history.problems import STORAGE_ERRORS
 from affilitest_gui.history.queue import (
-    DISCARDED_VERDICT,
-    GAVE_UP_VERDICT,
     PendingCheck,
 )
-from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.judging.records import HistoryRecord, record_for
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.model import Offer
+from affilitest_gui.runs.planner import RunPlanner
 from affilitest_gui.session.account import AccountSession, AccountState
 from affilitest_gui.session.progress import BatchProgress, BatchSummary
 from affilitest_gui.worker.controller import WorkerController
@@ -83,22 +81,22 @@ class BatchCoordinator(QObject):
     def __init__(
         self,
         controller: WorkerController,
-        store: HistoryStore,
+        planner: RunPlanner,
         account: AccountSession,
         parent: QObject | None = None,
     ) -> None:
+        """`planner`: the run planner whose journal the worker's sends go through."""
         super().__init__(parent)
         self._controller = controller
-        self.store = store
+        self.planner = planner
+        self.store = planner.repository
         self.account = account
+        planner.sandbox = account.state.sandbox
         self.progress = BatchProgress()
         self._in_flight: set[int] = set()
         self._failed_records: list[HistoryRecord] = []
         self._first_failure: AffiliTestError | None = None
         self._unshown: list[HistoryRecord] = []
-        self._unstored: list[tuple[CheckRequest, HistoryRecord]] = []
-        # The offers the queued checks were made for, by queue ref.
-        self._offers: dict[int, Offer] = {}
         self.scheduled_running = False  # a scheduled run is in the queue
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
@@ -120,34 +118,25 @@ class BatchCoordinator(QObject):
             return SubmitProblem(ProblemKind.OVER_BUDGET, needed=count, left=account.calls_left)
         return None
 
-    def submit(self, requests: Iterable[CheckRequest]) -> None:
-        self._submit([(request, None) for request in requests])
+    def submit(self, requests: Sequence[CheckRequest]) -> None:
+        """Checks of the form: written to the durable queue first, then queued in memory."""
+        if self._controller.running:
+            queued = self.planner.queue_checks(requests)
+            self._queue_in_memory(queued, front=self.scheduled_running)
 
     def submit_offers(self, offers: Iterable[Offer], *, scheduled: bool = False) -> None:
         """Check every country x device of each offer, each judged by its expectations.
         A scheduled run waits behind everything; a person's checks go before it."""
-        checks = [(request, offer) for offer in offers for request in offer.requests()]
-        if scheduled:
-            self.scheduled_running = bool(checks)
-        self._submit(checks, scheduled=scheduled)
-
-    def _submit(
-        self, checks: list[tuple[CheckRequest, Offer | None]], *, scheduled: bool = False
-    ) -> None:
-        """Written to the durable queue first, then queued in memory."""
-        if not checks or not self._controller.running:
+        if not self._controller.running:
             return
-        queued = self.store.queue.enqueue(
-            [request for request, _ in checks],
-            sandbox=self.account.state.sandbox,
-            offer_refs=[offer.id if offer else None for _, offer in checks],
-        )
-        for request, (_, offer) in zip(queued, checks, strict=True):
-            if offer is not None and request.ref is not None:
-                self._offers[request.ref] = offer
+        queued = self.planner.queue_offers(offers)
+        if scheduled:
+            self.scheduled_running = bool(queued)
         self._queue_in_memory(queued, front=self.scheduled_running and not scheduled)
 
     def _queue_in_memory(self, requests: list[CheckRequest], *, front: bool = False) -> None:
+        if not requests:
+            return
         progress = self.progress
         if not progress.active:  # a new batch
             progress = BatchProgress(started_at=time.monotonic())
@@ -158,30 +147,16 @@ class BatchCoordinator(QObject):
     # --- what a crash left -----------------------------------------------------------
 
     def unfinished(self) -> list[PendingCheck]:
-        """The checks of this mode a crash left in the queue; a sandbox's are closed at
-        once (its server, and so its links, ended with the app that started it)."""
-        queue = self.store.queue
-        stale = queue.unfinished(sandbox=True)
-        if stale:
-            queue.close_unsendable(stale, DISCARDED_VERDICT)
-        return [] if self.account.state.sandbox else queue.unfinished(sandbox=False)
+        """The checks of this mode a crash left in the queue."""
+        return self.planner.unfinished()
 
     def run_unfinished(self, checks: list[PendingCheck]) -> None:
-        """Send again what a crash left: a queued check once, a sent one at most once
-        more (marked as possibly charged twice); one already sent twice is closed."""
-        queue = self.store.queue
-        spent = [check for check in checks if not check.may_send_again]
-        queue.close_unsendable(spent, GAVE_UP_VERDICT)
-        sendable = [check for check in checks if check.may_send_again]
-        for check in sendable:
-            offer = self.store.offers.get(check.offer_ref) if check.offer_ref else None
-            if offer is not None and check.request.ref is not None:
-                self._offers[check.request.ref] = offer
-        if sendable and self._controller.running:
-            self._queue_in_memory(queue.requeue(sendable))
+        """Send again what a crash left (`RunPlanner.take_over`)."""
+        if self._controller.running:
+            self._queue_in_memory(self.planner.take_over(checks))
 
     def discard_unfinished(self, checks: list[PendingCheck]) -> None:
-        self.store.queue.close_unsendable(checks, DISCARDED_VERDICT)
+        self.planner.discard(checks)
 
     # --- control ---------------------------------------------------------------------
 
@@ -189,10 +164,11 @@ class BatchCoordinator(QObject):
         self._controller.pause()
 
     def resume(self) -> None:
-        if self._unstored:  # after a full disk: the kept answers first, if there is room
+        if self.planner.kept:  # after a full disk: the kept answers first, if there is room
             try:
-                self._store_kept()
+                self.planner.store_kept(self._unshown)
             except STORAGE_ERRORS as error:
+                self.flush_results()
                 self.storage_failed.emit(error)
                 return
             self.flush_results()
@@ -252,42 +228,20 @@ class BatchCoordinator(QObject):
         self._update(progress)
 
     def _record(self, event: ItemEvent) -> HistoryRecord:
-        ref = event.request.ref
-        offer = self._offers.pop(ref, None) if ref is not None else None
-        record = record_for(
-            event.request,
-            result=event.result,
-            error=event.error,
-            attempts=event.attempt,
+        recorded = self.planner.record(
+            event.request, result=event.result, error=event.error, attempts=event.attempt,
             reason=event.reason,
-            sandbox=self.account.state.sandbox,
-            expects=offer.expects if offer else (),
-            offer_ref=offer.id if offer else None,
-        )
-        try:
-            self._store_kept()
-            stored = self.store.queue.finish(event.request, record)  # one commit: log + queue
-        except STORAGE_ERRORS as error:
-            if storage_problem(error) is StorageProblem.DAMAGED:
-                raise
-            # A full disk (or a folder gone read-only): stop sending, keep the answer in
-            # memory; it is written when the disk has room (Resume), else it stays in the
-            # queue as unfinished, never lost.
-            self._unstored.append((event.request, record))
-            self._controller.pause()
-            self.storage_failed.emit(error)
-            return record
-        self._unshown.append(stored)
-        if not self._show_timer.isActive():
+        )  # fmt: skip
+        self._unshown.extend(recorded.stored)
+        if recorded.stored and not self._show_timer.isActive():
             self._show_timer.start()
-        return stored
-
-    def _store_kept(self) -> None:
-        """Write the answers a full disk kept in memory, oldest first."""
-        while self._unstored:
-            request, record = self._unstored[0]
-            self._unshown.append(self.store.queue.finish(request, record))
-            self._unstored.pop(0)
+        if recorded.failure is not None:
+            # A full disk (or a folder gone read-only): stop sending; the answer is kept in
+            # memory and written when the disk has room (Resume), else it stays in the
+            # queue as unfinished, never lost.
+            self._controller.pause()
+            self.storage_failed.emit(recorded.failure)
+        return recorded.record
 
     @property
     def drain_s(self) -> float:
@@ -307,7 +261,7 @@ class BatchCoordinator(QObject):
     @property
     def unstored(self) -> int:
         """Answers received that could not be written yet."""
-        return len(self._unstored)
+        return self.planner.kept
 
     def _on_paused(self, cause: AffiliTestError | None) -> None:
         self._update(replace(self.progress, paused=True, cause=cause))
@@ -348,7 +302,8 @@ class BatchCoordinator(QObject):
         self.flush_results()
         self.stopped.emit()
 
-    def _on_account_changed(self, _state: AccountState) -> None:
+    def _on_account_changed(self, state: AccountState) -> None:
+        self.planner.sandbox = state.sandbox
         self._update(self.progress)
 
     def _update(self, progress: BatchProgress) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,6 +19,7 @@ from PySide6.QtGui import QBrush
 from affilitest_gui.history.offer_book import OfferStatus
 from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
+from affilitest_gui.offers.choice import OfferChoice
 from affilitest_gui.offers.schedule import Schedule
 from affilitest_gui.ui.results_model import health_brush, local_time
 
@@ -124,14 +124,6 @@ def _brush(status: OfferStatus) -> QBrush | None:
     return health_brush(status.health) if status.health else None
 
 
-class Show(str, Enum):
-    """The view's quick filters."""
-
-    ALL = "All offers"
-    BROKEN = "Broken now"
-    CHANGED = "Changed since last run"
-
-
 class OffersFilter(QSortFilterProxyModel):
     """Sorts by each column's own key; shows the chosen offers whose text has every word."""
 
@@ -140,10 +132,10 @@ class OffersFilter(QSortFilterProxyModel):
         self._source = source
         self.setSourceModel(source)
         self.setSortRole(SORT_ROLE)
-        self._show = Show.ALL
+        self._show = OfferChoice.ALL
         self._words: list[str] = []
 
-    def set_show(self, show: Show) -> None:
+    def set_show(self, show: OfferChoice) -> None:
         self._refilter(lambda: setattr(self, "_show", show))
 
     def set_text(self, text: str) -> None:
@@ -162,9 +154,7 @@ class OffersFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:  # noqa: N802
         status = self._source.status(row)
-        if self._show is Show.BROKEN and status.health is not Health.BROKEN:
-            return False
-        if self._show is Show.CHANGED and not status.changed:
+        if not self._show.takes(status.health, changed=status.changed):
             return False
         if not self._words:
             return True

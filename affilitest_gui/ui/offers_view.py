@@ -33,12 +33,13 @@ from affilitest_gui.history.offer_book import CellResult, MergeCounts, OfferBook
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
+from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.import_dialog import ImportDialog
 from affilitest_gui.ui.msgbox import say_cannot_write, show_message
 from affilitest_gui.ui.offer_dialog import OfferDialog
-from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel, Show
+from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel
 from affilitest_gui.ui.results_panel import detail_html
 from affilitest_gui.ui.style import Tone, set_tone, tint, tone_color
 from affilitest_gui.ui.widgets import (
@@ -103,10 +104,10 @@ class OffersView(QWidget):
                                      f"({CLICK_MODIFIER}+click the second)")
         self.show_box = QComboBox()
         self.show_box.setObjectName("offersShow")
-        for show in Show:
-            self.show_box.addItem(show.value)
+        for choice in OFFER_FILTERS:
+            self.show_box.addItem(choice.label, choice.value)
         self.show_box.currentIndexChanged.connect(
-            lambda: self.proxy.set_show(Show(self.show_box.currentText()))
+            lambda: self.proxy.set_show(OfferChoice(self.show_box.currentData()))
         )
         self.filter_edit = filter_box(
             "offersFilter", "Filter offers (ID, name, link, country)\u2026", self.proxy.set_text
@@ -410,6 +411,10 @@ class OffersView(QWidget):
         self.select(saved.id)
         self.message.emit(f"Saved {saved.label}.")
 
+    def show_only(self, choice: OfferChoice) -> None:
+        """Filter the list to `choice`'s offers, as picking it in the box does."""
+        self.show_box.setCurrentIndex(self.show_box.findData(choice.value))
+
     def select(self, offer_ref: int | None) -> None:
         for row in range(self.proxy.rowCount()):
             if self.proxy.status(row).offer.id == offer_ref:
@@ -441,7 +446,7 @@ class OffersView(QWidget):
 
     def check_broken(self) -> None:
         self._read_if_stale()
-        self._check([s.offer for s in self.model.statuses if s.health is Health.BROKEN])
+        self._check([status.offer for status in OfferChoice.BROKEN.pick(self.model.statuses)])
 
     def schedule(self) -> None:
         """The selected offers, or every offer shown when none is selected."""

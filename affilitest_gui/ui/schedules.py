@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QSystemTrayIcon
 from affilitest_gui.alerts.channel import Channel, deliver_all
 from affilitest_gui.alerts.desktop import DesktopChannel
 from affilitest_gui.offers.alerts import Notification
+from affilitest_gui.offers.choice import OfferChoice
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import DEFAULT_SHARE, calls_per_day
 from affilitest_gui.paths import resource_path
 from affilitest_gui.session.scheduler import Scheduler, SchedulerState
 from affilitest_gui.ui.msgbox import ask_choice, show_message
-from affilitest_gui.ui.offers_model import Show
 from affilitest_gui.ui.schedule_dialog import ScheduleChoice, ScheduleDialog
 from affilitest_gui.ui.tray import Tray, next_run_text
 
@@ -180,7 +180,7 @@ class SchedulesUi(QObject):
         self.open_window()
         view = self.window.offers_view
         self.window.views.setCurrentWidget(view)
-        view.show_box.setCurrentText(Show.CHANGED.value)
+        view.show_only(OfferChoice.CHANGED)
 
     def open_window(self) -> None:
         self.window.showNormal()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,6 @@ from affilitest_gui.api.models import CheckRequest, CheckResult
 from affilitest_gui.engine.batch import BatchRunner
 from affilitest_gui.engine.retry import RetryPolicy, call_with_retries
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
-from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.history.send_log import SharedSendLog
 from affilitest_gui.worker.calls import CallOutcome, CallsLeft, PendingCall
 
@@ -63,13 +63,12 @@ class ApiWorker(QObject):
         retry: RetryLimits = RETRY_LIMITS,
         concurrency: int = DEFAULT_CONCURRENCY,
         drain_s: float = TIMEOUTS.quit_drain_s,
-        journal: CheckQueue | None = None,
+        before_send: Callable[[CheckRequest], None] | None = None,
         send_log: SharedSendLog | None = None,
     ) -> None:
-        """`journal`: the durable queue, told just before each request leaves;
-        `send_log`: the rate limit shared with the command-line twins."""
+        """`before_send`: the run planner's journal, told just before each request
+        leaves; `send_log`: the rate limit shared with the command-line twins."""
         super().__init__()
-        self._journal = journal
         self._lock = threading.Lock()
         self.drain_s = drain_s
         # Every thread that may call at once gets its own pooled connection. The client
@@ -85,6 +84,7 @@ class ApiWorker(QObject):
             throttle=self.throttle,
             policy=self._policy,
             concurrency=concurrency,
+            before_send=before_send,
         )
         self._calls = ThreadPoolExecutor(
             max_workers=ONE_OFF_THREADS, thread_name_prefix="affilitest-oneoff"
@@ -172,8 +172,6 @@ class ApiWorker(QObject):
     def _check(self, request: CheckRequest) -> CheckResult:
         with self._lock:
             client = self._client
-        if self._journal is not None:
-            self._journal.sending(request)
         return client.check(request)
 
     def _poll_throttle(self) -> None:

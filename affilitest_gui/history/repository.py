@@ -1,0 +1,117 @@
+"""The one storage interface the layers above use: the results log, the watch list and
+the durable queue. `HistoryStore` is its SQLite implementation; a shared team database
+(PostgreSQL) can sit behind the same interface without touching the session, the run
+planner or the command-line twins. Errors are the history's own (`history.problems`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.history.offer_book import MergeCounts, OfferStatus
+from affilitest_gui.history.queue import PendingCheck
+from affilitest_gui.judging.records import HistoryRecord
+from affilitest_gui.offers.alerts import AlertState
+from affilitest_gui.offers.importing import Field
+from affilitest_gui.offers.model import Offer
+from affilitest_gui.offers.schedule import Schedule
+
+
+class QueueRepository(Protocol):
+    """The durable queue: every check written down before it is sent, marked as it
+    leaves, and moved into the log with its answer in one transaction."""
+
+    def enqueue(
+        self,
+        requests: Sequence[CheckRequest],
+        *,
+        sandbox: bool,
+        offer_refs: Sequence[int | None] | None = None,
+    ) -> list[CheckRequest]: ...
+
+    def sending(self, request: CheckRequest) -> None: ...
+
+    def requeue(self, checks: Iterable[PendingCheck]) -> list[CheckRequest]: ...
+
+    def finish(self, request: CheckRequest, record: HistoryRecord) -> HistoryRecord: ...
+
+    def unfinished(self, *, sandbox: bool | None = None) -> list[PendingCheck]: ...
+
+    def close_unsendable(self, checks: Iterable[PendingCheck], verdict: str) -> int: ...
+
+
+class OfferRepository(Protocol):
+    """The watch list: offers, their latest results per cell, schedules and alerts."""
+
+    def all(self, *, sandbox: bool = False) -> list[Offer]: ...
+
+    def get(self, offer_ref: int) -> Offer | None: ...
+
+    def save(self, offer: Offer, *, sandbox: bool = False) -> Offer: ...
+
+    def delete(self, offer_refs: Iterable[int]) -> None: ...
+
+    def match(self, offer: Offer, *, sandbox: bool = False) -> Offer | None: ...
+
+    def merge(
+        self,
+        offers: Iterable[Offer],
+        *,
+        sandbox: bool = False,
+        present: frozenset[Field] = frozenset(Field),
+    ) -> MergeCounts: ...
+
+    def statuses(self, *, sandbox: bool = False) -> list[OfferStatus]: ...
+
+    def record(self, check_id: int) -> HistoryRecord | None: ...
+
+    def schedules(self, *, sandbox: bool = False) -> list[Schedule]: ...
+
+    def set_schedule(
+        self, offer_refs: Iterable[int], every_h: int | None, now: datetime
+    ) -> None: ...
+
+    def ran(self, schedules: Iterable[Schedule], now: datetime) -> None: ...
+
+    def alert_states(self) -> dict[int, AlertState]: ...
+
+    def save_alert_states(self, states: dict[int, AlertState]) -> None: ...
+
+
+class Repository(Protocol):
+    """One history: the results log, and its watch list and queue."""
+
+    path: Path
+    queue: QueueRepository
+    offers: OfferRepository
+
+    def close(self) -> None: ...
+
+    def mark_damaged(self) -> None: ...
+
+    def damage(self) -> str | None: ...
+
+    def add(self, record: HistoryRecord) -> HistoryRecord: ...
+
+    def add_many(self, records: list[HistoryRecord]) -> None: ...
+
+    def count(self, filter_text: str = "", *, sandbox: bool | None = None) -> int: ...
+
+    def page(
+        self,
+        *,
+        filter_text: str = "",
+        sandbox: bool | None = None,
+        sort: str = "time",
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 500,
+    ) -> list[HistoryRecord]: ...
+
+    def iter_all(
+        self, filter_text: str = "", *, sandbox: bool | None = None
+    ) -> Iterator[HistoryRecord]: ...

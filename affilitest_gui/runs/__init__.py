@@ -1,0 +1,1 @@
+"""Runs of checks: one planner for the app and the command line. Pure Python, no Qt."""
