@@ -35,6 +35,7 @@ from affilitest_gui.paths import data_dir as user_data_dir
 from affilitest_gui.runs.planner import RunPlanner
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
+from affilitest_gui.session.offers import OffersSession
 from affilitest_gui.session.scheduler import Scheduler, utc_now
 from affilitest_gui.ui.history_problem import HistoryChoice, ask_about_history
 from affilitest_gui.ui.main_window import MainWindow
@@ -93,14 +94,16 @@ def build_window(
     )
     batches = BatchCoordinator(controller, planner, account)
     scheduler = Scheduler(batches, store.offers, clock=clock)
+    watch_list = OffersSession(store.offers, account)
+    watch_list.changed.connect(scheduler.tick)  # a schedule set, an offer gone
     summary = None if read_only is None else read_only.summary()
     try:
-        window.attach(account, batches, scheduler, read_only=summary)
+        window.attach(account, batches, scheduler, watch_list, read_only=summary)
     except Exception:
         controller.shutdown()  # never leave the worker's thread running behind an error
         store.close()
         raise
-    for part in (account, batches, scheduler, controller):
+    for part in (account, batches, scheduler, watch_list, controller):
         part.setParent(window)
     return window
 

@@ -53,6 +53,7 @@ from affilitest_gui.history.problems import (
     storage_problem,
 )
 from affilitest_gui.history.queue import SENT
+from affilitest_gui.history.repository import Repository
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.judging.expectations import expectations_text
@@ -131,7 +132,7 @@ def offer_line(status: OfferStatus) -> dict[str, Any]:
     }
 
 
-def import_offers(store: HistoryStore, path: Path, *, dry_run: bool) -> dict[str, Any]:
+def import_offers(store: Repository, path: Path, *, dry_run: bool) -> dict[str, Any]:
     table = read_table(path)
     if not table:
         raise ImportFileError(f"{path.name} has no rows.")
@@ -264,7 +265,7 @@ def run(
             copy.discard()
 
 
-def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], stderr: IO[str],
+def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stderr: IO[str],
              *, environ: dict[str, str], keystore: KeyStore | None) -> int:  # fmt: skip
     if args.command == "import":
         stdout.write(json.dumps(import_offers(store, args.file, dry_run=args.dry_run)) + "\n")
@@ -332,7 +333,7 @@ def _command(args: argparse.Namespace, store: HistoryStore, stdout: IO[str], std
     return EXIT_SOME_FAILED if output.failing else EXIT_OK
 
 
-def export_command(store: HistoryStore, path: Path, only: OfferChoice, out: IO[str]) -> int:
+def export_command(store: Repository, path: Path, only: OfferChoice, out: IO[str]) -> int:
     """`export`: the file the app's Export writes for the same offers; one JSON line."""
     if path.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"{path.name}: the file must end in .xlsx or .csv")

@@ -24,8 +24,9 @@ from affilitest_gui.app import make_application
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.judging.expectations import Expectation, ExpectKind
 from affilitest_gui.judging.records import record_for
+from affilitest_gui.offers.choice import OfferChoice
 from affilitest_gui.offers.model import Offer
-from affilitest_gui.ui.offers_model import Show
+from affilitest_gui.session.offers import OffersSession
 from affilitest_gui.ui.offers_view import OffersView
 
 COUNTRIES = ("us", "gb", "de", "fr", "br", "in")
@@ -69,17 +70,17 @@ def main() -> int:
         fill(store, offers, rows)
         print(f"filled {offers:,} offers, {rows:,} rows in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        view = OffersView(store.offers)
+        view = OffersView(OffersSession(store.offers))
         view.resize(1000, 700)
         view.show()
-        view.set_sandbox(False)
+        view.refresh()
         QApplication.processEvents()
         opened = time.perf_counter() - started
         filters = []
-        for step in ("Game 12", Show.BROKEN, "de", Show.CHANGED, "", Show.ALL):
+        for step in ("Game 12", OfferChoice.BROKEN, "de", OfferChoice.CHANGED, "", OfferChoice.ALL):
             started = time.perf_counter()
-            if isinstance(step, Show):
-                view.show_box.setCurrentText(step.value)
+            if isinstance(step, OfferChoice):
+                view.show_only(step)
             else:
                 view.filter_edit.setText(step)
             QApplication.processEvents()

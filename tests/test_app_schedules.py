@@ -310,3 +310,27 @@ def test_the_app_started_while_a_command_line_run_goes_on_leaves_its_checks_alon
     assert running.wait(timeout=120) in (0, 1)
     sent = [(r.url, r.country, r.device) for r in slow.server.stats.requests(TEST_PATH)]
     assert len(sent) == len(set(sent)) == total  # each check of the run sent once
+
+
+def test_deleting_a_scheduled_offer_updates_every_view_that_shows_it(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path
+):
+    """The offers session tells every view: the offers list and the schedules' status
+    bar follow a delete without being refreshed by hand."""
+    offers = add_offers(tmp_path, sandbox)
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    store.offers.set_schedule([offers[1].id], 4, NOON + timedelta(hours=1))
+    store.close()
+    window = signed_in_window(make_window, memory_keyring, sandbox, clock=FakeClock(NOON))
+    press(qtbot, window, "Ctrl+2")
+    view = window.offers_view
+    assert window.schedules.status.text().startswith("Next run: ")
+    table = view.table
+    row = next(r for r in range(table.model().rowCount())
+               if "Wrong app" in table.model().index(r, 0).data())  # fmt: skip
+    table.selectRow(row)
+    click(qtbot, view.delete_button)
+    click(qtbot, button_in(message_box(qtbot, "Delete offers"), "Delete"))
+    run_until(aloop, lambda: table.model().rowCount() == 1)
+    assert "Next run" not in window.schedules.status.text()
+    assert sent(sandbox) == 0

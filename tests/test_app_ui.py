@@ -102,7 +102,8 @@ def test_the_key_dialog_by_the_keyboard_and_the_mouse(
 def test_without_a_keyring_the_memory_warning_is_said_once(
     qtbot, make_window, aloop, sandbox, tmp_path
 ):
-    window = make_window(keystore=KeyStore(keyring.backends.fail.Keyring()))
+    keystore = KeyStore(keyring.backends.fail.Keyring())
+    window = make_window(keystore=keystore)
     press(qtbot, window, "Ctrl+K")
     dialog = window.key_dialog
     assert "kept in memory only" in dialog.storage_label.text()
@@ -110,7 +111,7 @@ def test_without_a_keyring_the_memory_warning_is_said_once(
     click(qtbot, dialog.save_button)
     run_until(aloop, lambda: closed(dialog))
     assert "memory" in window.statusBar().currentMessage()
-    assert window.account.keystore.get() == sandbox.keys["valid"]
+    assert keystore.get() == sandbox.keys["valid"]
     assert not [p for p in tmp_path.rglob("*") if sandbox.keys["valid"] in _text(p)]
 
 

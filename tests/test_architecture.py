@@ -242,3 +242,30 @@ def test_one_run_path_plans_journals_and_records_for_the_app_and_the_command_lin
         assert "affilitest_gui.runs.planner" in imported_modules(PACKAGE / driver), driver
     cli = imported_modules(PACKAGE / "cli.py")
     assert not any(module.startswith("affilitest_gui.history.queue") for module in cli)
+
+
+# The history's writers: what opens, changes or moves the files. Views get a Repository.
+HISTORY_WRITERS = ("affilitest_gui.history.store", "affilitest_gui.history.send_log",
+                   "affilitest_gui.history.owners", "affilitest_gui.history.moving",
+                   "affilitest_gui.history.files")  # fmt: skip
+WRITER_NAMES = ("HistoryStore", "OfferBook", "CheckQueue", "SharedSendLog", "set_aside")
+
+
+def test_views_never_import_the_history_writers():
+    """A view shows; it asks the session (or the Repository it was handed) for changes,
+    and never reads or writes the keyring itself."""
+    for path in (PACKAGE / "ui").glob("*.py"):
+        modules, names = imported_modules(path), imported_names(path)
+        assert not [m for m in modules if m.startswith(HISTORY_WRITERS)], path.name
+        assert not [n for n in names if n.rsplit(".", 1)[1] in WRITER_NAMES], path.name
+        keystore = {n for n in names if n.startswith("affilitest_gui.keystore.")}
+        assert "keyring" not in modules, path.name  # the account session reads the keyring
+        assert keystore <= {"affilitest_gui.keystore.StorageInfo"}, path.name
+
+
+def test_the_qt_free_packages_import_no_qt_in_any_module():
+    for package in ("api", "engine", "chains", "judging", "offers", "networks", "history",
+                    "alerts", "runs"):  # fmt: skip
+        for path in (PACKAGE / package).rglob("*.py"):
+            qt = [m for m in imported_modules(path) if m.startswith(("PySide6", "qasync"))]
+            assert not qt, f"{package}/{path.name} imports {qt}"

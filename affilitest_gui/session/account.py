@@ -98,7 +98,7 @@ class AccountSession(QObject):
     ) -> None:
         super().__init__(parent)
         self._controller = controller
-        self.keystore = keystore
+        self._keystore = keystore
         self.live_base_url = live_base_url
         self._start_sandbox = start_sandbox
         self._sandbox: RunningSandbox | None = None
@@ -150,9 +150,18 @@ class AccountSession(QObject):
 
     # --- the API key -----------------------------------------------------------------
 
+    @property
+    def key_storage(self) -> StorageInfo:
+        """Where a saved key is kept (the keyring's name, or memory only), in words."""
+        return self._keystore.info
+
+    @property
+    def has_saved_key(self) -> bool:
+        return self._keystore.get() is not None
+
     def load_saved_key(self) -> bool:
         """Sign in with the key saved in the keyring, if there is one."""
-        key = self.keystore.get()
+        key = self._keystore.get()
         if not key:
             return False
         self._use_key(key)
@@ -175,7 +184,7 @@ class AccountSession(QObject):
         `verified`: AffiliTest accepted it just now (and said `calls_left`); otherwise
         its calls left are asked for at once, which verifies it.
         """
-        info = self.keystore.set(key)
+        info = self._keystore.set(key)
         self._leave_sandbox()
         self._use_key(key)
         self._verified = verified
@@ -187,7 +196,7 @@ class AccountSession(QObject):
 
     def remove_key(self) -> None:
         """Delete the saved key; stop using it if it is the one in use."""
-        self.keystore.delete()
+        self._keystore.delete()
         if self._key is None:
             return
         self._key = None

@@ -30,6 +30,7 @@ from affilitest_gui.history.problems import STORAGE_ERRORS
 from affilitest_gui.history.queue import (
     PendingCheck,
 )
+from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.runs.planner import RunPlanner
@@ -96,6 +97,7 @@ class BatchCoordinator(QObject):
         self._in_flight: set[int] = set()
         self._failed_records: list[HistoryRecord] = []
         self._first_failure: AffiliTestError | None = None
+        self._offer_checks: list[HistoryRecord] = []
         self._unshown: list[HistoryRecord] = []
         self.scheduled_running = False  # a scheduled run is in the queue
         self._show_timer = QTimer(self)
@@ -140,7 +142,7 @@ class BatchCoordinator(QObject):
         progress = self.progress
         if not progress.active:  # a new batch
             progress = BatchProgress(started_at=time.monotonic())
-            self._failed_records, self._first_failure = [], None
+            self._failed_records, self._first_failure, self._offer_checks = [], None, []
         self._update(replace(progress, total=progress.total + len(requests)))
         self._controller.submit(requests, front=front)
 
@@ -233,6 +235,8 @@ class BatchCoordinator(QObject):
             reason=event.reason,
         )  # fmt: skip
         self._unshown.extend(recorded.stored)
+        if recorded.offer is not None and recorded.record.health is not Health.CANCELLED:
+            self._offer_checks.append(recorded.record)
         if recorded.stored and not self._show_timer.isActive():
             self._show_timer.start()
         if recorded.failure is not None:
@@ -282,9 +286,10 @@ class BatchCoordinator(QObject):
                 cancelled=progress.cancelled,
                 failed_records=tuple(self._failed_records),
                 first_failure=self._first_failure,
+                offer_checks=tuple(self._offer_checks),
             )
         )
-        self._failed_records, self._first_failure = [], None
+        self._failed_records, self._first_failure, self._offer_checks = [], None, []
         self.scheduled_running = False
         if self._controller.running:
             self.account.refresh_calls_left()

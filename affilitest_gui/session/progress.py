@@ -55,3 +55,4 @@ class BatchSummary:
     cancelled: int
     failed_records: tuple[HistoryRecord, ...] = ()
     first_failure: AffiliTestError | None = None
+    offer_checks: tuple[HistoryRecord, ...] = ()  # answered checks of offers, in order

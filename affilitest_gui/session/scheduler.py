@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from affilitest_gui.history.offer_book import OfferBook
-from affilitest_gui.judging.health import Health
+from affilitest_gui.history.repository import OfferRepository
+from affilitest_gui.judging.health import Health, worst
 from affilitest_gui.offers.alerts import (
     AlertState,
     Change,
@@ -23,6 +23,7 @@ from affilitest_gui.offers.alerts import (
     advance,
     summary,
 )
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import (
     DEFAULT_SHARE,
     Allowance,
@@ -60,7 +61,7 @@ class Scheduler(QObject):
     def __init__(
         self,
         batches: BatchCoordinator,
-        book: OfferBook,
+        book: OfferRepository,
         *,
         clock: Callable[[], datetime] = utc_now,
         parent: QObject | None = None,
@@ -73,6 +74,7 @@ class Scheduler(QObject):
         self.paused = False
         self._allowance: Allowance | None = None
         self._run: list[Schedule] | None = None
+        self._run_offers: dict[int, Offer] = {}  # the offers of the run, by id
         self.state = SchedulerState()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -130,7 +132,8 @@ class Scheduler(QObject):
             )
         self._allowance = allowance.spend(cost)
         self._run = chosen
-        self._batches.submit_offers([offers[s.offer_ref] for s in chosen], scheduled=True)
+        self._run_offers = {s.offer_ref: offers[s.offer_ref] for s in chosen}
+        self._batches.submit_offers(list(self._run_offers.values()), scheduled=True)
         return ""
 
     def _allowance_for(self, now: datetime) -> Allowance:
@@ -152,30 +155,36 @@ class Scheduler(QObject):
     # --- a run ended -----------------------------------------------------------------
 
     @Slot(object)
-    def _run_finished(self, _summary: BatchSummary) -> None:
+    def _run_finished(self, batch: BatchSummary) -> None:
         if self._run is None:
             return
         ran, self._run = self._run, None
+        offers, self._run_offers = self._run_offers, {}
         self._book.ran(ran, self._clock())
-        note = self._alerts({schedule.offer_ref for schedule in ran})
+        note = self._alerts(offers, batch)
         if note is not None:
             self.notify.emit(note)
         self.tick()
 
-    def _alerts(self, offer_refs: set[int]) -> Notification | None:
+    def _alerts(self, offers: dict[int, Offer], batch: BatchSummary) -> Notification | None:
+        """What broke or recovered, from the answers the run's summary carries (each
+        cell's last answer in this batch; the history is not read again)."""
+        latest: dict[int, dict[tuple[str, str], Health]] = {}
+        for record in batch.offer_checks:
+            if record.offer_ref in offers:
+                latest.setdefault(record.offer_ref, {})[(record.country, record.device)] = (
+                    record.health
+                )
         states = self._book.alert_states()
         broke, recovered = [], []
-        for status in self._book.statuses(sandbox=self._sandbox):
-            ref = status.offer.id
-            if ref not in offer_refs or ref is None:
-                continue
-            state, said = advance(states.get(ref, AlertState()), status.health)
+        for ref in sorted(latest):
+            cells = latest[ref]
+            state, said = advance(states.get(ref, AlertState()), worst(list(cells.values())))
             states[ref] = state
-            broken_cells = sorted(cell for cell, result in status.latest.items()
-                                  if result.health is Health.BROKEN)  # fmt: skip
             if said is Turn.BROKE:
-                broke.append(Change(status.offer.label, broken_cells))
+                broken = sorted(cell for cell, health in cells.items() if health is Health.BROKEN)
+                broke.append(Change(offers[ref].label, broken))
             elif said is Turn.RECOVERED:
-                recovered.append(Change(status.offer.label))
+                recovered.append(Change(offers[ref].label))
         self._book.save_alert_states(states)
         return summary(broke, recovered)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from affilitest_gui.history.offer_book import MergeCounts, OfferBook
 from affilitest_gui.offers.importing import (
     Field,
     ImportFileError,
@@ -37,19 +37,21 @@ from affilitest_gui.ui.style import Tone, set_tone
 NO_COLUMN = "(none)"
 FILE_FILTER = "Offer lists (*.csv *.tsv *.txt *.xlsx *.xlsm);;All files (*)"
 
+if TYPE_CHECKING:
+    from affilitest_gui.session.offers import OffersSession
+
 
 class ImportDialog(QDialog):
     """Non-modal; emits `imported(MergeCounts)` once the offers are saved."""
 
     imported = Signal(object)
 
-    def __init__(self, book: OfferBook, *, sandbox: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, watch_list: OffersSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle("Import offers")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._book = book
-        self._sandbox = sandbox
+        self._watch_list = watch_list
         self._table = Table()
         self.plan: ImportPlan | None = None
 
@@ -169,7 +171,7 @@ class ImportDialog(QDialog):
         self.error.setText("")
         self.plan = plan
         offers = [offer for _, offer in plan.offers]
-        updated = sum(self._book.match(o, sandbox=self._sandbox) is not None for o in offers)
+        updated = self._watch_list.known(offers)
         parts = [plan.summary(updated), *plan.notes]
         self.summary.setText(" ".join(parts))
         for skip in plan.skipped:
@@ -184,9 +186,7 @@ class ImportDialog(QDialog):
     def save(self) -> None:
         if self.plan is None:
             return
-        counts: MergeCounts = self._book.merge(
-            [offer for _, offer in self.plan.offers], sandbox=self._sandbox,
-            present=self.plan.present,
-        )
+        counts = self._watch_list.merge([offer for _, offer in self.plan.offers],
+                                        self.plan.present)  # fmt: skip
         self.imported.emit(counts)
         self.close()

@@ -60,7 +60,7 @@ class KeyDialog(QDialog):
         self.status_label.setObjectName("keyStatus")
         self.status_label.setWordWrap(True)
 
-        info = account.keystore.info
+        info = account.key_storage
         self.storage_label = QLabel(
             f"Where it is kept: {info.place}." if info.secure else info.sentence
         )
@@ -111,7 +111,7 @@ class KeyDialog(QDialog):
         layout.addLayout(buttons)
         layout.addLayout(others)
         self.setMinimumWidth(560)
-        self.remove_button.setEnabled(account.keystore.get() is not None)
+        self.remove_button.setEnabled(account.has_saved_key)
 
     def _toggle_echo(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password

@@ -43,12 +43,13 @@ if TYPE_CHECKING:
     from affilitest_gui.api.models import CheckRequest
     from affilitest_gui.engine.events import ItemEvent, RateLimitPause
     from affilitest_gui.history.problems import DatabaseError
-    from affilitest_gui.history.store import HistoryStore
+    from affilitest_gui.history.repository import Repository
     from affilitest_gui.judging.records import HistoryRecord
     from affilitest_gui.keystore import StorageInfo
     from affilitest_gui.offers.model import Offer
     from affilitest_gui.session.account import AccountSession, AccountState
     from affilitest_gui.session.batches import BatchCoordinator
+    from affilitest_gui.session.offers import OffersSession
     from affilitest_gui.session.progress import BatchProgress, BatchSummary
     from affilitest_gui.session.scheduler import Scheduler
     from affilitest_gui.ui.app_info_panel import AppInfoPanel
@@ -86,7 +87,8 @@ class MainWindow(QMainWindow):
     scheduler: Scheduler
     quitting: QuitFlow
     recovery: Recovery
-    store: HistoryStore
+    store: Repository
+    watch_list: OffersSession
     app_info: AppInfoPanel
     model: ResultsModel
     results: ResultsPanel
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
         account: AccountSession,
         batches: BatchCoordinator,
         scheduler: Scheduler,
+        watch_list: OffersSession,
         *,
         read_only: str | None = None,
     ) -> None:
@@ -195,7 +198,8 @@ class MainWindow(QMainWindow):
         self.model = ResultsModel(self.store)
         self.results = ResultsPanel(self.model)
         _replace_tab(self.views, 0, self.results)
-        self.offers_view = OffersView(self.store.offers)
+        self.watch_list = watch_list
+        self.offers_view = OffersView(watch_list)
         _replace_tab(self.views, 1, self.offers_view)
         self.schedules = SchedulesUi(self, scheduler, self.settings)
         self._attached = True
@@ -325,7 +329,6 @@ class MainWindow(QMainWindow):
             self.calls_label.setText(f"Calls left: {state.calls_left:,}")
         self.calls_label.setToolTip(state.calls_left_note)
         self.form.set_calls_left(state.calls_left)
-        self.offers_view.set_sandbox(state.sandbox)
         self.offers_view.set_calls_left(state.calls_left)
         sandbox = self.account.sandbox
         self.form.set_sandbox(sandbox.base_url if sandbox is not None else None)
@@ -561,7 +564,7 @@ class MainWindow(QMainWindow):
         show_message(
             self, f"About {APP_NAME}",
             f"{APP_NAME} {__version__}\nChecks affiliate offers through the AffiliTest API.\n"
-            f"{self.account.keystore.info.sentence}\nSupport: {SUPPORT_CONTACT}",
+            f"{self.account.key_storage.sentence}\nSupport: {SUPPORT_CONTACT}",
         )  # fmt: skip
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

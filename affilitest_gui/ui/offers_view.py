@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.validation import device_label
-from affilitest_gui.history.offer_book import CellResult, MergeCounts, OfferBook, OfferStatus
+from affilitest_gui.history.offer_book import CellResult, MergeCounts, OfferStatus
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
@@ -53,6 +54,9 @@ from affilitest_gui.words import plural
 
 REFRESH_EVERY_MS = 1000
 
+if TYPE_CHECKING:
+    from affilitest_gui.session.offers import OffersSession
+
 
 def checks_in(statuses: list[OfferStatus]) -> int:
     return sum(status.offer.check_count for status in statuses)
@@ -65,10 +69,10 @@ class OffersView(QWidget):
     schedule_requested = Signal(object)  # list[Offer]
     message = Signal(str)  # a line for the status bar
 
-    def __init__(self, book: OfferBook, parent: QWidget | None = None) -> None:
+    def __init__(self, watch_list: OffersSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.book = book
-        self.sandbox = False
+        self.watch_list = watch_list
+        watch_list.changed.connect(self._refresh_when_seen)
         self.read_only = False
         self.dialog: QWidget | None = None
         self._shortcuts: dict[QPushButton, QShortcut] = {}
@@ -235,8 +239,8 @@ class OffersView(QWidget):
         """Read the offers and their latest results again, keeping the selection."""
         self._stale = False
         kept = {offer.id for offer in self.selected_offers()}
-        schedules = {s.offer_ref: s for s in self.book.schedules(sandbox=self.sandbox)}
-        self.model.set_statuses(self.book.statuses(sandbox=self.sandbox), schedules)
+        schedules = {s.offer_ref: s for s in self.watch_list.schedules()}
+        self.model.set_statuses(self.watch_list.statuses(), schedules)
         if kept:
             selection = self.table.selectionModel()
             for row in range(self.proxy.rowCount()):
@@ -244,12 +248,6 @@ class OffersView(QWidget):
                     selection.select(self.proxy.index(row, 0), selection.SelectionFlag.Select
                                      | selection.SelectionFlag.Rows)  # fmt: skip
         self._selection_changed()
-
-    def set_sandbox(self, sandbox: bool) -> None:
-        if sandbox != self.sandbox or not self.model.rowCount():
-            self.sandbox = sandbox
-            self.table.clearSelection()
-            self._refresh_when_seen()
 
     def results_arrived(self, records: list[HistoryRecord]) -> None:
         """Offers' results came in: read the statuses again, at most once a second (a
@@ -358,14 +356,14 @@ class OffersView(QWidget):
         cells = self._selected_cells()
         if len(cells) != 2:
             return
-        first, second = (self.book.record(cell.id) for cell in cells)
+        first, second = (self.watch_list.record(cell.id) for cell in cells)
         if first is not None and second is not None:
             self.compare_dialog = CompareDialog(first, second, self)
             self.compare_dialog.show()
 
     def _show_cell(self, row: int, column: int) -> None:
         result = self._matrix_cells.get((row, column))
-        record = self.book.record(result.id) if result else None
+        record = self.watch_list.record(result.id) if result else None
         self.chain.setHtml(detail_html(record) if record else "")
 
     # --- actions ---------------------------------------------------------------------
@@ -378,12 +376,11 @@ class OffersView(QWidget):
         dialog.show()
 
     def show_import(self) -> None:
-        dialog = ImportDialog(self.book, sandbox=self.sandbox, parent=self)
+        dialog = ImportDialog(self.watch_list, parent=self)
         dialog.imported.connect(self._imported)
         self._show_dialog(dialog)
 
     def _imported(self, counts: MergeCounts) -> None:
-        self.refresh()
         self.message.emit(
             f"Imported {plural(counts.imported, 'new offer')}, updated {counts.updated:,}."
         )
@@ -406,8 +403,7 @@ class OffersView(QWidget):
         self._show_dialog(dialog)
 
     def _save(self, offer: Offer) -> None:
-        saved = self.book.save(offer, sandbox=self.sandbox)
-        self.refresh()
+        saved = self.watch_list.save(offer)  # the list is read again: `changed`
         self.select(saved.id)
         self.message.emit(f"Saved {saved.label}.")
 
@@ -433,8 +429,7 @@ class OffersView(QWidget):
         )  # fmt: skip
 
     def _delete(self, offers: list[Offer]) -> None:
-        self.book.delete([offer.id for offer in offers if offer.id is not None])
-        self.refresh()
+        self.watch_list.delete(offers)
         self.message.emit(f"Deleted {plural(len(offers), 'offer')}.")
 
     def check_all(self) -> None:

@@ -17,7 +17,7 @@ from affilitest_gui.words import plural
 if TYPE_CHECKING:
     from affilitest_gui.history.problems import DatabaseError
     from affilitest_gui.history.queue import PendingCheck
-    from affilitest_gui.history.store import HistoryStore
+    from affilitest_gui.history.repository import Repository
     from affilitest_gui.session.account import AccountSession
     from affilitest_gui.session.batches import BatchCoordinator
     from affilitest_gui.ui.results_model import ResultsModel
@@ -28,7 +28,7 @@ class RecoveryHost(Protocol):
 
     account: AccountSession
     batches: BatchCoordinator
-    store: HistoryStore
+    store: Repository
     model: ResultsModel
     read_only: str | None
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush
 from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.parties import path_text
 from affilitest_gui.history.columns import matches
-from affilitest_gui.history.store import HistoryStore
+from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.ui.style import health_text_color
@@ -84,7 +84,7 @@ def verdict_brush(record: HistoryRecord) -> QBrush | None:
 class ResultsModel(QAbstractTableModel):
     """Newest first; new results appear at the top the moment they are stored."""
 
-    def __init__(self, store: HistoryStore) -> None:
+    def __init__(self, store: Repository) -> None:
         super().__init__()
         self._store = store
         self._rows: list[HistoryRecord] = []

@@ -25,8 +25,8 @@ from affilitest_gui.ui.tray import Tray, next_run_text
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar, QTabWidget
 
-    from affilitest_gui.history.store import HistoryStore
     from affilitest_gui.session.account import AccountSession
+    from affilitest_gui.session.offers import OffersSession
     from affilitest_gui.ui.offers_view import OffersView
 
 
@@ -35,7 +35,7 @@ class ScheduleHost(Protocol):
     naming it here would import it back)."""
 
     account: AccountSession
-    store: HistoryStore
+    watch_list: OffersSession
     offers_view: OffersView
     views: QTabWidget
 
@@ -105,11 +105,10 @@ class SchedulesUi(QObject):
     # --- the dialog ------------------------------------------------------------------
 
     def show_dialog(self, offers: list[Offer]) -> None:
-        book = self.window.store.offers
-        sandbox = self.window.account.state.sandbox
+        watch_list = self.window.watch_list
         chosen = {offer.id for offer in offers}
-        others = [s for s in book.schedules(sandbox=sandbox) if s.offer_ref not in chosen]
-        every = {offer.id: offer for offer in book.all(sandbox=sandbox)}
+        others = [s for s in watch_list.schedules() if s.offer_ref not in chosen]
+        every = {offer.id: offer for offer in watch_list.offers()}
         dialog = ScheduleDialog(
             offers,
             other_calls_per_day=calls_per_day(every, others),
@@ -125,16 +124,13 @@ class SchedulesUi(QObject):
         dialog.show()
 
     def _save(self, offers: list[Offer], choice: ScheduleChoice) -> None:
-        refs = [offer.id for offer in offers if offer.id is not None]
-        self.window.store.offers.set_schedule(refs, choice.every_h, self.scheduler.now())
-        self.scheduler.share = choice.share
+        self.scheduler.share = choice.share  # before the schedule's `changed` ticks it
+        self.window.watch_list.set_schedule(offers, choice.every_h, self.scheduler.now())
         self.settings.setValue(SHARE_KEY, choice.share)
         if self.tray is not None and self.tray_asked:
             self.settings.setValue(TRAY_KEY, "yes" if choice.close_to_tray else "no")
         elif self.tray is not None and choice.every_h is not None:
             self._ask_about_the_tray()  # once: with the first schedule
-        self.window.offers_view.refresh()
-        self.scheduler.tick()
 
     def _ask_about_the_tray(self) -> None:
         def keep(answer: str) -> Callable[[], None]:
