@@ -9,16 +9,13 @@ imported where they are first used (PLC0415 is off for this file)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -30,32 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui import APP_NAME, __version__
-from affilitest_gui.api.catalog import Action, describe
-from affilitest_gui.api.errors import AffiliTestError
-from affilitest_gui.api.vendor import SUPPORT_CONTACT, WEBSITE
+from affilitest_gui.api.vendor import SUPPORT_CONTACT
 from affilitest_gui.ui.check_form import CheckForm
-from affilitest_gui.ui.msgbox import say_cannot_write, show_message
+from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.style import Tone, retone, set_banner, set_tone
 from affilitest_gui.ui.tasks import spawn
 
 if TYPE_CHECKING:
-    from affilitest_gui.api.models import CheckRequest
-    from affilitest_gui.engine.events import ItemEvent, RateLimitPause
     from affilitest_gui.history.problems import DatabaseError
     from affilitest_gui.history.repository import Repository
     from affilitest_gui.judging.records import HistoryRecord
-    from affilitest_gui.keystore import StorageInfo
-    from affilitest_gui.offers.model import Offer
     from affilitest_gui.session.account import AccountSession, AccountState
     from affilitest_gui.session.batches import BatchCoordinator
     from affilitest_gui.session.offers import OffersSession
-    from affilitest_gui.session.progress import BatchProgress, BatchSummary
     from affilitest_gui.session.scheduler import Scheduler
     from affilitest_gui.ui.app_info_panel import AppInfoPanel
     from affilitest_gui.ui.error_dialog import ErrorDialog
     from affilitest_gui.ui.finishing_dialog import FinishingDialog
-    from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
+    from affilitest_gui.ui.key_dialog import KeyDialog
     from affilitest_gui.ui.offers_view import OffersView
     from affilitest_gui.ui.quitting import QuitFlow
     from affilitest_gui.ui.recovery import Recovery
@@ -107,9 +97,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.open_url = open_url
         self.read_only: str | None = None
-        self.error_dialog: ErrorDialog | None = None
-        self.key_dialog: KeyDialog | None = None
-        self.login_dialog: LoginDialog | None = None
         self._attached = False
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
@@ -183,11 +170,15 @@ class MainWindow(QMainWindow):
         self.account = account
         self.batches = batches
         self.scheduler = scheduler
+        from affilitest_gui.ui.account_ui import AccountUi
+        from affilitest_gui.ui.checks_ui import ChecksUi
         from affilitest_gui.ui.quitting import QuitFlow
         from affilitest_gui.ui.recovery import Recovery
 
         self.quitting = QuitFlow(self)
         self.recovery = Recovery(self)
+        self.accounts = AccountUi(self, account, batches)
+        self.checks = ChecksUi(self, batches, account, self.accounts)
         # Cmd+Q, Dock -> Quit, log-out and restart reach the app as a Quit event: the
         # same path as File -> Quit, never refused by the close-to-tray choice.
         QApplication.instance().installEventFilter(self.quitting)
@@ -236,15 +227,19 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.run_action = self._action(file_menu, "&Run checks", self.form.submit, "Ctrl+R")
-        self._action(file_menu, "Export &visible rows\u2026", self.export_visible, "Ctrl+E")
-        self._action(file_menu, "Export &all rows\u2026", self.export_all, "Ctrl+Shift+E")
+        self._action(file_menu, "Export &visible rows\u2026",
+                     lambda: self.results.export(visible_only=True), "Ctrl+E")  # fmt: skip
+        self._action(file_menu, "Export &all rows\u2026",
+                     lambda: self.results.export(visible_only=False), "Ctrl+Shift+E")  # fmt: skip
         file_menu.addSeparator()
         # Ctrl+Q is Cmd+Q on macOS; Windows has no standard Quit key, so it is named.
         self._action(file_menu, "&Quit", self.request_quit, "Ctrl+Q")
         account = self.menuBar().addMenu("&Account")
-        self._action(account, "API &key\u2026", self.show_key_dialog, "Ctrl+K")
-        self._action(account, "&Log in with email\u2026", self.show_login_dialog)
-        self.logout_action = self._action(account, "Log &out", lambda: spawn(self.log_out()))
+        self._action(account, "API &key\u2026", lambda: self.accounts.show_key_dialog(),  # noqa: PLW0108 - not yet attached
+                     "Ctrl+K")  # fmt: skip
+        self._action(account, "&Log in with email\u2026", lambda: self.accounts.show_login_dialog())  # noqa: PLW0108
+        self.logout_action = self._action(account, "Log &out",
+                                          lambda: spawn(self.accounts.log_out()))  # fmt: skip
         account.addSeparator()
         self.sandbox_action = self._action(
             account, "&Sandbox mode (offline demo)", self._toggle_sandbox
@@ -271,30 +266,21 @@ class MainWindow(QMainWindow):
         return action
 
     def _connect(self) -> None:
+        """The views' wiring; the checks' and the account's is theirs (`ChecksUi`)."""
         batches = self.batches
-        batches.progress_changed.connect(self._show_progress)
         batches.storage_failed.connect(self.history_damaged)
         batches.results_stored.connect(self.model.add)
-        batches.retrying.connect(self._show_retry)
-        batches.rate_limited.connect(self._show_rate_limit)
-        batches.throttle_changed.connect(self.progress.show_throttle)
-        batches.paused_by_account.connect(self.show_error)
-        batches.finished.connect(self._batch_finished)
         batches.stopped.connect(self.quitting.stopped)
         self.account.changed.connect(self._show_account)
         self.account.changed.connect(self.recovery.offer_unfinished)
-        self.account.refused.connect(self.show_error)
-        self.form.run_requested.connect(self.run_checks)
-        self.progress.pause_requested.connect(batches.pause)
-        self.progress.resume_requested.connect(batches.resume)
-        self.progress.cancel_requested.connect(batches.cancel)
         self.results.open_url.connect(self.open_url)
-        self.results.rerun.connect(self.rerun)
+        self.results.rerun.connect(self.checks.rerun)
         self.results.add_to_watch_list.connect(self.add_to_watch_list)
         batches.results_stored.connect(self.offers_view.results_arrived)
         batches.finished.connect(self.offers_view.batch_finished)
-        self.offers_view.check_requested.connect(self.run_offers)
-        self.offers_view.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.offers_view.check_requested.connect(self.checks.run_offers)
+        for view in (self.offers_view, self.results):
+            view.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
 
     # --- start-up --------------------------------------------------------------------
 
@@ -303,7 +289,7 @@ class MainWindow(QMainWindow):
         if sandbox:
             self.account.enable_sandbox()
         elif not self.account.load_saved_key() and self.read_only is None:
-            self.show_key_dialog()
+            self.accounts.show_key_dialog()
         if self.read_only is None:
             self.recovery.offer_unfinished()
             self.scheduler.start()  # overdue offers run once, now
@@ -336,180 +322,18 @@ class MainWindow(QMainWindow):
         self.logout_action.setEnabled(state.logged_in and not state.sandbox)
         self.sandbox_action.setChecked(state.sandbox)
 
-    def show_key_dialog(self) -> None:
-        if self.key_dialog is not None and self.key_dialog.isVisible():
-            self.key_dialog.raise_()
-            self.key_dialog.activateWindow()
-            return
-        from affilitest_gui.ui.key_dialog import KeyDialog
-
-        dialog = KeyDialog(self.account, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.key_saved.connect(self._key_saved)
-        dialog.sandbox_requested.connect(self.enable_sandbox)
-        dialog.login_requested.connect(self.show_login_dialog)
-        dialog.destroyed.connect(lambda: setattr(self, "key_dialog", None))
-        self.key_dialog = dialog
-        dialog.show()
-
-    def _key_saved(self, info: StorageInfo) -> None:
-        self.statusBar().showMessage(
-            f"Key saved. {info.sentence}" if info.secure else info.sentence, 10_000
-        )
-
-    def show_login_dialog(self) -> None:
-        if self.login_dialog is not None and self.login_dialog.isVisible():
-            self.login_dialog.raise_()
-            return
-        from affilitest_gui.ui.key_dialog import LoginDialog
-
-        dialog = LoginDialog(self.account, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda: setattr(self, "login_dialog", None))
-        self.login_dialog = dialog
-        dialog.show()
-
-    async def log_out(self) -> None:
-        try:
-            await self.account.log_out()
-        except AffiliTestError as error:
-            self.statusBar().showMessage(
-                f"Logged out on this computer. AffiliTest could not end its session "
-                f"({describe(error).title}): it ends by itself when it expires.", 12_000
-            )
-        else:
-            self.statusBar().showMessage("Logged out.", 8000)
-
-    def enable_sandbox(self) -> None:
-        if not self._mode_can_change():
-            return
-        self.account.enable_sandbox()
-
     def _toggle_sandbox(self) -> None:
         wanted = self.sandbox_action.isChecked()
         self.sandbox_action.setChecked(self.account.state.sandbox)  # until it really changes
-        if not self._mode_can_change():
-            return
-        if wanted:
-            self.account.enable_sandbox()
-        else:
-            self.account.disable_sandbox()
+        self.accounts.set_sandbox(wanted)
 
-    def _mode_can_change(self) -> bool:
-        if not self.batches.progress.active:
-            return True
-        show_message(
-            self, "Checks are running",
-            "Switch between the sandbox and the live service when the batch has finished "
-            "(or cancel it first).",
-        )  # fmt: skip
-        return False
+    @property
+    def key_dialog(self) -> KeyDialog | None:
+        return self.accounts.key_dialog if self._attached else None
 
-    # --- running checks --------------------------------------------------------------
-
-    def run_checks(self, requests: list[CheckRequest]) -> None:
-        """Checked on the GUI thread before queueing: credentials, budget."""
-        self.run_counted(len(requests), lambda: self.batches.submit(requests))
-
-    def run_offers(self, offers: list[Offer]) -> None:
-        """Check offers, each judged by its expectations; the same checks first."""
-        count = sum(offer.check_count for offer in offers)
-        self.run_counted(count, lambda: self.batches.submit_offers(offers))
-
-    def run_counted(self, count: int, start: Callable[[], None]) -> None:
-        """Run `count` checks through `start`, asking first when they cost more than the
-        calls left, or for a key when there is none."""
-        if self.read_only is not None:
-            self.statusBar().showMessage("This is a read-only copy of your history: "
-                                         "checks are off.", 10_000)  # fmt: skip
-            return
-        from affilitest_gui.session.batches import ProblemKind
-
-        problem = self.batches.problem_with(count)
-        if problem is None:
-            start()
-        elif problem.kind is ProblemKind.NOT_SIGNED_IN:
-            show_message(
-                self, "Enter your API key first",
-                "Checks need your AffiliTest API key (or a login).",
-                icon=QMessageBox.Icon.Warning,
-            )  # fmt: skip
-            self.show_key_dialog()
-        else:
-            show_message(
-                self,
-                "Not enough calls left",
-                f"This batch needs {problem.needed:,} calls; your account has "
-                f"{problem.left:,} left.",
-                icon=QMessageBox.Icon.Warning,
-                informative="Checks past your budget will fail with \u201cno calls left\u201d.",
-                confirm=f"Run all {problem.needed:,} anyway",
-                on_confirm=start,
-            )
-
-    def rerun(self, records: list[HistoryRecord]) -> None:
-        self.run_checks([record.request for record in records])
-
-    @Slot(object)
-    def _show_progress(self, progress: BatchProgress) -> None:
-        self.progress.show_progress(progress)
-        self.sandbox_action.setEnabled(not progress.active)
-        if self.finishing is not None:
-            self.finishing.show_progress(progress)
-
-    @Slot(object)
-    def _show_retry(self, event: ItemEvent) -> None:
-        reason = describe(event.error).title if event.error else event.reason
-        wait = f" in {math.ceil(event.wait_s)} s" if event.wait_s else ""
-        self.progress.note(
-            f"Trying {event.request.url} again{wait} ({reason}; attempt {event.attempt + 1})."
-        )
-
-    @Slot(object)
-    def _show_rate_limit(self, event: RateLimitPause) -> None:
-        self.progress.note(
-            f"AffiliTest asked us to slow down; waiting {math.ceil(event.seconds)} s."
-        )
-
-    @Slot(object)
-    def _batch_finished(self, summary: BatchSummary) -> None:
-        self.progress.show_finished(summary)
-        if summary.first_failure is not None and not self.quitting.quitting:
-            self.show_error(summary.first_failure, retry=list(summary.failed_records))
-
-    # --- errors ----------------------------------------------------------------------
-
-    def show_error(
-        self, error: AffiliTestError, retry: list[HistoryRecord] | None = None
-    ) -> ErrorDialog | None:
-        """One dialog at a time: a second cause while one is open is not stacked."""
-        if self.error_dialog is not None and self.error_dialog.isVisible():
-            return None
-        from affilitest_gui.api.support import support_report
-        from affilitest_gui.ui.error_dialog import ErrorDialog
-
-        report = support_report(error, secrets=self.account.secrets())
-        dialog = ErrorDialog(describe(error), report, self)
-        dialog.action_requested.connect(lambda action: self.act(action, retry or []))
-        dialog.destroyed.connect(lambda: setattr(self, "error_dialog", None))
-        self.error_dialog = dialog
-        dialog.show()
-        return dialog
-
-    def act(self, action: Action, retry: list[HistoryRecord]) -> None:
-        if action is Action.ENTER_KEY:
-            self.show_key_dialog()
-        elif action is Action.LOGIN:
-            self.show_login_dialog()
-        elif action in (Action.VERIFY_ACCOUNT, Action.CHECK_PAYMENT):
-            self.open_url(WEBSITE)
-        elif action is Action.RETRY:
-            if retry:
-                self.rerun(retry)
-            elif not self.batches.progress.paused:
-                self.account.refresh_calls_left()
-        elif action is Action.FIX_INPUT:
-            self.form.urls.setFocus()
+    @property
+    def error_dialog(self) -> ErrorDialog | None:
+        return self.checks.error_dialog if self._attached else None
 
     # --- a damaged history -----------------------------------------------------------
 
@@ -529,34 +353,6 @@ class MainWindow(QMainWindow):
         draft = draft_from_checks([(r.url, r.country, r.device, r.final_url) for r in records])
         self.views.setCurrentWidget(self.offers_view)
         self.offers_view.show_draft(draft)
-
-    # --- export ----------------------------------------------------------------------
-
-    def export_visible(self) -> None:
-        self._export(visible_only=True)
-
-    def export_all(self) -> None:
-        self._export(visible_only=False)
-
-    def _export(self, *, visible_only: bool) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export results", str(Path.home() / "affilitest-results.csv"), "CSV (*.csv)"
-        )
-        if path:
-            self.export_to(Path(path), visible_only=visible_only)
-
-    def export_to(self, path: Path, *, visible_only: bool) -> int:
-        """The rows of the current mode (live or sandbox), filtered if `visible_only`."""
-        from affilitest_gui.history.export import export_csv
-
-        text = self.model.filter_text if visible_only else ""
-        try:
-            count = export_csv(self.store.iter_all(text, sandbox=self.model.sandbox), path)
-        except OSError as error:  # open in Excel, a read-only folder, a full disk
-            say_cannot_write(self, path, error)
-            return 0
-        self.statusBar().showMessage(f"Exported {count:,} rows to {path}", 8000)
-        return count
 
     # --- about, quit -----------------------------------------------------------------
 

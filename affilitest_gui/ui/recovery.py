@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from affilitest_gui.history.repository import Repository
     from affilitest_gui.session.account import AccountSession
     from affilitest_gui.session.batches import BatchCoordinator
+    from affilitest_gui.ui.checks_ui import ChecksUi
     from affilitest_gui.ui.results_model import ResultsModel
 
 
@@ -30,11 +31,11 @@ class RecoveryHost(Protocol):
     batches: BatchCoordinator
     store: Repository
     model: ResultsModel
+    checks: ChecksUi
     read_only: str | None
 
     def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
     def close(self) -> bool: ...
-    def run_counted(self, count: int, start: Callable[[], None]) -> None: ...
 
 
 class Recovery(QObject):
@@ -76,7 +77,7 @@ class Recovery(QObject):
             f"{plural(count, 'check')} did not finish the last time the app ran.",
             [
                 (f"Run the {plural(count, 'check')} that did not finish",
-                 lambda: window.run_counted(count, lambda: self._settle(
+                 lambda: window.checks.run_counted(count, lambda: self._settle(
                      batches.run_unfinished, checks))),
                 ("Discard them", lambda: self._settle(batches.discard_unfinished, checks)),
             ],

@@ -6,7 +6,7 @@ so demo results never mix into the real log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,6 +116,11 @@ class ResultsModel(QAbstractTableModel):
             offset=offset,
             limit=PAGE_SIZE,
         )
+
+    def rows_to_export(self, *, visible_only: bool) -> Iterator[HistoryRecord]:
+        """Every row of this mode, newest first; `visible_only`: those the filter shows."""
+        text = self.filter_text if visible_only else ""
+        return self._store.iter_all(text, sandbox=self.sandbox)
 
     def set_filter(self, text: str) -> None:
         if text != self.filter_text:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextOption
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -20,6 +22,7 @@ from affilitest_gui.api.validation import device_label
 from affilitest_gui.chains.parties import party_of
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.ui.compare_dialog import CompareDialog
+from affilitest_gui.ui.msgbox import say_cannot_write
 from affilitest_gui.ui.results_model import COLUMNS, TIME_COLUMN, ResultsModel, cell_text
 from affilitest_gui.ui.style import Tone, tone_style
 from affilitest_gui.ui.widgets import data_table, filter_box
@@ -81,6 +84,7 @@ class ResultsPanel(QWidget):
     open_url = Signal(str)
     rerun = Signal(object)
     add_to_watch_list = Signal(object)  # list[HistoryRecord]: a new offer made of them
+    message = Signal(str)  # a line for the status bar
 
     def __init__(self, model: ResultsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,6 +128,26 @@ class ResultsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(split, 1)
         self._count()
+
+    def export(self, *, visible_only: bool) -> None:
+        """File -> Export: the rows shown (`visible_only`) or every row of this mode."""
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export results", str(Path.home() / "affilitest-results.csv"), "CSV (*.csv)"
+        )
+        if path:
+            self.export_to(Path(path), visible_only=visible_only)
+
+    def export_to(self, path: Path, *, visible_only: bool) -> int:
+        """The rows of the current mode (live or sandbox), filtered if `visible_only`."""
+        from affilitest_gui.history.export import export_csv  # noqa: PLC0415 - on first use
+
+        try:
+            count = export_csv(self.model.rows_to_export(visible_only=visible_only), path)
+        except OSError as error:  # open in Excel, a read-only folder, a full disk
+            say_cannot_write(self, path, error)
+            return 0
+        self.message.emit(f"Exported {count:,} rows to {path}")
+        return count
 
     def _count(self, *_args: object) -> None:
         total = self.model.total
