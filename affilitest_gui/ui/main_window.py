@@ -42,7 +42,9 @@ if TYPE_CHECKING:
     from affilitest_gui.session.batches import BatchCoordinator
     from affilitest_gui.session.offers import OffersSession
     from affilitest_gui.session.scheduler import Scheduler
+    from affilitest_gui.ui.account_ui import AccountUi
     from affilitest_gui.ui.app_info_panel import AppInfoPanel
+    from affilitest_gui.ui.checks_ui import ChecksUi
     from affilitest_gui.ui.error_dialog import ErrorDialog
     from affilitest_gui.ui.finishing_dialog import FinishingDialog
     from affilitest_gui.ui.key_dialog import KeyDialog
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
     scheduler: Scheduler
     quitting: QuitFlow
     recovery: Recovery
+    accounts: AccountUi
+    checks: ChecksUi
     store: Repository
     watch_list: OffersSession
     app_info: AppInfoPanel
