@@ -86,7 +86,8 @@ def build_window(
     rate = worker_options.get("rate", API_RATE_LIMIT)
     send_log = SharedSendLog(history.parent / SEND_LOG_NAME, rate)  # shared with the CLI twins
     planner = RunPlanner(store)
-    worker = ApiWorker(base_url, before_send=planner.sending, send_log=send_log, **worker_options)
+    worker = ApiWorker(base_url, before_send=planner.sending, record=planner.record_answer,
+                       send_log=send_log, **worker_options)  # fmt: skip
     controller = WorkerController(worker)
     sandbox = sandbox or _start_sandbox
     account = AccountSession(

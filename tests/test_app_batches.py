@@ -402,3 +402,28 @@ def test_a_full_disk_mid_batch_pauses_keeps_the_answers_and_saves_them_on_resume
     run_until(aloop, lambda: window.store.count() == 24 and idle(window))
     assert len(slow.server.stats.requests("/api/v1/test")) == 24  # none sent twice
     assert window.batches.unstored == 0
+
+
+def test_answers_are_judged_and_written_off_the_gui_thread(
+    qtbot, make_window, aloop, memory_keyring, sandbox, monkeypatch
+):
+    """The GUI thread only shows results: judging and the database write happen on the
+    thread that received each answer, so a long batch never stalls the window."""
+    import threading
+
+    from affilitest_gui.runs.planner import RunPlanner
+
+    threads = []
+    record = RunPlanner.record
+
+    def noted(self, *args, **kwargs):
+        threads.append(threading.current_thread())
+        return record(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunPlanner, "record", noted)
+    window = signed_in_window(make_window, memory_keyring, sandbox)
+    fill_form(qtbot, window, sandbox, ["game", "broken"], ["us", "gb"], ["android"])
+    click(qtbot, window.form.run_button)
+    run_until(aloop, lambda: idle(window))
+    assert window.model.total == 4 and len(threads) == 4
+    assert threading.main_thread() not in threads

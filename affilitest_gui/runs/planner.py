@@ -6,15 +6,20 @@ leaves, judges each answer against its offer and records it in the same commit a
 queue entry. An answer a full disk refused is kept in memory and written first, oldest
 first, as soon as there is room. Pure Python, no Qt: the app's coordinator and the
 command line are thin drivers of it.
+
+Thread-safe: the app records each answer on the thread that received it (the GUI
+thread only shows it), while it plans on the GUI thread.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.models import CheckRequest, CheckResult
+from affilitest_gui.engine.events import ItemEvent
 from affilitest_gui.history.problems import STORAGE_ERRORS, StorageProblem, storage_problem
 from affilitest_gui.history.queue import DISCARDED_VERDICT, GAVE_UP_VERDICT, PendingCheck
 from affilitest_gui.history.repository import Repository
@@ -48,6 +53,7 @@ class RunPlanner:
         self.sandbox = sandbox
         self._offers: dict[int, Offer] = {}  # queue ref -> the offer it is checked for
         self._kept: list[tuple[CheckRequest, HistoryRecord]] = []
+        self._lock = threading.RLock()  # the offers by ref, the kept answers
 
     # --- planning --------------------------------------------------------------------
 
@@ -75,13 +81,14 @@ class RunPlanner:
             sandbox=self.sandbox,
             offer_refs=[offer.id if offer else None for _, offer in checks],
         )
-        for request, (_, offer) in zip(queued, checks, strict=True):
-            if offer is not None and request.ref is not None:
-                self._offers[request.ref] = offer
+        with self._lock:
+            for request, (_, offer) in zip(queued, checks, strict=True):
+                if offer is not None and request.ref is not None:
+                    self._offers[request.ref] = offer
         return queued
 
     def _cell(self, request: CheckRequest) -> Cell | None:
-        offer = self._offers.get(request.ref) if request.ref is not None else None
+        offer = self.offer_for(request)
         return (offer.id, request.country, request.device) if offer else None
 
     # --- what a stopped run left ---------------------------------------------------------
@@ -105,7 +112,8 @@ class RunPlanner:
         for check in sendable:
             offer = self.repository.offers.get(check.offer_ref) if check.offer_ref else None
             if offer is not None and check.request.ref is not None:
-                self._offers[check.request.ref] = offer
+                with self._lock:
+                    self._offers[check.request.ref] = offer
         return queue.requeue(sendable)
 
     def discard(self, checks: Sequence[PendingCheck]) -> int:
@@ -120,7 +128,13 @@ class RunPlanner:
 
     def offer_for(self, request: CheckRequest) -> Offer | None:
         """The offer a queued check is for (None: a check of the form)."""
-        return self._offers.get(request.ref) if request.ref is not None else None
+        with self._lock:
+            return self._offers.get(request.ref) if request.ref is not None else None
+
+    def record_answer(self, event: ItemEvent) -> Recorded:
+        """`record` for the engine's event of a finished (or cancelled) check."""
+        return self.record(event.request, result=event.result, error=event.error,
+                           attempts=event.attempt, reason=event.reason)  # fmt: skip
 
     def record(
         self,
@@ -134,6 +148,17 @@ class RunPlanner:
         """Judge a finished (or cancelled) check against its offer and record it with
         its queue entry, after any answer kept before it. A damaged file raises; a full
         disk keeps the answer in memory (`Recorded.failure` says why)."""
+        with self._lock:
+            return self._record(request, result, error, attempts, reason)
+
+    def _record(
+        self,
+        request: CheckRequest,
+        result: CheckResult | None,
+        error: AffiliTestError | None,
+        attempts: int,
+        reason: str,
+    ) -> Recorded:
         offer = self._offers.pop(request.ref, None) if request.ref is not None else None
         record = record_for(
             request, result=result, error=error, attempts=attempts, reason=reason,
@@ -153,10 +178,11 @@ class RunPlanner:
     def store_kept(self, stored: list[HistoryRecord]) -> None:
         """Write the answers kept in memory, oldest first, each added to `stored` as it
         is written. Raises the storage error that stops it (the rest stays kept)."""
-        while self._kept:
-            request, record = self._kept[0]
-            stored.append(self.repository.queue.finish(request, record))
-            self._kept.pop(0)
+        with self._lock:
+            while self._kept:
+                request, record = self._kept[0]
+                stored.append(self.repository.queue.finish(request, record))
+                self._kept.pop(0)
 
     @property
     def kept(self) -> int:

@@ -1,9 +1,10 @@
 """Every batch of checks, whichever view starts it: queueing, the log, a pause on an
 account error, resume, cancel, and stopping cleanly on quit. Qt core, no widgets.
 
-Each finished check is committed to the history the moment its event arrives; views
-get the stored rows in batches (`results_stored`) so a fast batch does not repaint
-them once per result.
+Each finished check is judged and committed to the history by the run planner on the
+thread that received its answer; the coordinator counts it and hands the stored rows to
+the views in batches (`results_stored`), so a fast batch does not repaint them once
+per result, and nothing slow runs on the GUI thread.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from affilitest_gui.offers.model import Offer
 from affilitest_gui.runs.planner import RunPlanner
 from affilitest_gui.session.account import AccountSession, AccountState
 from affilitest_gui.session.progress import BatchProgress, BatchSummary
+from affilitest_gui.worker.api_worker import RecordedEvent
 from affilitest_gui.worker.controller import WorkerController
 
 SHOW_RESULTS_EVERY_MS = 120
@@ -196,8 +198,10 @@ class BatchCoordinator(QObject):
     @Slot(object)
     def _on_event(self, event: RunnerEvent) -> None:
         match event:
+            case RecordedEvent():
+                self._on_item(event.event, event)
             case ItemEvent():
-                self._on_item(event)
+                self._on_item(event, None)
             case BatchPaused(cause=cause):
                 self._on_paused(cause)
             case BatchResumed():
@@ -207,7 +211,7 @@ class BatchCoordinator(QObject):
             case BatchIdle():
                 self._on_idle()
 
-    def _on_item(self, event: ItemEvent) -> None:
+    def _on_item(self, event: ItemEvent, recorded: RecordedEvent | None) -> None:
         if event.state is ItemState.SENDING:
             self._in_flight.add(event.item_id)
         else:
@@ -215,8 +219,8 @@ class BatchCoordinator(QObject):
         if event.state is ItemState.RETRYING:
             self.retrying.emit(event)
         progress = replace(self.progress, in_flight=len(self._in_flight))
-        if event.state.is_terminal:
-            stored = self._record(event)
+        if recorded is not None:
+            stored = self._show(recorded)
             failed = event.state is ItemState.FAILED
             progress = replace(
                 progress,
@@ -224,16 +228,20 @@ class BatchCoordinator(QObject):
                 failed=progress.failed + failed,
                 cancelled=progress.cancelled + (event.state is ItemState.CANCELLED),
             )
-            if failed and event.error is not None and not isinstance(event.error, ACCOUNT_ERRORS):
+            worth_explaining = event.error is not None and not isinstance(
+                event.error, ACCOUNT_ERRORS
+            )
+            if failed and worth_explaining and stored is not None:
                 self._failed_records.append(stored)
                 self._first_failure = self._first_failure or event.error
         self._update(progress)
 
-    def _record(self, event: ItemEvent) -> HistoryRecord:
-        recorded = self.planner.record(
-            event.request, result=event.result, error=event.error, attempts=event.attempt,
-            reason=event.reason,
-        )  # fmt: skip
+    def _show(self, event: RecordedEvent) -> HistoryRecord | None:
+        """A finished check the worker recorded: its row to the views (in batches)."""
+        recorded = event.recorded
+        if recorded is None:  # the history is damaged: said at once, the check stays queued
+            self.storage_failed.emit(event.failure)
+            return None
         self._unshown.extend(recorded.stored)
         if recorded.offer is not None and recorded.record.health is not Health.CANCELLED:
             self._offer_checks.append(recorded.record)
@@ -313,5 +321,8 @@ class BatchCoordinator(QObject):
 
     def _update(self, progress: BatchProgress) -> None:
         blocker = resume_blocker(progress.cause, self.account.state) if progress.paused else ""
-        self.progress = replace(progress, resume_blocker=blocker)
-        self.progress_changed.emit(self.progress)
+        progress = replace(progress, resume_blocker=blocker)
+        if progress == self.progress and progress.active:
+            return  # nothing new to show (a retry's wait, a send while others are out)
+        self.progress = progress
+        self.progress_changed.emit(progress)

@@ -1,8 +1,11 @@
 """ApiWorker: a QObject living on its own QThread that owns the client and the batch runner.
 
 It re-emits every engine event, as the engine's own dataclass, through one `event`
-signal. The runner keeps up to C calls in flight on its own threads and one-off calls
-run on a small pool; all of them share one throttle, so the account's limit holds.
+signal; a finished check's event is first recorded (judged and committed, by the run
+planner) on the thread that received its answer, and comes as a `RecordedEvent`, so
+the GUI thread only shows it. The runner keeps up to C calls in flight on its own
+threads and one-off calls run on a small pool; all of them share one throttle, so the
+account's limit holds.
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from affilitest_gui.api.limits import (
 )
 from affilitest_gui.api.models import CheckRequest, CheckResult
 from affilitest_gui.engine.batch import BatchRunner
+from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.engine.retry import RetryPolicy, call_with_retries
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
+from affilitest_gui.history.problems import STORAGE_ERRORS
 from affilitest_gui.history.send_log import SharedSendLog
+from affilitest_gui.runs.planner import Recorded
 from affilitest_gui.worker.calls import CallOutcome, CallsLeft, PendingCall
 
 if TYPE_CHECKING:
@@ -37,6 +43,16 @@ if TYPE_CHECKING:
 
 THROTTLE_POLL_MS = 250
 ONE_OFF_THREADS = 2
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """A finished (or cancelled) check's event and what recording it gave: its row, or
+    the storage error a damaged history raised (`failure`; `recorded` is then None)."""
+
+    event: ItemEvent
+    recorded: Recorded | None
+    failure: BaseException | None = None
 
 
 @dataclass(frozen=True)
@@ -64,11 +80,14 @@ class ApiWorker(QObject):
         concurrency: int = DEFAULT_CONCURRENCY,
         drain_s: float = TIMEOUTS.quit_drain_s,
         before_send: Callable[[CheckRequest], None] | None = None,
+        record: Callable[[ItemEvent], Recorded] | None = None,
         send_log: SharedSendLog | None = None,
     ) -> None:
         """`before_send`: the run planner's journal, told just before each request
-        leaves; `send_log`: the rate limit shared with the command-line twins."""
+        leaves; `record`: the run planner's, for each finished check; `send_log`: the
+        rate limit shared with the command-line twins."""
         super().__init__()
+        self._record = record
         self._lock = threading.Lock()
         self.drain_s = drain_s
         # Every thread that may call at once gets its own pooled connection. The client
@@ -80,7 +99,7 @@ class ApiWorker(QObject):
         self._policy = RetryPolicy(retry, rate)
         self._runner = BatchRunner(
             self._check,
-            self.event.emit,
+            self._on_runner_event,
             throttle=self.throttle,
             policy=self._policy,
             concurrency=concurrency,
@@ -173,6 +192,16 @@ class ApiWorker(QObject):
         with self._lock:
             client = self._client
         return client.check(request)
+
+    def _on_runner_event(self, event: RunnerEvent) -> None:
+        if isinstance(event, ItemEvent) and event.state is ItemState.QUEUED and not event.attempt:
+            return  # just submitted: the views count those; 500 at once would stall them
+        if self._record is not None and isinstance(event, ItemEvent) and event.state.is_terminal:
+            try:
+                event = RecordedEvent(event, self._record(event))
+            except STORAGE_ERRORS as error:  # a damaged history: said on the GUI thread
+                event = RecordedEvent(event, None, error)
+        self.event.emit(event)
 
     def _poll_throttle(self) -> None:
         state = self.throttle.state()
