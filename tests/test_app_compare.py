@@ -50,9 +50,9 @@ def test_two_cells_of_an_offers_matrix_compared(
     view.refresh()
     click(qtbot, view.check_all_button)
     run_until(aloop, lambda: window.store.count() == 2 and idle(window))
-    run_until(aloop, lambda: view.proxy.index(0, 1).data() == "OK")
+    run_until(aloop, lambda: view.table.model().index(0, 1).data() == "OK")
     qtbot.mouseClick(view.table.viewport(), LEFT,
-                     pos=view.table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+                     pos=view.table.visualRect(view.table.model().index(0, 0)).center())  # fmt: skip
     matrix = view.matrix
     assert not view.compare_button.isEnabled()
     qtbot.mouseClick(matrix.viewport(), LEFT, pos=matrix.visualItemRect(matrix.item(0, 0)).center())

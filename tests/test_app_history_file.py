@@ -107,7 +107,7 @@ def test_a_damaged_history_opens_as_a_read_only_copy_that_changes_nothing(
     menu.close()
     press(qtbot, window, "Ctrl+2")
     view = window.offers_view
-    assert view.proxy.rowCount() == 2 and view.export_button.isVisible()
+    assert view.table.model().rowCount() == 2 and view.export_button.isVisible()
     assert not view.import_button.isVisible() and not view.check_all_button.isVisible()
     press(qtbot, window, "Ctrl+I")
     assert not visible(ImportDialog)

@@ -50,7 +50,7 @@ def sample_offer_chosen(qtbot, view, server, tmp_path, monkeypatch) -> None:
     type_into(qtbot, view.filter_edit, "1001")
     table = view.table
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+                     pos=table.visualRect(view.table.model().index(0, 0)).center())  # fmt: skip
 
 
 def import_file(qtbot, view, path, monkeypatch) -> ImportDialog:
@@ -63,7 +63,7 @@ def import_file(qtbot, view, path, monkeypatch) -> ImportDialog:
 
 def rows(view) -> dict[str, str]:
     """Offer label -> health, as the table shows them."""
-    proxy = view.proxy
+    proxy = view.table.model()  # what the table shows
     return {proxy.index(row, 0).data(): proxy.index(row, 1).data()
             for row in range(proxy.rowCount())}  # fmt: skip
 
@@ -108,7 +108,7 @@ def test_import_check_filter_and_see_why(
     # The matrix: each cell says its health and verdict; a click shows the chain.
     table = view.table
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+                     pos=table.visualRect(view.table.model().index(0, 0)).center())  # fmt: skip
     matrix = view.matrix
     assert (matrix.rowCount(), matrix.columnCount()) == (1, 3)
     cell = matrix.item(0, 0)
@@ -233,7 +233,7 @@ def test_shortcuts_are_named_as_the_os_names_them_and_a_mac_deletes_with_cmd_bac
           .import_button)  # fmt: skip
     table = view.table
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
-                     pos=table.visualRect(view.proxy.index(0, 0)).center())  # fmt: skip
+                     pos=table.visualRect(view.table.model().index(0, 0)).center())  # fmt: skip
     qtbot.keyClick(table, Qt.Key.Key_Delete)
     assert message_box(qtbot, "Delete offers").isVisible()
 
