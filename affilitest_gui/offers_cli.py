@@ -58,6 +58,7 @@ from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.importing import (
@@ -66,8 +67,9 @@ from affilitest_gui.offers.importing import (
     plan_import,
     read_table,
 )
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.paths import NetworkFolderError, data_dir, history_path
-from affilitest_gui.runs.planner import RunPlanner
+from affilitest_gui.runs.planner import RunPlanner, calls_for
 from affilitest_gui.words import plural
 
 PROG = "affilitest-offers"
@@ -187,14 +189,19 @@ class _RunOutput:
             self.stop.set()
         if event.state is ItemState.CANCELLED:
             return
-        record, offer = recorded.record, recorded.offer
+        checked = check_record(event)
+        for record, offer in zip(recorded.records, recorded.offers, strict=True):
+            self._write(checked, record, offer)  # one line per offer (identical: one call)
+        self.out.flush()
+
+    def _write(self, checked: dict[str, Any], record: HistoryRecord, offer: Offer | None) -> None:
         before = self._before.get((record.offer_ref, (record.country, record.device)))
         changed = before is not None and (
             before.health is not record.health or before.final_url != record.final_url
         )
         self.failing |= record.health in FAILING
         line = {
-            **check_record(event),
+            **checked,
             "offer_id": offer.offer_id if offer else "",
             "health": record.health.value,
             "reasons": list(record.reasons),
@@ -202,7 +209,6 @@ class _RunOutput:
             "sends": record.sends,
         }
         self.out.write(json.dumps(line) + "\n")
-        self.out.flush()
 
 
 def run(
@@ -287,7 +293,7 @@ def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stder
                      "logged as not checked (no call).\n")  # fmt: skip
         leftovers = []
     statuses = OfferChoice(args.only).pick(store.offers.statuses())
-    planned = len(leftovers) + sum(len(s.offer.requests()) for s in statuses)
+    planned = len(leftovers) + calls_for(s.offer for s in statuses)
     if not afford(client, planned, yes=args.yes, err=stderr):
         return EXIT_STOPPED
     output = _RunOutput(planner, stdout)

@@ -51,8 +51,9 @@ def test_two_cells_of_an_offers_matrix_compared(
     click(qtbot, view.check_all_button)
     run_until(aloop, lambda: window.store.count() == 2 and idle(window))
     run_until(aloop, lambda: view.table.model().index(0, 1).data() == "OK")
-    qtbot.mouseClick(view.table.viewport(), LEFT,
-                     pos=view.table.visualRect(view.table.model().index(0, 0)).center())  # fmt: skip
+    table = view.table
+    qtbot.mouseClick(table.viewport(), LEFT,
+                     pos=table.visualRect(table.model().index(0, 0)).center())  # fmt: skip
     matrix = view.matrix
     assert not view.compare_button.isEnabled()
     qtbot.mouseClick(matrix.viewport(), LEFT, pos=matrix.visualItemRect(matrix.item(0, 0)).center())

@@ -301,3 +301,19 @@ def test_check_again_from_one_cell_spends_one_call(
     assert [(r.country, r.device) for r in sent] == [("gb", "android")]
     [record] = window.store.page()
     assert record.offer_ref == view.selected_offers()[0].id  # the offer's own cell
+
+
+def test_offers_that_share_a_link_are_checked_with_one_call_and_the_cost_says_so(
+    qtbot, make_window, aloop, memory_keyring, sandbox, tmp_path, monkeypatch
+):
+    _, view = offers_window(qtbot, make_window, memory_keyring, sandbox)
+    link = f"{sandbox.base_url}/demo/offer/game"
+    path = tmp_path / "twins.csv"
+    path.write_text(f"Offer ID,Name,URL,Geo,OS,Package\n1,Right,{link},US,Android,"
+                    f"com.example.game\n2,Wrong,{link},US,Android,com.other.app\n")  # fmt: skip
+    click(qtbot, import_file(qtbot, view, path, monkeypatch).import_button)
+    assert "Calls: all 1 (2 checks, identical ones merged)" in view.cost_label.text()
+    before = len(sandbox.server.stats.requests("/api/v1/test"))
+    click(qtbot, view.check_all_button)
+    run_until(aloop, lambda: set(rows(view).values()) == {"OK", "Broken"})
+    assert len(sandbox.server.stats.requests("/api/v1/test")) - before == 1

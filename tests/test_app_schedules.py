@@ -80,8 +80,9 @@ def test_a_schedule_runs_now_then_every_interval_and_says_what_broke_once(
     box = message_box(qtbot, "1 offer broke")
     assert box.text() == "1 offer broke: 2 \u00b7 Wrong app (US: Android phone)."
     click(qtbot, button_in(box, "OK"))
-    run_until(aloop, lambda: "every 4 h" in [view.table.model().index(r, 7).data()
-                                             for r in range(view.table.model().rowCount())])  # fmt: skip
+    shown = view.table.model()
+    run_until(aloop, lambda: "every 4 h" in [shown.index(r, 7).data()
+                                             for r in range(shown.rowCount())])  # fmt: skip
     assert window.schedules.status.text() == "Next run: " + (
         NOON + timedelta(hours=4)).astimezone().strftime("%a %H:%M")  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,26 @@ def test_a_file_marked_damaged_is_checked_whole_when_next_opened(tmp_path):
     Path(f"{sound}{DAMAGED_MARK}").touch()  # a read failed once, but the file checks out
     HistoryStore(sound).close()
     assert not Path(f"{sound}{DAMAGED_MARK}").exists()
+
+
+def test_processes_opening_a_new_history_at_once_all_open_it(tmp_path):
+    """Each reads the version again under the write lock: the second does not create
+    the tables the first has just made (it said "table offers already exists")."""
+    import subprocess
+    import sys
+
+    code = ("import sys, time; from pathlib import Path\n"
+            "from affilitest_gui.history.store import HistoryStore\n"
+            "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+            "HistoryStore(Path(sys.argv[1])).close()\n")  # fmt: skip
+    for attempt in range(3):
+        path = tmp_path / f"new-{attempt}.sqlite3"
+        start = time.time() + 1.0  # every process is up by then, then all open at once
+        argv = [sys.executable, "-c", code, str(path), str(start)]
+        processes = [subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+                     for _ in range(4)]  # fmt: skip
+        errors = [process.communicate(timeout=60)[1] for process in processes]
+        assert [process.returncode for process in processes] == [0] * 4, errors
+    store = HistoryStore(path)
+    assert store.count() == 0 and store.offers.all() == []
+    store.close()

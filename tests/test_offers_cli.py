@@ -280,3 +280,20 @@ def test_damage_found_mid_command_is_named_and_the_next_start_checks_the_whole_f
 
     status, lines, _ = command("list", "--copy")
     assert status == 0 and 300 < len(lines) < 400
+
+
+def test_two_offers_with_one_identical_link_cost_one_call_and_both_get_the_result(
+    tmp_path, data_dir, sandbox
+):
+    """The sandbox's request log is the witness: one call, a line and a row per offer,
+    each judged by its own expectation."""
+    link = f"{sandbox.base_url}/demo/offer/game"
+    path = tmp_path / "twins.csv"
+    path.write_text(f"Offer ID,URL,Geo,OS,Package\n1,{link},US,Android,com.example.game\n"
+                    f"2,{link},US,Android,com.other.app\n")  # fmt: skip
+    command("import", str(path))
+    status, lines, _ = command("run", "--base-url", sandbox.base_url, key=sandbox.keys["valid"])
+    assert len(sandbox.server.stats.requests(TEST_PATH)) == 1
+    assert {line["offer_id"]: line["health"] for line in lines} == {"1": "ok", "2": "broken"}
+    assert status == 1  # offer 2 lands on another app
+    assert len(logged(data_dir)) == 2

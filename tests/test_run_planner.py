@@ -16,7 +16,7 @@ from affilitest_gui.judging.health import Health
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers_cli import build_parser
-from affilitest_gui.runs.planner import RunPlanner
+from affilitest_gui.runs.planner import RunPlanner, calls_for
 
 LINK = "https://track.example/o?id=1"
 PLAY = "https://play.google.com/store/apps/details?id=com.example.game"
@@ -116,3 +116,21 @@ def test_the_sqlite_history_is_the_repository_the_layers_above_use(
         if callable(wanted):
             expected = list(inspect.signature(wanted).parameters)[1:]
             assert list(inspect.signature(getattr(made, name)).parameters) == expected, name
+
+
+def test_identical_checks_of_several_offers_are_one_call_recorded_for_each(store):
+    game = (Expectation.parse("play:com.example.game"),)
+    other = (Expectation.parse("play:com.other.app"),)
+    first = store.offers.save(Offer(LINK, ("us", "gb"), ("android",), offer_id="1",
+                                    expects=game))  # fmt: skip
+    second = store.offers.save(Offer(LINK, ("us",), ("android",), offer_id="2", expects=other))
+    assert calls_for([first, second]) == 2  # us is shared, gb is the first's alone
+    planner = RunPlanner(store)
+    queued = planner.queue_offers([first, second])
+    assert len(queued) == 2 and len(store.queue.unfinished()) == 0  # this run's own
+    shared = next(request for request in queued if request.country == "us")
+    done = planner.record(shared, result=landing_on(shared, PLAY))
+    assert [record.offer_ref for record in done.records] == [first.id, second.id]
+    assert [record.health for record in done.records] == [Health.OK, Health.BROKEN]
+    assert len(done.stored) == 2 and all(record.id for record in done.stored)
+    assert store.count() == 2

@@ -153,20 +153,28 @@ class CheckQueue:
             )
         return requests
 
-    def finish(self, request: CheckRequest, record: HistoryRecord) -> HistoryRecord:
-        """Log the outcome and drop the check from the queue, in one transaction."""
+    def finish(
+        self, request: CheckRequest, record: HistoryRecord, *also: HistoryRecord
+    ) -> list[HistoryRecord]:
+        """Log the outcome and drop the check from the queue, in one transaction; `also`:
+        the same answer recorded for other offers that asked the identical check (one
+        call for them all). Returns the rows stored, in order."""
+        stored = []
         with self._lock, self._db:
+            sends = None
             if request.ref is not None:
                 row = self._db.execute(
                     "SELECT sends FROM pending WHERE id = ?", (request.ref,)
                 ).fetchone()
-                if row is not None:
-                    record = replace(record, sends=row[0])
-                if record.sends >= MAX_SENDS:
-                    record = replace(record, reasons=(*record.reasons, RESENT_REASON))
+                sends = row[0] if row is not None else None
                 self._db.execute("DELETE FROM pending WHERE id = ?", (request.ref,))
-            cursor = self._db.execute(INSERT, values(record))
-        return replace(record, id=cursor.lastrowid)
+            for answered in (record, *also):
+                row = answered if sends is None else replace(answered, sends=sends)
+                if request.ref is not None and row.sends >= MAX_SENDS:
+                    row = replace(row, reasons=(*row.reasons, RESENT_REASON))
+                cursor = self._db.execute(INSERT, values(row))
+                stored.append(replace(row, id=cursor.lastrowid))
+        return stored
 
     def unfinished(self, *, sandbox: bool | None = None) -> list[PendingCheck]:
         """What a crash left, oldest first (`sandbox`: one mode only): the checks whose

@@ -336,13 +336,17 @@ class HistoryStore:
 
     def _upgrade(self, version: int) -> None:
         """Step by step, each step in one transaction (its tables, its rows and the new
-        version number): a crash or a damaged page leaves the file as it was."""
+        version number): a crash or a damaged page leaves the file as it was. Two
+        processes opening a new file at once: the version is read again under the write
+        lock, so the second goes on from where the first left it."""
         while version < SCHEMA_VERSION:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                MIGRATIONS[version](self._db)
-                version += 1
-                self._db.execute(f"PRAGMA user_version={version}")
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    MIGRATIONS[version](self._db)
+                    version += 1
+                    self._db.execute(f"PRAGMA user_version={version}")
             except BaseException:
                 self._db.rollback()
                 raise

@@ -1,10 +1,11 @@
 """The one path of every run of checks, for the app and `affilitest-offers run` alike.
 
-It plans the checks (what a stopped run left first, then one call per offer cell),
-writes them to the durable queue before anything is sent, journals each request as it
-leaves, judges each answer against its offer and records it in the same commit as its
-queue entry. An answer a full disk refused is kept in memory and written first, oldest
-first, as soon as there is room. Pure Python, no Qt: the app's coordinator and the
+It plans the checks (what a stopped run left first, then one call per offer cell, and
+one call for identical checks several offers ask for), writes them to the durable queue
+before anything is sent, journals each request as it leaves, judges each answer against
+each offer that asked and records it in the same commit as its queue entry. An answer
+a full disk refused is kept in memory and written first, oldest first, as soon as there
+is room. Pure Python, no Qt: the app's coordinator and the
 command line are thin drivers of it.
 
 Thread-safe: the app records each answer on the thread that received it (the GUI
@@ -29,14 +30,28 @@ from affilitest_gui.offers.model import Offer
 Cell = tuple[int | None, str, str]  # (offer id, country, device)
 
 
+def calls_for(offers: Iterable[Offer]) -> int:
+    """The calls checking `offers` costs: identical checks are sent once."""
+    return len({request for offer in offers for request in offer.requests()})
+
+
 @dataclass(frozen=True)
 class Recorded:
-    """One answer, judged, and what could be written."""
+    """One answer, judged for each offer that asked for it, and what could be written."""
 
-    record: HistoryRecord  # this check's row (with its id once stored)
-    offer: Offer | None  # the offer it was checked for
-    stored: tuple[HistoryRecord, ...]  # written now, oldest first: kept answers, then this
+    records: tuple[HistoryRecord, ...]  # one per offer (one for a form check); ids once stored
+    offers: tuple[Offer | None, ...]  # the offers it was checked for, in the same order
+    stored: tuple[HistoryRecord, ...]  # written now, oldest first: kept answers, then these
     failure: BaseException | None = None  # a full disk or a read-only folder: it is kept
+
+    @property
+    def record(self) -> HistoryRecord:
+        """The row of the offer the call was first planned for (or of the form check)."""
+        return self.records[0]
+
+    @property
+    def offer(self) -> Offer | None:
+        return self.offers[0]
 
     @property
     def kept(self) -> bool:
@@ -51,45 +66,50 @@ class RunPlanner:
     def __init__(self, repository: Repository, *, sandbox: bool = False) -> None:
         self.repository = repository
         self.sandbox = sandbox
-        self._offers: dict[int, Offer] = {}  # queue ref -> the offer it is checked for
-        self._kept: list[tuple[CheckRequest, HistoryRecord]] = []
+        # queue ref -> the offers one call is made for (identical checks merged)
+        self._offers: dict[int, list[Offer]] = {}
+        self._kept: list[tuple[CheckRequest, list[HistoryRecord]]] = []
         self._lock = threading.RLock()  # the offers by ref, the kept answers
 
     # --- planning --------------------------------------------------------------------
 
     def queue_checks(self, requests: Sequence[CheckRequest]) -> list[CheckRequest]:
         """Checks of the form (no offer): written down; returned with their refs."""
-        return self._queue([(request, None) for request in requests])
+        return self._queue([(request, []) for request in requests])
 
     def queue_offers(
         self, offers: Iterable[Offer], *, after: Sequence[CheckRequest] = ()
     ) -> list[CheckRequest]:
-        """Every country x device of each offer, each judged by its expectations later.
-        `after`: leftovers this run already sends; their cells are not checked again
-        (one call per cell per run)."""
-        done = {self._cell(request) for request in after}
-        return self._queue([
-            (request, offer) for offer in offers for request in offer.requests()
-            if (offer.id, request.country, request.device) not in done
-        ])  # fmt: skip
+        """Every country x device of each offer, each judged by its expectations later;
+        a check several offers ask for identically (link, country, device, preview,
+        codes) is one call, recorded for each. `after`: leftovers this run already
+        sends; their cells are not checked again (one call per cell per run)."""
+        done = {cell for request in after for cell in self._cells(request)}
+        asked: dict[CheckRequest, list[Offer]] = {}
+        for offer in offers:
+            for request in offer.requests():
+                if (offer.id, request.country, request.device) not in done:
+                    asked.setdefault(request, []).append(offer)
+        return self._queue(list(asked.items()))
 
-    def _queue(self, checks: list[tuple[CheckRequest, Offer | None]]) -> list[CheckRequest]:
+    def _queue(self, checks: list[tuple[CheckRequest, list[Offer]]]) -> list[CheckRequest]:
         if not checks:
             return []
         queued = self.repository.queue.enqueue(
             [request for request, _ in checks],
             sandbox=self.sandbox,
-            offer_refs=[offer.id if offer else None for _, offer in checks],
+            offer_refs=[offers[0].id if offers else None for _, offers in checks],
         )
         with self._lock:
-            for request, (_, offer) in zip(queued, checks, strict=True):
-                if offer is not None and request.ref is not None:
-                    self._offers[request.ref] = offer
+            for request, (_, offers) in zip(queued, checks, strict=True):
+                if offers and request.ref is not None:
+                    self._offers[request.ref] = offers
         return queued
 
-    def _cell(self, request: CheckRequest) -> Cell | None:
-        offer = self.offer_for(request)
-        return (offer.id, request.country, request.device) if offer else None
+    def _cells(self, request: CheckRequest) -> list[Cell]:
+        with self._lock:
+            offers = self._offers.get(request.ref, []) if request.ref is not None else []
+        return [(offer.id, request.country, request.device) for offer in offers]
 
     # --- what a stopped run left ---------------------------------------------------------
 
@@ -113,7 +133,7 @@ class RunPlanner:
             offer = self.repository.offers.get(check.offer_ref) if check.offer_ref else None
             if offer is not None and check.request.ref is not None:
                 with self._lock:
-                    self._offers[check.request.ref] = offer
+                    self._offers[check.request.ref] = [offer]
         return queue.requeue(sendable)
 
     def discard(self, checks: Sequence[PendingCheck]) -> int:
@@ -127,9 +147,10 @@ class RunPlanner:
         self.repository.queue.sending(request)
 
     def offer_for(self, request: CheckRequest) -> Offer | None:
-        """The offer a queued check is for (None: a check of the form)."""
+        """The (first) offer a queued check is for (None: a check of the form)."""
         with self._lock:
-            return self._offers.get(request.ref) if request.ref is not None else None
+            offers = self._offers.get(request.ref) if request.ref is not None else None
+        return offers[0] if offers else None
 
     def record_answer(self, event: ItemEvent) -> Recorded:
         """`record` for the engine's event of a finished (or cancelled) check."""
@@ -159,29 +180,32 @@ class RunPlanner:
         attempts: int,
         reason: str,
     ) -> Recorded:
-        offer = self._offers.pop(request.ref, None) if request.ref is not None else None
-        record = record_for(
-            request, result=result, error=error, attempts=attempts, reason=reason,
-            sandbox=self.sandbox, expects=offer.expects if offer else (),
-            offer_ref=offer.id if offer else None,
-        )  # fmt: skip
-        self._kept.append((request, record))
+        asked = self._offers.pop(request.ref, []) if request.ref is not None else []
+        offers: list[Offer | None] = list(asked) or [None]
+        records = [
+            record_for(request, result=result, error=error, attempts=attempts,
+                       reason=reason, sandbox=self.sandbox,
+                       expects=offer.expects if offer else (),
+                       offer_ref=offer.id if offer else None)
+            for offer in offers
+        ]  # fmt: skip
+        self._kept.append((request, records))
         stored: list[HistoryRecord] = []
         try:
             self.store_kept(stored)
         except STORAGE_ERRORS as failure:
             if storage_problem(failure) is StorageProblem.DAMAGED:
                 raise
-            return Recorded(record, offer, tuple(stored), failure=failure)
-        return Recorded(stored[-1], offer, tuple(stored))
+            return Recorded(tuple(records), tuple(offers), tuple(stored), failure=failure)
+        return Recorded(tuple(stored[-len(records):]), tuple(offers), tuple(stored))
 
     def store_kept(self, stored: list[HistoryRecord]) -> None:
         """Write the answers kept in memory, oldest first, each added to `stored` as it
         is written. Raises the storage error that stops it (the rest stays kept)."""
         with self._lock:
             while self._kept:
-                request, record = self._kept[0]
-                stored.append(self.repository.queue.finish(request, record))
+                request, records = self._kept[0]
+                stored += self.repository.queue.finish(request, *records)
                 self._kept.pop(0)
 
     @property

@@ -243,8 +243,9 @@ class BatchCoordinator(QObject):
             self.storage_failed.emit(event.failure)
             return None
         self._unshown.extend(recorded.stored)
-        if recorded.offer is not None and recorded.record.health is not Health.CANCELLED:
-            self._offer_checks.append(recorded.record)
+        for record, offer in zip(recorded.records, recorded.offers, strict=True):
+            if offer is not None and record.health is not Health.CANCELLED:
+                self._offer_checks.append(record)
         if recorded.stored and not self._show_timer.isActive():
             self._show_timer.start()
         if recorded.failure is not None:

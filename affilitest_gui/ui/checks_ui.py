@@ -83,8 +83,10 @@ class ChecksUi(QObject):
         self.run_counted(len(requests), lambda: self.batches.submit(requests))
 
     def run_offers(self, offers: list[Offer]) -> None:
-        """Check offers, each judged by its expectations; the same checks first."""
-        count = sum(offer.check_count for offer in offers)
+        """Check offers, each judged by its expectations (identical checks: one call)."""
+        from affilitest_gui.runs.planner import calls_for  # noqa: PLC0415
+
+        count = calls_for(offers)
         self.run_counted(count, lambda: self.batches.submit_offers(offers))
 
     def rerun(self, records: list[HistoryRecord]) -> None:

@@ -36,6 +36,7 @@ from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.model import Offer
+from affilitest_gui.runs.planner import calls_for
 from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.import_dialog import ImportDialog
 from affilitest_gui.ui.msgbox import say_cannot_write, show_message
@@ -58,8 +59,9 @@ if TYPE_CHECKING:
     from affilitest_gui.session.offers import OffersSession
 
 
-def checks_in(statuses: list[OfferStatus]) -> int:
-    return sum(status.offer.check_count for status in statuses)
+def calls_in(statuses: list[OfferStatus]) -> int:
+    """What checking these offers costs: identical checks are one call."""
+    return calls_for(status.offer for status in statuses)
 
 
 class OffersView(QWidget):
@@ -293,16 +295,18 @@ class OffersView(QWidget):
             f"{shown:,} of {plural(len(statuses), 'offer')} \u00b7 {broken:,} broken \u00b7 "
             f"{changed:,} changed"
         )
-        everything = checks_in(statuses)
-        selected = checks_in(self.selected_statuses())
-        broken_cost = checks_in([s for s in statuses if s.health is Health.BROKEN])
+        everything = calls_in(statuses)
+        selected = calls_in(self.selected_statuses())
+        broken_cost = calls_in(OfferChoice.BROKEN.pick(statuses))
+        checks = sum(status.offer.check_count for status in statuses)
+        merged = f" ({checks:,} checks, identical ones merged)" if checks != everything else ""
         self.check_all_button.setEnabled(everything > 0)
         self.schedule_button.setEnabled(bool(statuses))
         self.check_broken_button.setEnabled(broken_cost > 0)
         left = "" if self._calls_left is None else f" \u00b7 {self._calls_left:,} calls left"
         if not self.read_only:  # else nothing can be checked: no cost to show
             self.cost_label.setText(
-                f"Calls: all {everything:,} \u00b7 selected {selected:,} \u00b7 "
+                f"Calls: all {everything:,}{merged} \u00b7 selected {selected:,} \u00b7 "
                 f"broken {broken_cost:,}{left}"
             )
         self.empty_hint.setVisible(not statuses)
