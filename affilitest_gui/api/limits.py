@@ -81,3 +81,22 @@ MIN_IN_FLIGHT = 4
 API_RATE_LIMIT = RateLimit()
 RETRY_LIMITS = RetryLimits()
 TIMEOUTS = Timeouts()
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """How a network platform's connector paces and retries itself. Everflow allows 30
+    requests a second per account (shared by every key); Affise and HasOffers publish no
+    number: a few a second keeps well under what they tolerate. Only reads are retried
+    (429, 5xx, HasOffers' "API usage exceeded rate limit"); a write is retried only when
+    the answer proves it did not apply."""
+
+    requests_per_s: float = 4.0
+    everflow_requests_per_s: float = 10.0  # a third of the account's 30/s: others share it
+    read_attempts: int = 4
+    backoff_s: tuple[float, ...] = (1.0, 2.0, 4.0)  # before the 2nd, 3rd, 4th attempt
+    max_retry_after_s: float = 30.0  # a longer Retry-After fails the call, with its words
+    timeout_s: tuple[float, float] = (5.0, 30.0)  # connect, read
+
+
+PLATFORM_LIMITS = PlatformLimits()

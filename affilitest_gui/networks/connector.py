@@ -1,6 +1,7 @@
-"""What every platform connector does: list the offers page by page, pause and resume
-one. The platforms differ in paths, auth headers, pagination and envelopes; what the
-rest of the app sees of them is this."""
+"""What every platform connector does: say whether the key works, list the offers page
+by page, make an affiliate's tracking link, pause and resume an offer. The platforms
+differ in paths, auth headers, pagination and envelopes; what the rest of the app sees
+of them is this."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ class NetworkOffer:
     status: str  # the platform's word: active, paused, stopped, deleted...
     destination_url: str  # the advertiser's URL, macros and all
     tracking_url: str | None = None  # the link an affiliate would click, where known
-    countries: tuple[str, ...] = ()
-    devices: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # ISO codes, lower case; () when the platform says none
+    devices: tuple[str, ...] = ()  # the app's device presets; () when the platform says none
+    preview_url: str = ""
 
     @property
     def source(self) -> str:
@@ -50,17 +52,28 @@ class WriteResult:
 
 
 class Connector(Protocol):
-    """A platform, reached with one account's key."""
+    """A platform, reached with one account's key. Every method raises `NetworkError`
+    (networks.http) with what went wrong in words."""
 
     platform: str
 
+    def active_offers(self) -> int:
+        """One small call: how many active offers the account has (a working key)."""
+        ...
+
     def page(self, number: int) -> OfferPage:
-        """Offers page `number` (the first is 1)."""
+        """Offers page `number` (the first is 1); active ones unless `everything`."""
+        ...
+
+    def tracking_link(self, offer: NetworkOffer, partner: str) -> str:
+        """The link affiliate `partner` would click for `offer`."""
         ...
 
     def pause(self, offer_id: str) -> WriteResult: ...
 
     def resume(self, offer_id: str) -> WriteResult: ...
+
+    def close(self) -> None: ...
 
 
 def every_offer(connector: Connector) -> Iterator[NetworkOffer]:

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from affilitest_gui.sandbox import platforms
 from affilitest_gui.sandbox.accounts import (
     DEMO_EMAIL,
     DEMO_PASSWORD,
@@ -30,6 +31,7 @@ from affilitest_gui.sandbox.accounts import (
     Refused,
 )
 from affilitest_gui.sandbox.demo_site import DEMO_APPS, PLAY_STORE, demo_page
+from affilitest_gui.sandbox.platforms import Platforms
 from affilitest_gui.sandbox.tracer import trace
 
 
@@ -45,6 +47,7 @@ class SandboxConfig:
     budget: int = 10_000
     retry_after: bool = True
     session_ttl_s: float = 3600.0
+    platform_offers: int = 230  # each fake network platform's offers
 
 
 @dataclass
@@ -147,6 +150,7 @@ class SandboxServer(ThreadingHTTPServer):
             session_ttl_s=config.session_ttl_s,
         )
         self.stats = Stats()
+        self.platforms = Platforms(offers_each=config.platform_offers)
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self._rng = random.Random(config.seed)
@@ -205,6 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
     # --- plumbing -------------------------------------------------------------------
 
     def _dispatch(self, method: str) -> None:
@@ -215,6 +222,17 @@ class _Handler(BaseHTTPRequestHandler):
             page = demo_page(self.path, dict(self.headers.items()))
             extra = {"Location": page.location} if page.location else {}
             self._send(page.status, page.body, "text/html; charset=utf-8", extra)
+            return
+        if platforms.handles(parts.path):  # the fake network platforms
+            fault = self.server.take_fault(parts.path)
+            if fault is not None:
+                self._serve_fault(fault, parts.path, {})
+                return
+            status, text, headers = platforms.serve(
+                self.server.platforms, self.server.base_url, method, self.path,
+                headers=dict(self.headers.items()), body=body,
+            )
+            self._send(status, text, headers.pop("Content-Type"), headers)
             return
         fields = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if parts.path == "/sandbox/stats":
