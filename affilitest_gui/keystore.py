@@ -51,9 +51,14 @@ class StorageInfo:
 class KeyStore:
     """get / set / delete the API key; falls back to memory (with `secure=False`)."""
 
-    def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
+    def __init__(
+        self, backend: keyring.backend.KeyringBackend | None = None, *, account: str = ACCOUNT
+    ) -> None:
+        """`account`: the secret's name in the keyring (the AffiliTest key by default; a
+        network platform's key is named by its connection)."""
         self._chosen = backend
         self._memory: str | None = None
+        self._account = account
 
     @property
     def _backend(self) -> keyring.backend.KeyringBackend:
@@ -77,7 +82,7 @@ class KeyStore:
     def get(self) -> str | None:
         if self.info.secure:
             try:
-                return self._backend.get_password(SERVICE, ACCOUNT)
+                return self._backend.get_password(SERVICE, self._account)
             except _keyring().errors.KeyringError as error:
                 log.warning("Could not read the key from the keyring: %s", type(error).__name__)
         return self._memory
@@ -87,7 +92,7 @@ class KeyStore:
         info = self.info
         if info.secure:
             try:
-                self._backend.set_password(SERVICE, ACCOUNT, key)
+                self._backend.set_password(SERVICE, self._account, key)
                 self._memory = None
                 return info
             except _keyring().errors.KeyringError as error:
@@ -100,7 +105,7 @@ class KeyStore:
         self._memory = None
         if self.info.secure:
             try:
-                self._backend.delete_password(SERVICE, ACCOUNT)
+                self._backend.delete_password(SERVICE, self._account)
             except _keyring().errors.PasswordDeleteError:
                 pass  # nothing stored: already gone
             except _keyring().errors.KeyringError as error:

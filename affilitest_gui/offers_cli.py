@@ -3,6 +3,10 @@
     affilitest-offers import FILE [--dry-run]
     affilitest-offers list [--copy]
     affilitest-offers run [--base-url URL] [--only broken|changed|all]
+    affilitest-offers sync affise|everflow|hasoffers [--base-url URL] [--network-id ID]
+                           [--partner ID] [--tracking-domain HOST] [--dry-run]
+    affilitest-offers pause|resume OFFER_ID... [--yes]
+    affilitest-offers audit
 
 The database is the app's ($AFFILITEST_DATA_DIR overrides the folder); the key comes
 from $AFFILITEST_API_KEY or the key saved by the app, never from a flag.
@@ -22,7 +26,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
-from affilitest_gui import __version__
+from affilitest_gui import __version__, network_cli
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY
@@ -73,6 +77,7 @@ from affilitest_gui.runs.planner import RunPlanner, calls_for
 from affilitest_gui.words import plural
 
 PROG = "affilitest-offers"
+NETWORK_COMMANDS = ("sync", "pause", "resume", "audit")
 # Health that makes `run` exit 1.
 FAILING = (Health.BROKEN, Health.NOT_CHECKED)
 
@@ -115,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "refusal stops it); without it such a run asks, or exits 2")  # fmt: skip
     run.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
                      help="calls in flight at once")  # fmt: skip
+    network_cli.add_commands(commands)
     return parser
 
 
@@ -131,6 +137,8 @@ def offer_line(status: OfferStatus) -> dict[str, Any]:
         "health": health.value if health else None,
         "changed": status.changed,
         "last_checked": status.last_checked or None,
+        "source": offer.source or None,
+        "platform_status": offer.platform_status or None,
     }
 
 
@@ -218,8 +226,10 @@ def run(
     stderr: IO[str] = sys.stderr,
     environ: dict[str, str] | None = None,
     keystore: KeyStore | None = None,
+    network_keystores: network_cli.KeyStoreFor | None = None,
 ) -> int:
-    """The whole command; returns the exit status."""
+    """The whole command; returns the exit status. `keystore`: the AffiliTest key's;
+    `network_keystores`: a platform key's store by its keyring entry (tests)."""
     args = build_parser().parse_args(argv)
     environ = dict(os.environ) if environ is None else environ
     move_roaming_history(data_dir())  # Windows: once, from the Roaming folder of before
@@ -251,6 +261,11 @@ def run(
                      "can be read.\n")  # fmt: skip
         return EXIT_STOPPED
     try:
+        if args.command in NETWORK_COMMANDS:
+            return network_cli.run_command(
+                args, store, stdout, stderr, environ=environ,
+                keystores=network_keystores or (lambda account: KeyStore(account=account)),
+            )  # fmt: skip
         return _command(args, store, stdout, stderr, environ=environ, keystore=keystore)
     except (UsageError, ImportFileError) as error:
         stderr.write(f"{PROG}: {error}\n")

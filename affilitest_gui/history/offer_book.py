@@ -25,7 +25,9 @@ from affilitest_gui.offers.importing import Field, keep_absent
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import Schedule
 
-_OFFER_COLUMNS = "id, offer_id, name, url, countries, devices, expects"
+_OFFER_COLUMNS = (
+    "id, offer_id, name, url, countries, devices, expects, source, platform_status, synced_at"
+)
 
 Cell = tuple[str, str]  # (country, device)
 
@@ -77,7 +79,7 @@ class OfferStatus:
 
 
 def _row_to_offer(row: tuple) -> Offer:
-    id_, offer_id, name, url, countries, devices, expects = row
+    id_, offer_id, name, url, countries, devices, expects, source, status, synced_at = row
     return Offer(
         url=url,
         countries=tuple(json.loads(countries)),
@@ -85,6 +87,9 @@ def _row_to_offer(row: tuple) -> Offer:
         offer_id=offer_id,
         name=name,
         expects=parse_expectations(expects),
+        source=source,
+        platform_status=status,
+        synced_at=synced_at,
         id=id_,
     )
 
@@ -126,10 +131,13 @@ class OfferBook:
         if offer.id is None:
             cursor = self._db.execute(
                 "INSERT INTO offers (offer_id, name, url, countries, devices, expects, sandbox, "
-                "added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*_offer_values(offer), int(sandbox), now_text()),
-            )
+                "added_at, source, platform_status, synced_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_offer_values(offer), int(sandbox), now_text(), offer.source,
+                 offer.platform_status, offer.synced_at),
+            )  # fmt: skip
             return replace(offer, id=cursor.lastrowid)
+        # An edit or an import never changes where a synced offer came from.
         self._db.execute(
             "UPDATE offers SET offer_id = ?, name = ?, url = ?, countries = ?, devices = ?, "
             "expects = ? WHERE id = ?",
@@ -253,6 +261,41 @@ class OfferBook:
                 "UPDATE schedules SET next_due = ? WHERE offer_ref = ?",
                 [(s.after_run(now).next_due.isoformat(), s.offer_ref) for s in schedules],
             )
+
+    def apply_sync(self, entries: Iterable[tuple[str, Offer]], *, sandbox: bool = False) -> None:
+        """A sync accepted: each (action, offer) saved in one transaction: new offers
+        added, changed ones updated (their expectations kept), gone ones marked with the
+        platform's status and their schedules stopped. Nothing is ever deleted."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            for action, offer in entries:
+                saved = self._save(offer, sandbox) if action != "gone" else offer
+                self._db.execute(
+                    "UPDATE offers SET source = ?, platform_status = ?, synced_at = ? "
+                    "WHERE id = ?",
+                    (offer.source, offer.platform_status, offer.synced_at, saved.id),
+                )
+                if action == "gone":
+                    self._db.execute("DELETE FROM schedules WHERE offer_ref = ?", (saved.id,))
+
+    def by_source(self, sources: Iterable[str], *, sandbox: bool = False) -> dict[str, Offer]:
+        """The synced offers with these sources ("affise:123"), by source."""
+        wanted = list(dict.fromkeys(sources))
+        found: dict[str, Offer] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {_OFFER_COLUMNS} FROM offers WHERE sandbox = ? AND source IN ({marks})",
+                (int(sandbox), *chunk),
+            )
+            found.update((offer.source, offer) for offer in map(_row_to_offer, rows))
+        return found
+
+    def set_platform_status(self, offer_ref: int, status: str) -> None:
+        with self._db:
+            self._db.execute("UPDATE offers SET platform_status = ? WHERE id = ?",
+                             (status, offer_ref))  # fmt: skip
 
     def alert_states(self) -> dict[int, AlertState]:
         rows = self._db.execute("SELECT offer_ref, broken, passes FROM alerts")

@@ -13,8 +13,10 @@ from typing import Protocol
 
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.offer_book import MergeCounts, OfferStatus
+from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.queue import PendingCheck
 from affilitest_gui.judging.records import HistoryRecord
+from affilitest_gui.networks.connections import Connection
 from affilitest_gui.offers.alerts import AlertState
 from affilitest_gui.offers.importing import Field
 from affilitest_gui.offers.model import Offer
@@ -79,17 +81,38 @@ class OfferRepository(Protocol):
 
     def ran(self, schedules: Iterable[Schedule], now: datetime) -> None: ...
 
+    def apply_sync(
+        self, entries: Iterable[tuple[str, Offer]], *, sandbox: bool = False
+    ) -> None: ...
+
+    def by_source(self, sources: Iterable[str], *, sandbox: bool = False) -> dict[str, Offer]: ...
+
+    def set_platform_status(self, offer_ref: int, status: str) -> None: ...
+
     def alert_states(self) -> dict[int, AlertState]: ...
 
     def save_alert_states(self, states: dict[int, AlertState]) -> None: ...
 
 
+class PlatformRepository(Protocol):
+    """The network platforms' connections (no keys) and the audit log of their writes."""
+
+    def connection(self, platform: str) -> Connection | None: ...
+
+    def save_connection(self, connection: Connection) -> None: ...
+
+    def log(self, entry: AuditEntry) -> AuditEntry: ...
+
+    def audit(self, offer_ref: int | None = None) -> list[AuditEntry]: ...
+
+
 class Repository(Protocol):
-    """One history: the results log, and its watch list and queue."""
+    """One history: the results log, and its watch list, queue and platforms."""
 
     path: Path
     queue: QueueRepository
     offers: OfferRepository
+    platforms: PlatformRepository
 
     def close(self) -> None: ...
 

@@ -17,11 +17,12 @@ from pathlib import Path
 from affilitest_gui.history.columns import INSERT, SELECT, row_to_record, values
 from affilitest_gui.history.files import open_read_only
 from affilitest_gui.history.offer_book import OfferBook
+from affilitest_gui.history.platform_book import PlatformBook
 from affilitest_gui.history.queue import CheckQueue
 from affilitest_gui.judging.records import HistoryRecord, judge_stored
 from affilitest_gui.paths import check_local, make_private_file, make_private_folder
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Beside a history file a read failed on: the next opening checks the whole file first.
 DAMAGED_MARK = ".damaged"
 _CREATE_V1 = """
@@ -186,12 +187,44 @@ def _v3_to_v4(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE pending ADD COLUMN owner TEXT")
 
 
+def _v4_to_v5(db: sqlite3.Connection) -> None:
+    """v5: offers synced from a network platform (their source, the platform's status,
+    when), the connections (no key: that stays in the keyring), and the audit log of
+    every write to a platform."""
+    run_script(db, _CREATE_V5)
+
+
+_CREATE_V5 = """
+ALTER TABLE offers ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE offers ADD COLUMN platform_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE offers ADD COLUMN synced_at TEXT NOT NULL DEFAULT '';
+CREATE INDEX offers_source ON offers(sandbox, source);
+CREATE TABLE connections (
+    platform TEXT PRIMARY KEY,
+    settings TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    offer_ref   INTEGER REFERENCES offers(id) ON DELETE SET NULL,
+    source      TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    old_status  TEXT NOT NULL,
+    new_status  TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    by_rule     INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
 # MIGRATIONS[n] turns a version-n file into version n + 1 (0: a new, empty file).
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_v1,
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 
@@ -280,6 +313,7 @@ class HistoryStore:
             self._db = open_read_only(path)
             self.queue = CheckQueue(path, read_only=True)
             self.offers = OfferBook(self._db)
+            self.platforms = PlatformBook(self._db)
             return
         check_local(path.parent)  # a network drive: refused before anything is written
         make_private_folder(path.parent)
@@ -300,6 +334,7 @@ class HistoryStore:
             raise
         make_private_file(path)
         self.offers = OfferBook(self._db)
+        self.platforms = PlatformBook(self._db)
         self.queue = CheckQueue(path)
 
     @property
@@ -331,7 +366,8 @@ class HistoryStore:
         """Read a row of each table now, so a damaged file (or one whose tables do not
         match its version) is found here, before anything else starts, not mid-way."""
         self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
-        for table in ("offers", "offer_cells", "pending", "schedules", "alerts"):
+        for table in ("offers", "offer_cells", "pending", "schedules", "alerts", "connections",
+                      "audit"):  # fmt: skip
             self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
 
     def _upgrade(self, version: int) -> None:

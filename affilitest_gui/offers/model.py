@@ -19,6 +19,9 @@ class Offer:
     offer_id: str = ""  # the network's id, if the file has one
     name: str = ""
     expects: tuple[Expectation, ...] = ()
+    source: str = ""  # synced from a network platform: "affise:123" ("": a file or by hand)
+    platform_status: str = ""  # the platform's word at the last sync ("inactive": gone)
+    synced_at: str = ""  # UTC, ISO 8601
     id: int | None = None  # the database row, None until stored
 
     @property

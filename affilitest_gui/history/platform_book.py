@@ -1,0 +1,84 @@
+"""The network platforms in the history file: each saved connection (no key: that stays
+in the keyring or the environment) and the audit log of every write to a platform
+(when, which offer, old and new status, the platform's answer, by hand or by rule)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from affilitest_gui.judging.records import now_text
+from affilitest_gui.networks.connections import Connection
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    source: str  # "affise:123"
+    action: str  # "pause" | "resume"
+    old_status: str
+    new_status: str
+    outcome: str  # the connector's WriteOutcome value: done, already, refused
+    answer: str  # the platform's words
+    offer_ref: int | None = None
+    by_rule: bool = False
+    at: str = ""
+    id: int | None = None
+
+
+_AUDIT_COLUMNS = (
+    "id, at, offer_ref, source, action, old_status, new_status, outcome, answer, by_rule"
+)
+
+
+class PlatformBook:
+    """Connections and the audit log, on the history's connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def connection(self, platform: str) -> Connection | None:
+        row = self._db.execute("SELECT settings FROM connections WHERE platform = ?",
+                               (platform,)).fetchone()  # fmt: skip
+        if row is None:
+            return None
+        settings = json.loads(row[0])
+        for name in ("countries", "devices"):
+            settings[name] = tuple(settings.get(name, ()))
+        known = {f.name for f in dataclasses.fields(Connection)}
+        return Connection(**{k: v for k, v in settings.items() if k in known})
+
+    def save_connection(self, connection: Connection) -> None:
+        settings = json.dumps(dataclasses.asdict(connection))
+        with self._db:
+            self._db.execute(
+                "INSERT INTO connections (platform, settings) VALUES (?, ?) "
+                "ON CONFLICT (platform) DO UPDATE SET settings = excluded.settings",
+                (connection.platform, settings),
+            )
+
+    def log(self, entry: AuditEntry) -> AuditEntry:
+        """Every write to a platform, the moment its answer came."""
+        at = entry.at or now_text()
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO audit (at, offer_ref, source, action, old_status, new_status, "
+                "outcome, answer, by_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (at, entry.offer_ref, entry.source, entry.action, entry.old_status,
+                 entry.new_status, entry.outcome, entry.answer, int(entry.by_rule)),
+            )  # fmt: skip
+        return dataclasses.replace(entry, at=at, id=cursor.lastrowid)
+
+    def audit(self, offer_ref: int | None = None) -> list[AuditEntry]:
+        """Oldest first; one offer's, or every entry."""
+        where, params = ("", ()) if offer_ref is None else ("WHERE offer_ref = ?", (offer_ref,))
+        rows = self._db.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit {where} ORDER BY id", params)
+        return [_entry(row) for row in rows]
+
+
+def _entry(row: tuple) -> AuditEntry:
+    id_, at, ref, source, action, old, new, outcome, answer, rule = row
+    return AuditEntry(source=source, action=action, old_status=old, new_status=new,
+                      outcome=outcome, answer=answer, offer_ref=ref, by_rule=bool(rule),
+                      at=at, id=id_)  # fmt: skip

@@ -1,0 +1,145 @@
+"""`affilitest-offers sync | pause | resume | audit`: the watch list and the network
+platforms, from scripts, on the app's database and the same run path as the app.
+
+The platform's key comes from $AFFILITEST_NETWORK_KEY or the OS keyring (the entry
+named by the connection), never from a flag; a connection is saved by `sync` (no key in
+it), so `pause`, `resume` and later syncs reuse it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import IO, Any
+
+from affilitest_gui.cli import EXIT_OK, EXIT_STOPPED, UsageError
+from affilitest_gui.history.repository import Repository
+from affilitest_gui.keystore import KeyStore
+from affilitest_gui.networks.connections import (
+    KEY_VARIABLE,
+    PLATFORMS,
+    Connection,
+    UnusableConnection,
+    connect,
+)
+from affilitest_gui.networks.connector import Connector
+from affilitest_gui.networks.http import PLATFORM_NAMES, NetworkError
+from affilitest_gui.runs.network_sync import (
+    PAUSE,
+    RESUME,
+    change_status,
+    plan_from_platform,
+    save_plan,
+)
+
+KeyStoreFor = Callable[[str], KeyStore]  # keyring account -> its store
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """The network commands, on `affilitest-offers`'s parser."""
+    sync = commands.add_parser("sync", help="bring the offers in from a network platform")
+    sync.add_argument("platform", choices=PLATFORMS)
+    sync.add_argument("--base-url", default="", help="the platform's API address (Affise: "
+                      "https://api-<tenant>.affise.com)")  # fmt: skip
+    sync.add_argument("--network-id", default="", help="HasOffers' network ID")
+    sync.add_argument("--partner", default="",
+                      help="test affiliate ID: check the link an affiliate clicks (without "
+                           "it, the offer's destination URL)")  # fmt: skip
+    sync.add_argument("--tracking-domain", default="",
+                      help="Affise: the host affiliates' links are built on")  # fmt: skip
+    sync.add_argument("--dry-run", action="store_true", help="say what, save nothing")
+    for name, verb in ((PAUSE, "pause"), (RESUME, "re-activate")):
+        command = commands.add_parser(name, help=f"{verb} offers in their network platform")
+        command.add_argument("offer_ids", nargs="+", metavar="OFFER_ID",
+                             help="the watch list's offer IDs (affise:123, ...)")  # fmt: skip
+        command.add_argument("--yes", action="store_true", help="write; without it, say "
+                             "what would happen and write nothing")  # fmt: skip
+    commands.add_parser("audit", help="every write to a platform, one JSON line each")
+
+
+def run_command(args: argparse.Namespace, store: Repository, out: IO[str], err: IO[str], *,
+                environ: dict[str, str], keystores: KeyStoreFor) -> int:  # fmt: skip
+    """One of the network commands; the exit status."""
+    try:
+        if args.command == "sync":
+            return _sync(args, store, out, environ, keystores)
+        if args.command == "audit":
+            for entry in store.platforms.audit():
+                out.write(json.dumps(_audit_line(entry)) + "\n")
+            return EXIT_OK
+        return _change(args, store, out, environ, keystores)
+    except NetworkError as error:  # a refused key, a platform out of reach: one sentence
+        err.write(f"affilitest-offers: {error}\n")
+        return EXIT_STOPPED
+    except UnusableConnection as error:
+        raise UsageError(str(error)) from None
+
+
+def network_key(connection: Connection, environ: dict[str, str], keystores: KeyStoreFor) -> str:
+    key = environ.get(KEY_VARIABLE) or keystores(connection.keyring_account).get()
+    if not key:
+        raise UsageError(f"no key for {connection.name}: set {KEY_VARIABLE}, or save it in "
+                         "the OS keyring as AffiliTest GUI's Account -> Networks does "
+                         "(a key is never taken from the command line)")  # fmt: skip
+    return key.strip()
+
+
+def _sync(args: argparse.Namespace, store: Repository, out: IO[str],
+          environ: dict[str, str], keystores: KeyStoreFor) -> int:  # fmt: skip
+    saved = store.platforms.connection(args.platform)
+    given = {"base_url": args.base_url, "network_id": args.network_id,
+             "partner": args.partner, "tracking_domain": args.tracking_domain}  # fmt: skip
+    connection = replace(saved or Connection(args.platform),
+                         **{name: value for name, value in given.items() if value})  # fmt: skip
+    connector = connect(connection, network_key(connection, environ, keystores))
+    try:
+        plan = plan_from_platform(connector, connection, store)
+    finally:
+        connector.close()
+    for entry in plan.entries:
+        out.write(json.dumps({
+            "offer_id": entry.offer.offer_id if entry.offer else entry.source,
+            "source": entry.source, "action": entry.action.value, "reason": entry.reason,
+            "url": entry.url,
+        }) + "\n")  # fmt: skip
+    out.write(json.dumps({"summary": plan.summary}) + "\n")
+    if not args.dry_run:
+        save_plan(plan, store, connection)
+    return EXIT_OK
+
+
+def _change(args: argparse.Namespace, store: Repository, out: IO[str],
+            environ: dict[str, str], keystores: KeyStoreFor) -> int:  # fmt: skip
+    offers = {offer.offer_id: offer for offer in store.offers.all()}
+    offers.update({offer.source: offer for offer in offers.values() if offer.source})
+    found = list({offers[name].id: offers[name] for name in args.offer_ids if name in offers}
+                 .values())  # fmt: skip
+
+    def connect_to(platform: str) -> Connector:
+        connection = store.platforms.connection(platform)
+        if connection is None:
+            raise UsageError(f"no {PLATFORM_NAMES[platform]} connection: run "
+                             f"`affilitest-offers sync {platform}` first")  # fmt: skip
+        return connect(connection, network_key(connection, environ, keystores))
+
+    changes = change_status(found, args.command, store, connect_to, dry_run=not args.yes)
+    by_name = {name: change for change in changes
+               for name in (change.offer.offer_id, change.offer.source)}  # fmt: skip
+    for name in dict.fromkeys(args.offer_ids):  # in the order asked, once each
+        change = by_name.get(name)
+        line = {"offer_id": name, "source": "", "result": "not synced",
+                "message": "no offer with this ID on the watch list"}  # fmt: skip
+        if change is not None:
+            line = {"offer_id": change.offer.offer_id, "source": change.offer.source,
+                    "result": change.result, "message": change.message}  # fmt: skip
+        out.write(json.dumps(line) + "\n")
+    return EXIT_OK
+
+
+def _audit_line(entry: Any) -> dict[str, Any]:
+    return {"at": entry.at, "source": entry.source, "action": entry.action,
+            "old_status": entry.old_status, "new_status": entry.new_status,
+            "outcome": entry.outcome, "answer": entry.answer,
+            "by": "rule" if entry.by_rule else "hand"}  # fmt: skip
