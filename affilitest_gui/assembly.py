@@ -35,6 +35,7 @@ from affilitest_gui.paths import data_dir as user_data_dir
 from affilitest_gui.runs.planner import RunPlanner
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.session.batches import BatchCoordinator
+from affilitest_gui.session.networks import NetworksSession
 from affilitest_gui.session.offers import OffersSession
 from affilitest_gui.session.scheduler import Scheduler, utc_now
 from affilitest_gui.ui.history_problem import HistoryChoice, ask_about_history
@@ -97,14 +98,15 @@ def build_window(
     scheduler = Scheduler(batches, store.offers, clock=clock)
     watch_list = OffersSession(store.offers, account)
     watch_list.changed.connect(scheduler.tick)  # a schedule set, an offer gone
+    networks = NetworksSession(controller, store, watch_list)
     summary = None if read_only is None else read_only.summary()
     try:
-        window.attach(account, batches, scheduler, watch_list, read_only=summary)
+        window.attach(account, batches, scheduler, watch_list, networks, read_only=summary)
     except Exception:
         controller.shutdown()  # never leave the worker's thread running behind an error
         store.close()
         raise
-    for part in (account, batches, scheduler, watch_list, controller):
+    for part in (account, batches, scheduler, watch_list, networks, controller):
         part.setParent(window)
     return window
 

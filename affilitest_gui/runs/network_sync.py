@@ -9,14 +9,20 @@ platform's answer, whatever it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.records import now_text
 from affilitest_gui.networks.connections import Connection
-from affilitest_gui.networks.connector import Connector, NetworkOffer, WriteOutcome, every_offer
+from affilitest_gui.networks.connector import (
+    Connector,
+    NetworkOffer,
+    WriteOutcome,
+    WriteResult,
+    every_offer,
+)
 from affilitest_gui.networks.http import NetworkError, Problem
 from affilitest_gui.networks.sync import SyncPlan, plan_sync
 from affilitest_gui.offers.model import Offer
@@ -25,19 +31,34 @@ PAUSE, RESUME = "pause", "resume"
 PAUSED_WORDS = {"affise": "suspended", "everflow": "paused", "hasoffers": "paused"}
 
 
+def fetch_for_sync(
+    connector: Connector, connection: Connection, known_links: Mapping[str, str]
+) -> tuple[list[NetworkOffer], dict[str, str]]:
+    """Every active offer, and the test affiliate's link for each (asked of the platform
+    only for offers without one in `known_links`, by source). Network only: no storage,
+    so the app runs it off the GUI thread."""
+    fetched = list(every_offer(connector))
+    links: dict[str, str] = {}
+    if connection.partner:
+        for offer in fetched:
+            links[offer.source] = known_links.get(offer.source) or _link_or_blank(
+                connector, offer, connection.partner
+            )
+    return fetched, links
+
+
+def known_links(offers: Iterable[Offer]) -> dict[str, str]:
+    """The links the watch list already has for synced offers, by source."""
+    return {offer.source: offer.url for offer in offers if offer.source}
+
+
 def plan_from_platform(
     connector: Connector, connection: Connection, repository: Repository
 ) -> SyncPlan:
     """Fetch every active offer and plan the sync against the watch list."""
-    fetched = list(every_offer(connector))
-    links: dict[str, str] = {}
-    if connection.partner:
-        known = repository.offers.by_source(offer.source for offer in fetched)
-        links = {source: offer.url for source, offer in known.items()}
-        for offer in fetched:
-            if offer.source not in links:
-                links[offer.source] = _link_or_blank(connector, offer, connection.partner)
-    return plan_sync(connection, fetched, repository.offers.all(), links, now=now_text())
+    known = repository.offers.all()
+    fetched, links = fetch_for_sync(connector, connection, known_links(known))
+    return plan_sync(connection, fetched, known, links, now=now_text())
 
 
 def _link_or_blank(connector: Connector, offer: NetworkOffer, partner: str) -> str:
@@ -51,10 +72,11 @@ def _link_or_blank(connector: Connector, offer: NetworkOffer, partner: str) -> s
         raise
 
 
-def save_plan(plan: SyncPlan, repository: Repository, connection: Connection) -> None:
+def save_plan(plan: SyncPlan, repository: Repository, connection: Connection, *,
+              sandbox: bool = False) -> None:  # fmt: skip
     """The plan accepted: saved in one transaction, and the connection remembered."""
     entries = [(entry.action.value, entry.offer) for entry in plan.entries if entry.offer]
-    repository.offers.apply_sync(entries)
+    repository.offers.apply_sync(entries, sandbox=sandbox)
     repository.platforms.save_connection(connection)
 
 
@@ -65,6 +87,60 @@ class StatusChange:
     offer: Offer
     result: str  # "paused" | "resumed" | "already" | "refused" | "not synced" | "would ..."
     message: str
+
+
+def status_plan(
+    offers: Sequence[Offer], action: str, *, dry_run: bool = False
+) -> tuple[list[StatusChange], list[tuple[Offer, str]]]:
+    """What a pause (or a resume) of `offers` would do: the answers known without asking
+    the platform (not synced, already so, or with `dry_run` what would happen), and the
+    writes to make, each with the status wanted."""
+    said: list[StatusChange] = []
+    writes: list[tuple[Offer, str]] = []
+    for offer in offers:
+        platform = offer.source.partition(":")[0]
+        if not offer.source or platform not in PAUSED_WORDS:
+            said.append(StatusChange(offer, "not synced",
+                                     "not from a network platform: nothing to change"))  # fmt: skip
+            continue
+        wanted = PAUSED_WORDS[platform] if action == PAUSE else "active"
+        if offer.platform_status == wanted:
+            said.append(StatusChange(offer, "already", f"already {wanted}"))
+        elif dry_run:
+            words = f"{offer.platform_status or '?'} -> {wanted}"
+            said.append(StatusChange(offer, f"would {action}", words))
+        else:
+            writes.append((offer, wanted))
+    return said, writes
+
+
+def write_status(connector: Connector, offer: Offer, action: str) -> WriteResult:
+    """The platform's answer to one pause or resume. Network only."""
+    platform_id = offer.source.partition(":")[2]
+    return connector.pause(platform_id) if action == PAUSE else connector.resume(platform_id)
+
+
+def record_status(
+    repository: Repository,
+    offer: Offer,
+    action: str,
+    wanted: str,
+    written: WriteResult,
+    *,
+    by_rule: bool = False,
+) -> StatusChange:
+    """A write's answer in the audit log (whatever it was) and, if it applied, the
+    offer's status."""
+    done = written.outcome in (WriteOutcome.DONE, WriteOutcome.ALREADY)
+    repository.platforms.log(AuditEntry(
+        source=offer.source, action=action, old_status=offer.platform_status,
+        new_status=wanted if done else offer.platform_status, outcome=written.outcome.value,
+        answer=written.message, offer_ref=offer.id, by_rule=by_rule,
+    ))  # fmt: skip
+    if done and offer.id is not None:
+        repository.offers.set_platform_status(offer.id, wanted)
+    result = ("paused" if action == PAUSE else "resumed") if done else "refused"
+    return StatusChange(offer, result, written.message)
 
 
 def change_status(
@@ -78,41 +154,16 @@ def change_status(
 ) -> list[StatusChange]:
     """Pause (or resume) each offer in its platform; `connect_to(platform)` gives the
     connector. Each write is logged with the platform's answer."""
-    changes: list[StatusChange] = []
+    changes, writes = status_plan(offers, action, dry_run=dry_run)
     connectors: dict[str, Connector] = {}
     try:
-        for offer in offers:
+        for offer, wanted in writes:
             platform = offer.source.partition(":")[0]
-            if not offer.source or platform not in PAUSED_WORDS:
-                said = "not from a network platform: nothing to change"
-                changes.append(StatusChange(offer, "not synced", said))
-                continue
-            wanted = PAUSED_WORDS[platform] if action == PAUSE else "active"
-            if offer.platform_status == wanted:
-                changes.append(StatusChange(offer, "already", f"already {wanted}"))
-                continue
-            if dry_run:
-                said = f"{offer.platform_status or '?'} -> {wanted}"
-                changes.append(StatusChange(offer, f"would {action}", said))
-                continue
             if platform not in connectors:
                 connectors[platform] = connect_to(platform)
-            connector = connectors[platform]
-            platform_id = offer.source.partition(":")[2]
-            written = connector.pause(platform_id) if action == PAUSE else connector.resume(
-                platform_id
-            )
-            done = written.outcome in (WriteOutcome.DONE, WriteOutcome.ALREADY)
-            repository.platforms.log(AuditEntry(
-                source=offer.source, action=action, old_status=offer.platform_status,
-                new_status=wanted if done else offer.platform_status,
-                outcome=written.outcome.value, answer=written.message, offer_ref=offer.id,
-                by_rule=by_rule,
-            ))  # fmt: skip
-            if done and offer.id is not None:
-                repository.offers.set_platform_status(offer.id, wanted)
-            result = ("paused" if action == PAUSE else "resumed") if done else "refused"
-            changes.append(StatusChange(offer, result, written.message))
+            written = write_status(connectors[platform], offer, action)
+            changes.append(record_status(repository, offer, action, wanted, written,
+                                         by_rule=by_rule))  # fmt: skip
     finally:
         for connector in connectors.values():
             connector.close()

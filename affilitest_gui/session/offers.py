@@ -64,6 +64,11 @@ class OffersSession(QObject):
 
     # --- changing --------------------------------------------------------------------
 
+    def reread(self) -> None:
+        """The offers changed through another owner (a sync, a platform's status): the
+        views read them again."""
+        self.changed.emit()
+
     def save(self, offer: Offer) -> Offer:
         """A new offer, or an edited one; returned with its id."""
         saved = self._book.save(offer, sandbox=self.sandbox)

@@ -17,21 +17,29 @@ if TYPE_CHECKING:
     from affilitest_gui.keystore import StorageInfo
     from affilitest_gui.session.account import AccountSession
     from affilitest_gui.session.batches import BatchCoordinator
+    from affilitest_gui.session.networks import NetworksSession
     from affilitest_gui.ui.key_dialog import KeyDialog, LoginDialog
+    from affilitest_gui.ui.networks_dialog import NetworksDialog
 
 
 class AccountUi(QObject):
     """Owned by the main window, whose status bar it speaks in."""
 
     def __init__(
-        self, window: QMainWindow, account: AccountSession, batches: BatchCoordinator
+        self,
+        window: QMainWindow,
+        account: AccountSession,
+        batches: BatchCoordinator,
+        networks: NetworksSession,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.account = account
         self.batches = batches
+        self.networks = networks
         self.key_dialog: KeyDialog | None = None
         self.login_dialog: LoginDialog | None = None
+        self.networks_dialog: NetworksDialog | None = None
 
     def show_key_dialog(self) -> None:
         if self.key_dialog is not None and self.key_dialog.isVisible():
@@ -64,6 +72,24 @@ class AccountUi(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: setattr(self, "login_dialog", None))
         self.login_dialog = dialog
+        dialog.show()
+
+    def show_networks_dialog(self) -> None:
+        """Account -> Networks: connect a platform, test it, sync its offers."""
+        if self.networks_dialog is not None and self.networks_dialog.isVisible():
+            self.networks_dialog.raise_()
+            return
+        from affilitest_gui.ui.networks_dialog import NetworksDialog  # noqa: PLC0415
+
+        demo = None
+        if self.account.sandbox is not None:  # the sandbox's fakes of the platforms
+            from affilitest_gui.sandbox.platforms import KEYS  # noqa: PLC0415
+
+            demo = (self.account.sandbox.base_url, dict(KEYS))
+        dialog = NetworksDialog(self.networks, demo=demo, parent=self.window)
+        dialog.synced.connect(lambda said: self.window.statusBar().showMessage(said, 10_000))
+        dialog.destroyed.connect(lambda: setattr(self, "networks_dialog", None))
+        self.networks_dialog = dialog
         dialog.show()
 
     async def log_out(self) -> None:

@@ -33,6 +33,7 @@ from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.progress_panel import ProgressPanel
 from affilitest_gui.ui.style import Tone, retone, set_banner, set_tone
 from affilitest_gui.ui.tasks import spawn
+from affilitest_gui.ui.widgets import read_only_banner
 
 if TYPE_CHECKING:
     from affilitest_gui.history.problems import DatabaseError
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from affilitest_gui.judging.records import HistoryRecord
     from affilitest_gui.session.account import AccountSession, AccountState
     from affilitest_gui.session.batches import BatchCoordinator
+    from affilitest_gui.session.networks import NetworksSession
     from affilitest_gui.session.offers import OffersSession
     from affilitest_gui.session.scheduler import Scheduler
     from affilitest_gui.ui.account_ui import AccountUi
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         batches: BatchCoordinator,
         scheduler: Scheduler,
         watch_list: OffersSession,
+        networks: NetworksSession,
         *,
         read_only: str | None = None,
     ) -> None:
@@ -181,7 +184,7 @@ class MainWindow(QMainWindow):
 
         self.quitting = QuitFlow(self)
         self.recovery = Recovery(self)
-        self.accounts = AccountUi(self, account, batches)
+        self.accounts = AccountUi(self, account, batches, networks)
         self.checks = ChecksUi(self, batches, account, self.accounts)
         # Cmd+Q, Dock -> Quit, log-out and restart reach the app as a Quit event: the
         # same path as File -> Quit, never refused by the close-to-tray choice.
@@ -201,7 +204,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._show_account(account.state)
         if read_only is not None:
-            self._central_layout.insertWidget(1, self._read_only_banner(read_only))
+            self._central_layout.insertWidget(1, read_only_banner(read_only))
             self.form.setEnabled(False)
             self.run_action.setEnabled(False)
             self.results.can_rerun = False
@@ -217,17 +220,6 @@ class MainWindow(QMainWindow):
                         min(self.height(), available.height()))  # fmt: skip
             self.move(available.topLeft())
 
-    def _read_only_banner(self, holds: str) -> QLabel:
-        banner = QLabel(
-            f"Read-only copy of your history ({holds}). Checks, imports and edits are off; "
-            "your history file was not changed. To try it again, or to start a new "
-            "history, quit and start the app again."
-        )
-        banner.setObjectName("readOnlyBanner")
-        set_banner(banner)
-        banner.setWordWrap(True)
-        return banner
-
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.run_action = self._action(file_menu, "&Run checks", self.form.submit, "Ctrl+R")
@@ -242,6 +234,7 @@ class MainWindow(QMainWindow):
         self._action(account, "API &key\u2026", lambda: self.accounts.show_key_dialog(),  # noqa: PLW0108 - not yet attached
                      "Ctrl+K")  # fmt: skip
         self._action(account, "&Log in with email\u2026", lambda: self.accounts.show_login_dialog())  # noqa: PLW0108
+        self._action(account, "&Networks\u2026", lambda: self.accounts.show_networks_dialog())  # noqa: PLW0108
         self.logout_action = self._action(account, "Log &out",
                                           lambda: spawn(self.accounts.log_out()))  # fmt: skip
         account.addSeparator()

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from affilitest_gui.ui.style import set_banner
+
 ELIDED_MIN_WIDTH = 60
 # What a Mac's keyboard calls the key Qt names Ctrl (Qt maps Ctrl to Command there).
 CLICK_MODIFIER = "Cmd" if sys.platform == "darwin" else "Ctrl"
@@ -119,3 +121,16 @@ def data_table(
     for column, width in enumerate(widths):
         table.setColumnWidth(column, width)
     return table
+
+
+def read_only_banner(holds: str) -> QLabel:
+    """The window's line over a read-only copy of a history: what it holds, what is off."""
+    banner = QLabel(
+        f"Read-only copy of your history ({holds}). Checks, imports and edits are off; "
+        "your history file was not changed. To try it again, or to start a new "
+        "history, quit and start the app again."
+    )
+    banner.setObjectName("readOnlyBanner")
+    set_banner(banner)
+    banner.setWordWrap(True)
+    return banner

@@ -35,8 +35,10 @@ from affilitest_gui.engine.retry import RetryPolicy, call_with_retries
 from affilitest_gui.engine.throttle import SlidingWindowThrottle
 from affilitest_gui.history.problems import STORAGE_ERRORS
 from affilitest_gui.history.send_log import SharedSendLog
+from affilitest_gui.networks.connections import UnusableConnection
+from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.runs.planner import Recorded
-from affilitest_gui.worker.calls import CallOutcome, CallsLeft, PendingCall
+from affilitest_gui.worker.calls import CallOutcome, CallsLeft, PendingCall, PlatformTask
 
 if TYPE_CHECKING:
     from affilitest_gui.api.client import AffiliTestClient
@@ -212,6 +214,8 @@ class ApiWorker(QObject):
     # --- one-off calls (pool threads) ------------------------------------------------
 
     def _one_off(self, pending: PendingCall) -> Any:
+        if isinstance(pending.call, PlatformTask):
+            return pending.call.run()
         with self._lock:
             client = self._client
         value = call_with_retries(
@@ -236,7 +240,7 @@ class ApiWorker(QObject):
         failure = done.exception()
         if failure is None:
             outcome = CallOutcome(pending.call_id, pending.call, value=done.result())
-        elif isinstance(failure, AffiliTestError):
+        elif isinstance(failure, (AffiliTestError, NetworkError, UnusableConnection)):
             outcome = CallOutcome(pending.call_id, pending.call, error=failure)
         else:  # a bug or an interruption: still answer, never leave the caller waiting
             wrapped = UnexpectedError(f"{type(failure).__name__}: {failure}")

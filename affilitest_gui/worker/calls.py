@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.models import AppInfo
 
 if TYPE_CHECKING:
@@ -22,6 +21,14 @@ class OneOffCall(Generic[T]):
     """Base of the one-off calls: `perform(client)` makes the call and returns its value."""
 
     def perform(self, client: AffiliTestClient) -> T:
+        raise NotImplementedError
+
+
+class PlatformTask(OneOffCall[T]):
+    """Work on a network platform: it runs on the one-off pool with its own connector
+    (paced by the platform's limit), never on AffiliTest's throttle or client."""
+
+    def run(self) -> T:
         raise NotImplementedError
 
 
@@ -92,4 +99,4 @@ class CallOutcome:
     call_id: int
     call: OneOffCall[Any]
     value: Any = None
-    error: AffiliTestError | None = None
+    error: Exception | None = None  # an AffiliTestError, or a platform's NetworkError

@@ -1,0 +1,131 @@
+"""The network platforms for the app: connections and their keys, a test call, a sync
+planned off the GUI thread and saved only when accepted, and pauses written back there.
+The platform work runs on the worker's pool; storage and the keyring stay here, on the
+GUI thread. The same run path as `affilitest-offers sync | pause | resume`. Qt core, no
+widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject
+
+from affilitest_gui.api.errors import AffiliTestError
+from affilitest_gui.history.repository import Repository
+from affilitest_gui.judging.records import now_text
+from affilitest_gui.keystore import KeyStore, StorageInfo
+from affilitest_gui.networks.connections import Connection, UnusableConnection
+from affilitest_gui.networks.http import NetworkError
+from affilitest_gui.networks.sync import SyncPlan, plan_sync
+from affilitest_gui.offers.model import Offer
+from affilitest_gui.runs.network_sync import (
+    StatusChange,
+    known_links,
+    record_status,
+    save_plan,
+    status_plan,
+)
+from affilitest_gui.session.offers import OffersSession
+from affilitest_gui.worker.controller import WorkerController
+from affilitest_gui.worker.platform_tasks import CheckConnection, FetchForSync, WriteStatuses
+
+
+@dataclass(frozen=True)
+class MissingKey(Exception):
+    """No key is kept for a connection: it must be entered."""
+
+    connection: Connection
+
+    def __str__(self) -> str:
+        return f"Enter the {self.connection.name} API key first."
+
+
+# What platform work can fail with; each says itself in one sentence.
+NETWORK_FAILURES = (NetworkError, UnusableConnection, MissingKey, AffiliTestError)
+
+
+class NetworksSession(QObject):
+    """One per window; views call it and await its answers."""
+
+    def __init__(
+        self,
+        controller: WorkerController,
+        repository: Repository,
+        watch_list: OffersSession,
+        *,
+        keystores: Callable[[str], KeyStore] = lambda account: KeyStore(account=account),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._repository = repository
+        self._watch_list = watch_list
+        self._make_keystore = keystores
+        self._keystores: dict[str, KeyStore] = {}  # one per entry: a key kept in memory lasts
+
+    # --- connections and keys --------------------------------------------------------
+
+    def connection(self, platform: str) -> Connection | None:
+        """The connection saved for `platform` (no key in it)."""
+        return self._repository.platforms.connection(platform)
+
+    def _keystore(self, account: str) -> KeyStore:
+        if account not in self._keystores:
+            self._keystores[account] = self._make_keystore(account)
+        return self._keystores[account]
+
+    def has_key(self, connection: Connection) -> bool:
+        return self._keystore(connection.keyring_account).get() is not None
+
+    def save_key(self, connection: Connection, key: str) -> StorageInfo:
+        """Keep the key in the OS keyring (or memory, said so) under the connection's name."""
+        return self._keystore(connection.keyring_account).set(key.strip())
+
+    def _key(self, connection: Connection, typed: str = "") -> str:
+        key = typed.strip() or self._keystore(connection.keyring_account).get()
+        if not key:
+            raise MissingKey(connection)
+        return key
+
+    # --- platform work (off the GUI thread) ------------------------------------------
+
+    async def check(self, connection: Connection, typed_key: str = "") -> int:
+        """How many active offers the platform has for this key (raises its problem)."""
+        return await self._controller.call(
+            CheckConnection(connection, self._key(connection, typed_key))
+        )
+
+    async def plan(self, connection: Connection, typed_key: str = "") -> SyncPlan:
+        """Every active offer fetched and planned against the watch list; nothing saved."""
+        known = self._repository.offers.all(sandbox=self._watch_list.sandbox)
+        fetched, links = await self._controller.call(
+            FetchForSync(connection, self._key(connection, typed_key), known_links(known))
+        )
+        return plan_sync(connection, fetched, known, links, now=now_text())
+
+    def accept(self, plan: SyncPlan, connection: Connection) -> None:
+        """The previewed plan saved, the connection remembered; every view told."""
+        save_plan(plan, self._repository, connection, sandbox=self._watch_list.sandbox)
+        self._watch_list.reread()
+
+    async def change_status(self, offers: Sequence[Offer], action: str) -> list[StatusChange]:
+        """Pause (or resume) each offer in its platform; each answer in the audit log."""
+        changes, writes = status_plan(offers, action)
+        by_platform: dict[str, list[tuple[Offer, str]]] = {}
+        for offer, wanted in writes:
+            by_platform.setdefault(offer.source.partition(":")[0], []).append((offer, wanted))
+        for platform, chosen in by_platform.items():
+            connection = self.connection(platform)
+            if connection is None:
+                changes += [StatusChange(offer, "refused", "no saved connection: sync first")
+                            for offer, _ in chosen]  # fmt: skip
+                continue
+            task = WriteStatuses(connection, self._key(connection),
+                                 tuple(offer for offer, _ in chosen), action)  # fmt: skip
+            answers = await self._controller.call(task)
+            for (offer, wanted), written in zip(chosen, answers, strict=True):
+                changes.append(record_status(self._repository, offer, action, wanted, written))
+        self._watch_list.reread()
+        return changes

@@ -1,0 +1,84 @@
+"""Account -> Networks as a person uses it, in sandbox mode against the sandbox's fake
+platforms: a connection tested, a sync previewed and saved, a bad key said in words."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from affilitest_gui.ui.networks_dialog import NetworksDialog
+from tests.conftest import run_until
+from tests.person import choose_menu, click, press, type_into, visible
+
+
+def networks_dialog(qtbot, make_window, make_sandbox):
+    demo = make_sandbox(platform_offers=40)  # 36 active offers on each platform
+    window = make_window(demo=demo)
+    window.start(sandbox=True)
+    choose_menu(qtbot, window, "Account", "Networks")
+    [dialog] = visible(NetworksDialog)
+    return window, dialog, demo
+
+
+def pick_platform(qtbot, dialog: NetworksDialog, name: str) -> None:
+    dialog.platform.setFocus()
+    while dialog.platform.currentText() != name:
+        qtbot.keyClick(dialog.platform, Qt.Key.Key_Down)
+
+
+def test_connect_test_preview_and_save_a_sync(qtbot, make_window, aloop, make_sandbox):
+    window, dialog, demo = networks_dialog(qtbot, make_window, make_sandbox)
+    pick_platform(qtbot, dialog, "Everflow")
+    assert dialog.address.text() == demo.base_url and not dialog.network_id.isVisible()
+    click(qtbot, dialog.test_button)
+    run_until(aloop, lambda: dialog.status.text().startswith("Connected"))
+    assert dialog.status.text() == "Connected: 36 active offers."
+    type_into(qtbot, dialog.partner, "7")
+    assert "affiliate 7 would click" in dialog.link_note.text()
+    click(qtbot, dialog.sync_button)
+    run_until(aloop, dialog.summary.isVisible)
+    assert dialog.summary.text().startswith("36 new offers, 0 updated")
+    assert dialog.preview.rowCount() == 36 and dialog.preview.item(0, 0).text() == "New"
+    assert window.watch_list.offers() == []  # nothing saved before Save
+    assert dialog.accept_button.text().replace("&", "") == "Save 36 changes"
+    click(qtbot, dialog.accept_button)
+    assert "Synced from Everflow: 36 new" in dialog.status.text()
+    press(qtbot, window, "Ctrl+2")
+    run_until(aloop, lambda: window.offers_view.table.model().rowCount() == 36)
+    synced = window.watch_list.offers()
+    assert {offer.source.split(":")[0] for offer in synced} == {"everflow"}
+    assert all("affid=7" in offer.url for offer in synced)
+
+
+def test_a_wrong_key_and_a_missing_address_are_said_next_to_the_buttons(
+    qtbot, make_window, aloop, make_sandbox
+):
+    _, dialog, _ = networks_dialog(qtbot, make_window, make_sandbox)
+    pick_platform(qtbot, dialog, "Affise")
+    type_into(qtbot, dialog.address, "")
+    click(qtbot, dialog.test_button)
+    run_until(aloop, lambda: "tenant's API address" in dialog.status.text())
+    pick_platform(qtbot, dialog, "TUNE/HasOffers")
+    type_into(qtbot, dialog.key, "not-the-token")
+    click(qtbot, dialog.sync_button)
+    run_until(aloop, lambda: "refused the key" in dialog.status.text())
+    assert "Nothing was changed" in dialog.status.text() and not dialog.summary.isVisible()
+    assert "not-the-token" not in dialog.status.text()
+
+
+def test_without_a_keyring_the_key_typed_once_lasts_the_session(
+    qtbot, make_window, aloop, make_sandbox, monkeypatch
+):
+    """No secure store: the key is kept in memory (and said so), so Test then Sync
+    works without typing it twice."""
+    import keyring
+    import keyring.backends.fail
+
+    monkeypatch.setattr(keyring, "get_keyring", keyring.backends.fail.Keyring)
+    _, dialog, _ = networks_dialog(qtbot, make_window, make_sandbox)
+    pick_platform(qtbot, dialog, "Everflow")
+    click(qtbot, dialog.test_button)
+    run_until(aloop, lambda: dialog.status.text().startswith("Connected"))
+    assert dialog.key.text() == "" and "memory" in dialog.key_note.text()
+    click(qtbot, dialog.sync_button)
+    run_until(aloop, dialog.summary.isVisible)
+    assert dialog.summary.text().startswith("36 new offers")
