@@ -4,10 +4,20 @@ platforms: a connection tested, a sync previewed and saved, a bad key said in wo
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from affilitest_gui.ui.networks_dialog import NetworksDialog
 from tests.conftest import run_until
-from tests.person import choose_menu, click, press, type_into, visible
+from tests.person import (
+    button_in,
+    choose_from_button_menu,
+    choose_menu,
+    click,
+    message_box,
+    press,
+    type_into,
+    visible,
+)
 
 
 def networks_dialog(qtbot, make_window, make_sandbox):
@@ -82,3 +92,48 @@ def test_without_a_keyring_the_key_typed_once_lasts_the_session(
     click(qtbot, dialog.sync_button)
     run_until(aloop, dialog.summary.isVisible)
     assert dialog.summary.text().startswith("36 new offers")
+
+
+def sync_everflow(qtbot, aloop, dialog: NetworksDialog) -> None:
+    pick_platform(qtbot, dialog, "Everflow")
+    click(qtbot, dialog.sync_button)
+    run_until(aloop, dialog.summary.isVisible)
+    click(qtbot, dialog.accept_button)
+
+
+def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloop,
+                                                          make_sandbox):  # fmt: skip
+    window, dialog, demo = networks_dialog(qtbot, make_window, make_sandbox)
+    sync_everflow(qtbot, aloop, dialog)
+    dialog.close()
+    press(qtbot, window, "Ctrl+2")
+    view = window.offers_view
+    table = view.table
+    run_until(aloop, lambda: table.model().rowCount() == 36)
+    assert not view.platform_button.isEnabled()  # nothing selected
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    chosen = [s.offer for s in view.selected_statuses()]
+    assert len(chosen) == 2 and view.platform_button.isEnabled()
+    choose_from_button_menu(qtbot, view.platform_button, "Pause in the platform")
+    question = message_box(qtbot, "Pause in the platform")
+    assert "Everflow" in question.informativeText() and chosen[0].name in question.informativeText()
+    assert all(demo.server.platforms.offers["everflow"][int(o.source.split(":")[1])].status
+               == "active" for o in chosen)  # nothing written before the answer  # fmt: skip
+    click(qtbot, button_in(question, "Pause 2 offers"))
+    run_until(aloop, lambda: any("2 offers paused" in box.windowTitle()
+                                 for box in visible(QMessageBox)))  # fmt: skip
+    fake = demo.server.platforms.offers["everflow"]
+    assert [fake[int(o.source.split(":")[1])].status for o in chosen] == ["paused", "paused"]
+    run_until(aloop, lambda: "Everflow: paused" in [table.model().index(r, 11).data()
+                                                      for r in range(2)])  # fmt: skip
+    table.selectRow(0)
+    undo = view.selected_offers()[0]
+    choose_from_button_menu(qtbot, view.platform_button, "Re-activate in the platform")
+    click(qtbot, button_in(message_box(qtbot, "Re-activate in the platform"),
+                           "Re-activate 1 offer"))  # fmt: skip
+    run_until(aloop, lambda: fake[int(undo.source.split(":")[1])].status == "active")
+    audit = window.store.platforms.audit()
+    assert [(entry.action, entry.new_status) for entry in audit] == [
+        ("pause", "paused"), ("pause", "paused"), ("resume", "active")]

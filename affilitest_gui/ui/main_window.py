@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         self.scheduler = scheduler
         from affilitest_gui.ui.account_ui import AccountUi
         from affilitest_gui.ui.checks_ui import ChecksUi
+        from affilitest_gui.ui.platform_ui import PlatformUi
         from affilitest_gui.ui.quitting import QuitFlow
         from affilitest_gui.ui.recovery import Recovery
 
@@ -186,6 +187,7 @@ class MainWindow(QMainWindow):
         self.recovery = Recovery(self)
         self.accounts = AccountUi(self, account, batches, networks)
         self.checks = ChecksUi(self, batches, account, self.accounts)
+        self.platform_ui = PlatformUi(self, networks)
         # Cmd+Q, Dock -> Quit, log-out and restart reach the app as a Quit event: the
         # same path as File -> Quit, never refused by the close-to-tray choice.
         QApplication.instance().installEventFilter(self.quitting)
@@ -276,6 +278,7 @@ class MainWindow(QMainWindow):
         batches.results_stored.connect(self.offers_view.results_arrived)
         batches.finished.connect(self.offers_view.batch_finished)
         self.offers_view.check_requested.connect(self.checks.run_offers)
+        self.offers_view.status_change_requested.connect(self.platform_ui.ask)
         for view in (self.offers_view, self.results):
             view.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
 

@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush
 from affilitest_gui.history.offer_book import OfferStatus
 from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
+from affilitest_gui.networks.http import PLATFORM_NAMES
 from affilitest_gui.offers.choice import OfferChoice
 from affilitest_gui.offers.schedule import Schedule
 from affilitest_gui.ui.results_model import health_brush, local_time
@@ -38,6 +39,15 @@ class OfferColumn:
 
 def _health_text(status: OfferStatus) -> str:
     return status.health.label if status.health else NOT_YET
+
+
+def platform_text(status: OfferStatus) -> str:
+    """Where a synced offer came from and its status there: "Everflow: paused"."""
+    offer = status.offer
+    if not offer.source:
+        return ""
+    name = PLATFORM_NAMES.get(offer.source.partition(":")[0], offer.source)
+    return f"{name}: {offer.platform_status}" if offer.platform_status else name
 
 
 def _count(health: Health) -> Callable[[OfferStatus], str]:
@@ -60,6 +70,7 @@ OFFER_COLUMNS: tuple[OfferColumn, ...] = (
     OfferColumn("Expected", lambda s: expectations_text(s.offer.expects),
                 lambda s: expectations_text(s.offer.expects), 200),
     OfferColumn("Tracking link", lambda s: s.offer.url, lambda s: s.offer.url, 300),
+    OfferColumn("Platform", platform_text, platform_text, 150),
 )  # fmt: skip
 HEALTH_COLUMN = 1
 SCHEDULE_COLUMN = 7

@@ -69,6 +69,7 @@ class OffersView(QWidget):
 
     check_requested = Signal(object)
     schedule_requested = Signal(object)  # list[Offer]
+    status_change_requested = Signal(object, str)  # list[Offer], "pause" | "resume"
     message = Signal(str)  # a line for the status bar
 
     def __init__(self, watch_list: OffersSession, parent: QWidget | None = None) -> None:
@@ -163,6 +164,15 @@ class OffersView(QWidget):
         self.matrix.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.matrix.customContextMenuRequested.connect(self._cell_menu)
 
+        self.platform_button = QPushButton("&Platform")
+        self.platform_button.setToolTip("Pause or re-activate the selected offers in the network "
+                                        "platform they were synced from")  # fmt: skip
+        platform_menu = QMenu(self.platform_button)
+        self.pause_action = platform_menu.addAction(
+            "Pause in the platform\u2026", lambda: self._ask_status_change("pause"))
+        self.resume_action = platform_menu.addAction(
+            "Re-activate in the platform\u2026", lambda: self._ask_status_change("resume"))
+        self.platform_button.setMenu(platform_menu)
         manage = QHBoxLayout()  # two short rows: the view must fit a 1024-wide window
         for button in (self.import_button, self.add_button, self.edit_button,
                        self.delete_button, self.export_button):  # fmt: skip
@@ -171,7 +181,7 @@ class OffersView(QWidget):
         checks = QHBoxLayout()
         for button in (self.check_all_button, self.check_selected_button,
                        self.check_broken_button, self.schedule_button,
-                       self.compare_button):  # fmt: skip
+                       self.compare_button, self.platform_button):  # fmt: skip
             checks.addWidget(button)
         checks.addStretch(1)
         filters = QHBoxLayout()
@@ -211,7 +221,8 @@ class OffersView(QWidget):
         self.read_only = True
         for button in (self.import_button, self.add_button, self.edit_button,
                        self.delete_button, self.check_all_button, self.check_selected_button,
-                       self.check_broken_button, self.schedule_button):  # fmt: skip
+                       self.check_broken_button, self.schedule_button,
+                       self.platform_button):  # fmt: skip
             button.hide()
             if button in self._shortcuts:
                 self._shortcuts[button].setEnabled(False)
@@ -282,6 +293,7 @@ class OffersView(QWidget):
         self.edit_button.setEnabled(len(selected) == 1)
         self.delete_button.setEnabled(bool(selected))
         self.check_selected_button.setEnabled(bool(selected))
+        self.platform_button.setEnabled(any(s.offer.source for s in selected))
         self._show_matrix(selected[0] if len(selected) == 1 else None)
         self._matrix_selection_changed()
         self._counts()
@@ -435,6 +447,11 @@ class OffersView(QWidget):
     def _delete(self, offers: list[Offer]) -> None:
         self.watch_list.delete(offers)
         self.message.emit(f"Deleted {plural(len(offers), 'offer')}.")
+
+    def _ask_status_change(self, action: str) -> None:
+        offers = [offer for offer in self.selected_offers() if offer.source]
+        if offers:
+            self.status_change_requested.emit(offers, action)
 
     def check_all(self) -> None:
         self._read_if_stale()

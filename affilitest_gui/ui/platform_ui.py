@@ -1,0 +1,73 @@
+"""Pausing (or re-activating) offers in the network platform they came from: a question
+that lists each offer with its platform and ID, then each platform's answer. The
+networks session writes and logs; this only asks and shows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from affilitest_gui.networks.http import PLATFORM_NAMES
+from affilitest_gui.ui.msgbox import show_message
+from affilitest_gui.ui.tasks import spawn
+from affilitest_gui.words import plural
+
+if TYPE_CHECKING:
+    from affilitest_gui.offers.model import Offer
+    from affilitest_gui.session.networks import NetworksSession
+
+VERBS = {"pause": ("Pause", "paused"), "resume": ("Re-activate", "re-activated")}
+LISTED = 12  # offers named in a question; the rest are counted
+
+
+def _where(offer: Offer) -> str:
+    platform, _, platform_id = offer.source.partition(":")
+    return f"{offer.name or offer.label} ({PLATFORM_NAMES.get(platform, platform)} {platform_id})"
+
+
+class PlatformUi(QObject):
+    """Owned by the main window."""
+
+    def __init__(self, window: QMainWindow, networks: NetworksSession) -> None:
+        super().__init__(window)
+        self.window = window
+        self.networks = networks
+
+    def ask(self, offers: list[Offer], action: str) -> QMessageBox:
+        """The question first: nothing is written before the person confirms."""
+        verb, _ = VERBS[action]
+        names = [f"\u2022 {_where(offer)}" for offer in offers[:LISTED]]
+        if len(offers) > LISTED:
+            names.append(f"\u2026 and {plural(len(offers) - LISTED, 'more offer')}")
+        return show_message(
+            self.window, f"{verb} in the platform?",
+            f"{verb} {plural(len(offers), 'offer')} in the network platform they came from?",
+            icon=QMessageBox.Icon.Question, informative="\n".join(names),
+            confirm=f"{verb} {plural(len(offers), 'offer')}",
+            on_confirm=lambda: spawn(self._apply(offers, action)),
+        )  # fmt: skip
+
+    async def _apply(self, offers: list[Offer], action: str) -> None:
+        from affilitest_gui.session.networks import NETWORK_FAILURES  # noqa: PLC0415
+
+        verb, done = VERBS[action]
+        self.window.statusBar().showMessage(f"{verb}: asking the platform\u2026", 10_000)
+        try:
+            changes = await self.networks.change_status(offers, action)
+        except NETWORK_FAILURES as error:
+            show_message(self.window, f"Could not {verb.lower()}", str(error),
+                         icon=QMessageBox.Icon.Warning,
+                         informative="Nothing else was changed; what was written is in "
+                                     "the audit log.")  # fmt: skip
+            return
+        lines = [f"\u2022 {_where(change.offer)}: {change.result}"
+                 + (f" ({change.message})" if change.result == "refused" else "")
+                 for change in changes]  # fmt: skip
+        refused = sum(change.result == "refused" for change in changes)
+        title = f"{plural(len(changes) - refused, 'offer')} {done}" + (
+            f", {refused:,} refused" if refused else "")  # fmt: skip
+        icon = QMessageBox.Icon.Warning if refused else QMessageBox.Icon.Information
+        show_message(self.window, title, title + ".", icon=icon, informative="\n".join(lines))
+        self.window.statusBar().showMessage(title + ".", 10_000)
