@@ -96,7 +96,7 @@ def build_window(
     )
     batches = BatchCoordinator(controller, planner, account)
     scheduler = Scheduler(batches, store.offers, clock=clock)
-    watch_list = OffersSession(store.offers, account)
+    watch_list = OffersSession(store.offers, account, platforms=store.platforms)
     watch_list.changed.connect(scheduler.tick)  # a schedule set, an offer gone
     networks = NetworksSession(controller, store, watch_list)
     summary = None if read_only is None else read_only.summary()

@@ -143,6 +143,26 @@ async def shoot_schedules(window: MainWindow) -> None:
     window.views.setCurrentWidget(window.results)
 
 
+async def shoot_networks(window: MainWindow, demo: RunningSandbox) -> None:
+    """Account -> Networks in sandbox mode: the fake Everflow, a sync's preview after an
+    offer was renamed and another paused over there."""
+    window.accounts.show_networks_dialog()
+    dialog = window.accounts.networks_dialog
+    dialog.platform.setCurrentIndex(1)  # Everflow
+    dialog.test_button.click()
+    await until(lambda: dialog.status.text().startswith("Connected"))
+    dialog.sync_button.click()
+    await until(dialog.summary.isVisible)
+    dialog.accept_button.click()
+    fake = demo.server.platforms.offers["everflow"]
+    fake[4].name = "Everflow offer 4 (new creative)"
+    fake[5].status = "paused"
+    dialog.sync_button.click()
+    await until(dialog.summary.isVisible)
+    save(dialog, "networks-sync.png")
+    dialog.close()
+
+
 async def shoot(tmp: Path) -> None:
     # "live" is a second sandbox, so nothing leaves this computer; the key stays in memory.
     with start_sandbox() as demo, start_sandbox() as live:
@@ -169,8 +189,9 @@ async def shoot(tmp: Path) -> None:
         await shoot_chain(window, demo)
         await shoot_offers(window, demo, tmp)
         await shoot_schedules(window)
+        await shoot_networks(window, demo)
 
-        window.show_key_dialog()
+        window.accounts.show_key_dialog()
         dialog = window.key_dialog
         dialog.key_edit.setText("3f1c9a7e52b04d8e")
         dialog.save_button.click()  # the local check: too short, said next to the field

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from affilitest_gui.ui.networks_dialog import NetworksDialog
+from affilitest_gui.ui.offer_dialog import OfferDialog
 from tests.conftest import run_until
 from tests.person import (
     button_in,
@@ -137,3 +138,9 @@ def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloo
     audit = window.store.platforms.audit()
     assert [(entry.action, entry.new_status) for entry in audit] == [
         ("pause", "paused"), ("pause", "paused"), ("resume", "active")]
+    table.selectRow(0)
+    click(qtbot, view.edit_button)
+    [editor] = visible(OfferDialog)
+    assert editor.origin.text().startswith("Synced from Everflow (offer ")
+    assert "pause by hand, done" in editor.origin.text() and editor.url.isReadOnly()
+    assert editor.expects.isReadOnly() is False  # the expectations stay the person's

@@ -248,7 +248,8 @@ def test_one_run_path_plans_journals_and_records_for_the_app_and_the_command_lin
 HISTORY_WRITERS = ("affilitest_gui.history.store", "affilitest_gui.history.send_log",
                    "affilitest_gui.history.owners", "affilitest_gui.history.moving",
                    "affilitest_gui.history.files")  # fmt: skip
-WRITER_NAMES = ("HistoryStore", "OfferBook", "CheckQueue", "SharedSendLog", "set_aside")
+WRITER_NAMES = ("HistoryStore", "OfferBook", "CheckQueue", "SharedSendLog", "set_aside",
+                "PlatformBook")
 
 
 def test_views_never_import_the_history_writers():

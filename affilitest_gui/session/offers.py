@@ -12,7 +12,8 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Signal
 
 from affilitest_gui.history.offer_book import MergeCounts, OfferStatus
-from affilitest_gui.history.repository import OfferRepository
+from affilitest_gui.history.platform_book import AuditEntry
+from affilitest_gui.history.repository import OfferRepository, PlatformRepository
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.importing import Field
 from affilitest_gui.offers.model import Offer
@@ -30,10 +31,14 @@ class OffersSession(QObject):
         book: OfferRepository,
         account: AccountSession | None = None,
         parent: QObject | None = None,
+        *,
+        platforms: PlatformRepository | None = None,
     ) -> None:
-        """`account`: follow its mode (none: the live offers, as a benchmark reads them)."""
+        """`account`: follow its mode (none: the live offers, as a benchmark reads them);
+        `platforms`: where the audit log of platform writes is read."""
         super().__init__(parent)
         self._book = book
+        self._platforms = platforms
         self.sandbox = account.state.sandbox if account is not None else False
         if account is not None:
             account.changed.connect(self._on_account_changed)
@@ -57,6 +62,12 @@ class OffersSession(QObject):
     def record(self, check_id: int) -> HistoryRecord | None:
         """One check of an offer's cell, its whole chain."""
         return self._book.record(check_id)
+
+    def audit(self, offer: Offer) -> list[AuditEntry]:
+        """The writes to a platform made for `offer`, oldest first."""
+        if self._platforms is None or offer.id is None:
+            return []
+        return self._platforms.audit(offer.id)
 
     def known(self, offers: Iterable[Offer]) -> int:
         """How many of `offers` an import would update (they are on the list already)."""

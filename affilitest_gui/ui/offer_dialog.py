@@ -3,6 +3,7 @@ bad field, nothing saved (and no call spent) until every field is right."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -25,9 +26,12 @@ from affilitest_gui.api.validation import (
     DEVICE_PRESETS,
     validate_url,
 )
+from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.judging.expectations import expectations_text, parse_expectations
+from affilitest_gui.networks.http import PLATFORM_NAMES
 from affilitest_gui.offers.importing import parse_countries
 from affilitest_gui.offers.model import Offer
+from affilitest_gui.ui.results_model import local_time
 from affilitest_gui.ui.style import Tone, set_tone
 
 
@@ -36,7 +40,9 @@ class OfferDialog(QDialog):
 
     saved = Signal(object)
 
-    def __init__(self, offer: Offer | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, offer: Offer | None = None, *, audit: Sequence[AuditEntry] = (),
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        """`audit`: the offer's writes to its network platform, shown under the form."""
         super().__init__(parent)
         self.setObjectName("offerDialog")
         self.setWindowTitle("Edit offer" if offer and offer.id is not None else "Add offer")
@@ -84,6 +90,17 @@ class OfferDialog(QDialog):
             box.addWidget(error)
             form.addRow(label, box)
 
+        self.origin = QLabel(origin_text(offer, audit) if offer and offer.source else "")
+        self.origin.setObjectName("offerOrigin")
+        self.origin.setWordWrap(True)
+        self.origin.setVisible(bool(self.origin.text()))
+        set_tone(self.origin, Tone.MUTED)
+        if offer is not None and offer.source:  # the platform's fields change with a sync
+            for field in (self.offer_id, self.name, self.url, self.countries):
+                field.setReadOnly(True)
+            for box in self.device_boxes.values():
+                box.setEnabled(False)
+
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setDefault(True)
@@ -91,6 +108,7 @@ class OfferDialog(QDialog):
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         cancel.clicked.connect(self.close)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.origin)
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
@@ -126,10 +144,30 @@ class OfferDialog(QDialog):
             return None
         offer = Offer(url, countries, devices, offer_id=self.offer_id.text().strip(),
                       name=self.name.text().strip(), expects=expects)  # fmt: skip
-        return replace(offer, id=self._offer.id) if self._offer else offer
+        if self._offer is None:
+            return offer
+        kept = self._offer
+        return replace(offer, id=kept.id, source=kept.source,
+                       platform_status=kept.platform_status, synced_at=kept.synced_at)  # fmt: skip
 
     def save(self) -> None:
         offer = self.collect()
         if offer is not None:
             self.saved.emit(offer)
             self.close()
+
+
+def origin_text(offer: Offer, audit: Sequence[AuditEntry]) -> str:
+    """Where a synced offer came from, when, its status there, and what was written."""
+    platform, _, platform_id = offer.source.partition(":")
+    name = PLATFORM_NAMES.get(platform, platform)
+    synced = f" on {local_time(offer.synced_at)}" if offer.synced_at else ""
+    lines = [f"Synced from {name} (offer {platform_id}){synced}; status there: "
+             f"{offer.platform_status or 'unknown'}. Its ID, name, link, countries and "
+             f"devices come from {name} and change with the next sync; the expectations "
+             "are yours."]  # fmt: skip
+    for entry in audit[-5:]:
+        who = "by rule" if entry.by_rule else "by hand"
+        lines.append(f"{local_time(entry.at)}: {entry.action} {who}, {entry.outcome} "
+                     f"({entry.answer})")  # fmt: skip
+    return "\n".join(lines)

@@ -414,7 +414,7 @@ class OffersView(QWidget):
         offers = self.selected_offers()
         if len(offers) != 1:
             return
-        dialog = OfferDialog(offers[0], parent=self)
+        dialog = OfferDialog(offers[0], audit=self.watch_list.audit(offers[0]), parent=self)
         dialog.saved.connect(self._save)
         self._show_dialog(dialog)
 
