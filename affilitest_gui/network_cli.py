@@ -9,6 +9,7 @@ it), so `pause`, `resume` and later syncs reuse it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -57,6 +58,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         command.add_argument("--yes", action="store_true", help="write; without it, say "
                              "what would happen and write nothing")  # fmt: skip
     commands.add_parser("audit", help="every write to a platform, one JSON line each")
+    rule = commands.add_parser("auto-pause", help="the rule that pauses offers broken N runs "
+                               "in a row in their platform (off by default)")  # fmt: skip
+    switch = rule.add_mutually_exclusive_group()
+    switch.add_argument("--on", action="store_true", help="turn the rule on")
+    switch.add_argument("--off", action="store_true", help="turn the rule off")
+    rule.add_argument("--after", type=int, help="broken runs in a row (default 3)")
+    rule.add_argument("--cells", type=int, help="broken cells for a run to count (default 1)")
+    rule.add_argument("--daily-cap", type=int, help="auto-pauses a day at most (default 10)")
+    rule.add_argument("--never", nargs="+", default=[], metavar="OFFER_ID",
+                      help="offers the rule must leave alone")  # fmt: skip
+    rule.add_argument("--allow", nargs="+", default=[], metavar="OFFER_ID",
+                      help="offers the rule may pause again")  # fmt: skip
 
 
 def run_command(args: argparse.Namespace, store: Repository, out: IO[str], err: IO[str], *,
@@ -69,6 +82,8 @@ def run_command(args: argparse.Namespace, store: Repository, out: IO[str], err: 
             for entry in store.platforms.audit():
                 out.write(json.dumps(_audit_line(entry)) + "\n")
             return EXIT_OK
+        if args.command == "auto-pause":
+            return _rule(args, store, out)
         return _change(args, store, out, environ, keystores)
     except NetworkError as error:  # a refused key, a platform out of reach: one sentence
         err.write(f"affilitest-offers: {error}\n")
@@ -84,6 +99,42 @@ def network_key(connection: Connection, environ: dict[str, str], keystores: KeyS
                          "the OS keyring as AffiliTest GUI's Account -> Networks does "
                          "(a key is never taken from the command line)")  # fmt: skip
     return key.strip()
+
+
+def _rule(args: argparse.Namespace, store: Repository, out: IO[str]) -> int:
+    """Show, and with options change, the auto-pause rule; one JSON line."""
+    rule = store.platforms.pause_rule()
+    changes = {"broken_runs": args.after, "min_cells": args.cells, "daily_cap": args.daily_cap}
+    rule = replace(rule, **{name: value for name, value in changes.items() if value is not None})
+    if args.on or args.off:
+        rule = replace(rule, enabled=bool(args.on))
+    problems = rule.problems()
+    if problems:
+        raise UsageError("; ".join(problems))
+    offers = {offer.offer_id: offer for offer in store.offers.all()}
+    for names, never in ((args.never, True), (args.allow, False)):
+        for name in names:
+            if name not in offers or offers[name].id is None:
+                raise UsageError(f"no offer {name!r} on the watch list")
+            store.offers.set_never_auto_pause(offers[name].id, never)  # type: ignore[arg-type]
+    store.platforms.save_pause_rule(rule)
+    never = sorted(o.offer_id for o in offers.values() if o.id in store.offers.never_auto_pause())
+    out.write(json.dumps({"rule": dataclasses.asdict(rule), "never": never}) + "\n")
+    return EXIT_OK
+
+
+def connector_source(store: Repository, environ: dict[str, str],
+                     keystores: KeyStoreFor) -> Callable[[str], Connector]:  # fmt: skip
+    """A platform's connector from its saved connection and key."""
+
+    def connect_to(platform: str) -> Connector:
+        connection = store.platforms.connection(platform)
+        if connection is None:
+            raise UsageError(f"no {PLATFORM_NAMES[platform]} connection: run "
+                             f"`affilitest-offers sync {platform}` first")  # fmt: skip
+        return connect(connection, network_key(connection, environ, keystores))
+
+    return connect_to
 
 
 def _sync(args: argparse.Namespace, store: Repository, out: IO[str],
@@ -117,13 +168,7 @@ def _change(args: argparse.Namespace, store: Repository, out: IO[str],
     found = list({offers[name].id: offers[name] for name in args.offer_ids if name in offers}
                  .values())  # fmt: skip
 
-    def connect_to(platform: str) -> Connector:
-        connection = store.platforms.connection(platform)
-        if connection is None:
-            raise UsageError(f"no {PLATFORM_NAMES[platform]} connection: run "
-                             f"`affilitest-offers sync {platform}` first")  # fmt: skip
-        return connect(connection, network_key(connection, environ, keystores))
-
+    connect_to = connector_source(store, environ, keystores)
     changes = change_status(found, args.command, store, connect_to, dry_run=not args.yes)
     by_name = {name: change for change in changes
                for name in (change.offer.offer_id, change.offer.source)}  # fmt: skip

@@ -23,6 +23,8 @@ import os
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -64,6 +66,9 @@ from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.keystore import KeyStore
+from affilitest_gui.networks.connections import UnusableConnection
+from affilitest_gui.networks.connector import Connector
+from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.importing import (
     ImportFileError,
@@ -73,11 +78,12 @@ from affilitest_gui.offers.importing import (
 )
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.paths import NetworkFolderError, data_dir, history_path
+from affilitest_gui.runs.network_sync import apply_pause_rule
 from affilitest_gui.runs.planner import RunPlanner, calls_for
 from affilitest_gui.words import plural
 
 PROG = "affilitest-offers"
-NETWORK_COMMANDS = ("sync", "pause", "resume", "audit")
+NETWORK_COMMANDS = ("sync", "pause", "resume", "audit", "auto-pause")
 # Health that makes `run` exit 1.
 FAILING = (Health.BROKEN, Health.NOT_CHECKED)
 
@@ -177,6 +183,7 @@ class _RunOutput:
         self.cancelled: list[CheckRequest] = []
         self.stop = threading.Event()  # set by a signal, or by a result that cannot be stored
         self.answered = 0
+        self.records: list[HistoryRecord] = []  # this run's answers, one per offer asking
         self.storage_error: BaseException | None = None
 
     def __call__(self, event: RunnerEvent) -> None:
@@ -197,6 +204,7 @@ class _RunOutput:
             self.stop.set()
         if event.state is ItemState.CANCELLED:
             return
+        self.records += recorded.records
         checked = check_record(event)
         for record, offer in zip(recorded.records, recorded.offers, strict=True):
             self._write(checked, record, offer)  # one line per offer (identical: one call)
@@ -266,7 +274,9 @@ def run(
                 args, store, stdout, stderr, environ=environ,
                 keystores=network_keystores or (lambda account: KeyStore(account=account)),
             )  # fmt: skip
-        return _command(args, store, stdout, stderr, environ=environ, keystore=keystore)
+        keystores = network_keystores or (lambda account: KeyStore(account=account))
+        return _command(args, store, stdout, stderr, environ=environ, keystore=keystore,
+                        network_keystores=keystores)  # fmt: skip
     except (UsageError, ImportFileError) as error:
         stderr.write(f"{PROG}: {error}\n")
         return EXIT_STOPPED
@@ -287,7 +297,8 @@ def run(
 
 
 def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stderr: IO[str],
-             *, environ: dict[str, str], keystore: KeyStore | None) -> int:  # fmt: skip
+             *, environ: dict[str, str], keystore: KeyStore | None,
+             network_keystores: network_cli.KeyStoreFor) -> int:  # fmt: skip
     if args.command == "import":
         stdout.write(json.dumps(import_offers(store, args.file, dry_run=args.dry_run)) + "\n")
         return EXIT_OK
@@ -348,10 +359,31 @@ def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stder
                      f"logged; {plural(not_sent, 'check')} not sent, kept in the queue: "
                      f"`{PROG} run --only unfinished` finishes them.\n")  # fmt: skip
         return signals.exit_status
+    auto_pause(store, output.records, stdout, stderr,
+               network_cli.connector_source(store, environ, network_keystores))  # fmt: skip
     if cause is not None:
         say_stopped(PROG, cause, output.cancelled, stderr)
         return EXIT_STOPPED
     return EXIT_SOME_FAILED if output.failing else EXIT_OK
+
+
+def auto_pause(store: Repository, records: list[HistoryRecord], out: IO[str], err: IO[str],
+               connect_to: Callable[[str], Connector]) -> None:  # fmt: skip
+    """With the auto-pause rule on: apply it to this run's answers; the last line says
+    what it paused (or why it could not)."""
+    if not store.platforms.pause_rule().enabled:
+        return
+    day = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        changes = apply_pause_rule(records, store, connect_to,
+                                   since=day.isoformat(timespec="seconds"))  # fmt: skip
+    except (NetworkError, UsageError, UnusableConnection) as error:
+        err.write(f"{PROG}: the auto-pause rule could not run: {error}\n")
+        changes = []
+    paused = [{"offer_id": change.offer.offer_id, "source": change.offer.source,
+               "result": change.result, "message": change.message}
+              for change in changes]  # fmt: skip
+    out.write(json.dumps({"auto_paused": paused}) + "\n")
 
 
 def export_command(store: Repository, path: Path, only: OfferChoice, out: IO[str]) -> int:

@@ -164,3 +164,47 @@ def test_a_refused_key_or_an_unreachable_platform_exits_2_with_one_sentence(data
     assert status == 2 and "tenant's API address" in err
     status, _, err = command("sync", "everflow", "--base-url", sandbox.base_url)
     assert status == 2 and "AFFILITEST_NETWORK_KEY" in err
+
+
+def test_the_rule_counts_only_real_broken_runs():
+    from affilitest_gui.judging.health import Health
+    from affilitest_gui.offers.auto_pause import PauseRule, advance
+
+    rule = PauseRule(enabled=True, broken_runs=2, min_cells=2)
+    broken, ok = Health.BROKEN, Health.OK
+    streaks, due = advance({}, {1: [broken, broken], 2: [broken, ok], 3: [broken, broken]},
+                           rule)  # fmt: skip
+    assert streaks == {1: 1, 2: 0, 3: 1} and due == []
+    streaks, due = advance(streaks, {1: [broken, broken, Health.NOT_CHECKED],
+                                     3: [Health.NOT_CHECKED, Health.CANCELLED]}, rule)  # fmt: skip
+    assert streaks == {1: 2, 2: 0, 3: 1} and due == [1]  # 3: our failure says nothing
+    streaks, _ = advance(streaks, {1: [Health.WARNING, Health.WARNING]}, rule)
+    assert streaks[1] == 0  # a warning is no broken run
+
+
+def test_run_pauses_an_offer_broken_runs_in_a_row_within_the_daily_cap(data_dir, make_sandbox):
+    server = make_sandbox(platform_offers=10, limit=10_000)
+    key = KEYS["everflow"]
+    command("sync", "everflow", "--base-url", server.base_url, key=key)
+    status, [line], _ = command("auto-pause", "--on", "--after", "2", "--daily-cap", "1",
+                                "--never", "everflow:6")  # fmt: skip
+    assert status == 0 and line == {"rule": {"enabled": True, "broken_runs": 2, "min_cells": 1,
+                             "daily_cap": 1}, "never": ["everflow:6"]}  # fmt: skip
+
+    def run_once() -> list[dict]:
+        out, err = io.StringIO(), io.StringIO()
+        run(["run", "--base-url", server.base_url, "--limit", "10000"], stdout=out, stderr=err,
+            environ={"AFFILITEST_API_KEY": server.keys["valid"], "AFFILITEST_NETWORK_KEY": key},
+            network_keystores=lambda _account: EmptyStore())  # fmt: skip
+        return json.loads(out.getvalue().splitlines()[-1])["auto_paused"]
+
+    assert run_once() == []  # one broken run: not yet
+    paused = run_once()
+    results = {entry["source"]: entry["result"] for entry in paused}
+    assert list(results.values()).count("paused") == 1  # the daily cap
+    assert set(results.values()) <= {"paused", "waiting"} and "everflow:6" not in results
+    fake = server.server.platforms.offers["everflow"]
+    [first] = [source for source, result in results.items() if result == "paused"]
+    assert fake[int(first.split(":")[1])].status == "paused" and fake[6].status == "active"
+    _, audit, _ = command("audit")
+    assert [(entry["source"], entry["by"]) for entry in audit] == [(first, "rule")]

@@ -292,6 +292,16 @@ class OfferBook:
             found.update((offer.source, offer) for offer in map(_row_to_offer, rows))
         return found
 
+    def never_auto_pause(self) -> set[int]:
+        """The offers the auto-pause rule must leave alone."""
+        return {row[0] for row in self._db.execute(
+            "SELECT id FROM offers WHERE never_auto_pause = 1")}  # fmt: skip
+
+    def set_never_auto_pause(self, offer_ref: int, never: bool) -> None:
+        with self._db:
+            self._db.execute("UPDATE offers SET never_auto_pause = ? WHERE id = ?",
+                             (int(never), offer_ref))  # fmt: skip
+
     def set_platform_status(self, offer_ref: int, status: str) -> None:
         with self._db:
             self._db.execute("UPDATE offers SET platform_status = ? WHERE id = ?",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from affilitest_gui.judging.records import now_text
 from affilitest_gui.networks.connections import Connection
+from affilitest_gui.offers.auto_pause import PauseRule
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,39 @@ class PlatformBook:
                  entry.new_status, entry.outcome, entry.answer, int(entry.by_rule)),
             )  # fmt: skip
         return dataclasses.replace(entry, at=at, id=cursor.lastrowid)
+
+    def pause_rule(self) -> PauseRule:
+        row = self._db.execute("SELECT settings FROM pause_rule WHERE id = 1").fetchone()
+        if row is None:
+            return PauseRule()
+        known = {f.name for f in dataclasses.fields(PauseRule)}
+        return PauseRule(**{k: v for k, v in json.loads(row[0]).items() if k in known})
+
+    def save_pause_rule(self, rule: PauseRule) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT INTO pause_rule (id, settings) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
+                (json.dumps(dataclasses.asdict(rule)),),
+            )
+
+    def pause_streaks(self) -> dict[int, int]:
+        return dict(self._db.execute("SELECT offer_ref, broken_runs FROM pause_streaks"))
+
+    def save_pause_streaks(self, streaks: dict[int, int]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO pause_streaks (offer_ref, broken_runs) VALUES (?, ?) "
+                "ON CONFLICT (offer_ref) DO UPDATE SET broken_runs = excluded.broken_runs",
+                list(streaks.items()),
+            )
+
+    def auto_paused_since(self, since: str) -> int:
+        """Pauses the rule made since `since` (UTC, ISO 8601): the daily cap's count."""
+        return self._db.execute(
+            "SELECT COUNT(*) FROM audit WHERE by_rule = 1 AND action = 'pause' AND at >= ?",
+            (since,),
+        ).fetchone()[0]
 
     def audit(self, offer_ref: int | None = None) -> list[AuditEntry]:
         """Oldest first; one offer's, or every entry."""

@@ -199,9 +199,19 @@ ALTER TABLE offers ADD COLUMN source TEXT NOT NULL DEFAULT '';
 ALTER TABLE offers ADD COLUMN platform_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE offers ADD COLUMN synced_at TEXT NOT NULL DEFAULT '';
 CREATE INDEX offers_source ON offers(sandbox, source);
+ALTER TABLE offers ADD COLUMN never_auto_pause INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE connections (
     platform TEXT PRIMARY KEY,
     settings TEXT NOT NULL
+);
+-- The auto-pause rule (one row) and each offer's broken runs in a row.
+CREATE TABLE pause_rule (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    settings TEXT NOT NULL
+);
+CREATE TABLE pause_streaks (
+    offer_ref   INTEGER PRIMARY KEY REFERENCES offers(id) ON DELETE CASCADE,
+    broken_runs INTEGER NOT NULL
 );
 CREATE TABLE audit (
     id          INTEGER PRIMARY KEY,
@@ -367,7 +377,7 @@ class HistoryStore:
         match its version) is found here, before anything else starts, not mid-way."""
         self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
         for table in ("offers", "offer_cells", "pending", "schedules", "alerts", "connections",
-                      "audit"):  # fmt: skip
+                      "audit", "pause_rule", "pause_streaks"):  # fmt: skip
             self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
 
     def _upgrade(self, version: int) -> None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.repository import Repository
-from affilitest_gui.judging.records import now_text
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord, now_text
 from affilitest_gui.networks.connections import Connection
 from affilitest_gui.networks.connector import (
     Connector,
@@ -25,6 +26,7 @@ from affilitest_gui.networks.connector import (
 )
 from affilitest_gui.networks.http import NetworkError, Problem
 from affilitest_gui.networks.sync import SyncPlan, plan_sync
+from affilitest_gui.offers.auto_pause import advance
 from affilitest_gui.offers.model import Offer
 
 PAUSE, RESUME = "pause", "resume"
@@ -168,3 +170,33 @@ def change_status(
         for connector in connectors.values():
             connector.close()
     return changes
+
+
+def apply_pause_rule(
+    records: Iterable[HistoryRecord],
+    repository: Repository,
+    connect_to: Callable[[str], Connector],
+    *,
+    since: str,
+) -> list[StatusChange]:
+    """After a run: advance each offer's broken runs in a row and, with the rule on,
+    pause those that reached it (not the ones marked never, not over the daily cap
+    counted `since` the day began). [] when the rule is off."""
+    rule = repository.platforms.pause_rule()
+    if not rule.enabled:
+        return []
+    runs: dict[int, list[Health]] = {}
+    for record in records:
+        if record.offer_ref is not None:
+            runs.setdefault(record.offer_ref, []).append(record.health)
+    streaks, due = advance(repository.platforms.pause_streaks(), runs, rule)
+    repository.platforms.save_pause_streaks(streaks)
+    never = repository.offers.never_auto_pause()
+    offers = {offer.id: offer for offer in repository.offers.all()}
+    candidates = [offers[ref] for ref in due
+                  if ref in offers and ref not in never and offers[ref].source
+                  and offers[ref].platform_status not in PAUSED_WORDS.values()]  # fmt: skip
+    room = max(0, rule.daily_cap - repository.platforms.auto_paused_since(since))
+    changes = change_status(candidates[:room], PAUSE, repository, connect_to, by_rule=True)
+    waiting = f"the daily cap of {rule.daily_cap} auto-pauses is reached: it waits for tomorrow"
+    return changes + [StatusChange(offer, "waiting", waiting) for offer in candidates[room:]]
