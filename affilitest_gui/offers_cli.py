@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,7 +77,7 @@ from affilitest_gui.offers.importing import (
 )
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.paths import NetworkFolderError, data_dir, history_path
-from affilitest_gui.runs.network_sync import apply_pause_rule
+from affilitest_gui.runs.network_sync import apply_pause_rule, day_start
 from affilitest_gui.runs.planner import RunPlanner, calls_for
 from affilitest_gui.words import plural
 
@@ -373,10 +372,8 @@ def auto_pause(store: Repository, records: list[HistoryRecord], out: IO[str], er
     what it paused (or why it could not)."""
     if not store.platforms.pause_rule().enabled:
         return
-    day = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     try:
-        changes = apply_pause_rule(records, store, connect_to,
-                                   since=day.isoformat(timespec="seconds"))  # fmt: skip
+        changes = apply_pause_rule(records, store, connect_to, since=day_start())
     except (NetworkError, UsageError, UnusableConnection) as error:
         err.write(f"{PROG}: the auto-pause rule could not run: {error}\n")
         changes = []

@@ -144,3 +144,32 @@ def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloo
     assert editor.origin.text().startswith("Synced from Everflow (offer ")
     assert "pause by hand, done" in editor.origin.text() and editor.url.isReadOnly()
     assert editor.expects.isReadOnly() is False  # the expectations stay the person's
+
+
+def test_the_auto_pause_rule_pauses_after_a_broken_run_and_undo_reactivates(
+    qtbot, make_window, aloop, make_sandbox
+):
+    demo = make_sandbox(platform_offers=10, limit=10_000)  # 9 active offers
+    window = make_window(demo=demo)
+    window.start(sandbox=True)
+    choose_menu(qtbot, window, "Account", "Networks")
+    [dialog] = visible(NetworksDialog)
+    sync_everflow(qtbot, aloop, dialog)
+    type_into(qtbot, dialog.rule_runs, "1")
+    click(qtbot, dialog.rule_box)
+    assert window.store.platforms.pause_rule().enabled
+    dialog.close()
+    press(qtbot, window, "Ctrl+2")
+    view = window.offers_view
+    run_until(aloop, lambda: view.table.model().rowCount() == 9)
+    click(qtbot, view.check_all_button)
+    run_until(aloop, lambda: any("Auto-paused" in box.windowTitle()
+                                 for box in visible(QMessageBox)))  # fmt: skip
+    box = next(b for b in visible(QMessageBox) if "Auto-paused" in b.windowTitle())
+    fake = demo.server.platforms.offers["everflow"]
+    paused = [n for n, offer in fake.items() if offer.status == "paused" and n % 10]
+    assert paused and all(f"Everflow {n})" in box.informativeText() for n in paused)
+    assert {e.by_rule for e in window.store.platforms.audit()} == {True}
+    click(qtbot, button_in(box, "Undo"))
+    run_until(aloop, lambda: all(fake[n].status == "active" for n in paused))
+    assert [e.action for e in window.store.platforms.audit()].count("resume") == len(paused)

@@ -157,3 +157,16 @@ def test_a_connection_that_cannot_work_is_said_before_any_call():
         connect(Connection("hasoffers"), "key")
     with pytest.raises(UnusableConnection, match="tracking domain"):
         connect(Connection("affise", base_url="https://api-x.affise.com", partner="7"), "key")
+
+
+def test_an_empty_rate_limit_bucket_holds_the_next_request_back(sandbox):
+    """Everflow's X-RateLimit-Remaining: 0 means the second's bucket is empty."""
+    table = json.dumps({"offers": [], "paging": {"page": 1, "page_size": 1, "total_count": 207}})
+    sandbox.server.push_fault(Fault(200, table, path="/v1/networks/offers/table",
+                                    headers={"X-RateLimit-Remaining": "0"}))  # fmt: skip
+    waits = []
+    made = connector("everflow", sandbox)
+    made.http._sleep = waits.append
+    assert made.active_offers() == 207
+    assert made.active_offers() == 207
+    assert waits and max(waits) > 0.5

@@ -96,6 +96,7 @@ class PlatformLimits:
     read_attempts: int = 4
     backoff_s: tuple[float, ...] = (1.0, 2.0, 4.0)  # before the 2nd, 3rd, 4th attempt
     max_retry_after_s: float = 30.0  # a longer Retry-After fails the call, with its words
+    empty_bucket_wait_s: float = 1.0  # X-RateLimit-Remaining: 0 (Everflow's bucket is per second)
     timeout_s: tuple[float, float] = (5.0, 30.0)  # connect, read
 
 

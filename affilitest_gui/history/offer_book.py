@@ -26,7 +26,8 @@ from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import Schedule
 
 _OFFER_COLUMNS = (
-    "id, offer_id, name, url, countries, devices, expects, source, platform_status, synced_at"
+    "id, offer_id, name, url, countries, devices, expects, source, platform_status, synced_at, "
+    "never_auto_pause"
 )
 
 Cell = tuple[str, str]  # (country, device)
@@ -79,7 +80,7 @@ class OfferStatus:
 
 
 def _row_to_offer(row: tuple) -> Offer:
-    id_, offer_id, name, url, countries, devices, expects, source, status, synced_at = row
+    id_, offer_id, name, url, countries, devices, expects, source, status, synced_at, never = row
     return Offer(
         url=url,
         countries=tuple(json.loads(countries)),
@@ -90,6 +91,7 @@ def _row_to_offer(row: tuple) -> Offer:
         source=source,
         platform_status=status,
         synced_at=synced_at,
+        never_auto_pause=bool(never),
         id=id_,
     )
 
@@ -140,8 +142,8 @@ class OfferBook:
         # An edit or an import never changes where a synced offer came from.
         self._db.execute(
             "UPDATE offers SET offer_id = ?, name = ?, url = ?, countries = ?, devices = ?, "
-            "expects = ? WHERE id = ?",
-            (*_offer_values(offer), offer.id),
+            "expects = ?, never_auto_pause = ? WHERE id = ?",
+            (*_offer_values(offer), int(offer.never_auto_pause), offer.id),
         )
         return offer
 

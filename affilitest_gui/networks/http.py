@@ -107,11 +107,18 @@ class PlatformHttp:
                                              allow_redirects=False, **kwargs)  # fmt: skip
         except requests.RequestException as error:
             raise NetworkError(self.platform, Problem.UNREACHABLE, type(error).__name__) from None
+        if response.headers.get("X-RateLimit-Remaining", "").strip() == "0":
+            self._hold(self.limits.empty_bucket_wait_s)  # Everflow says the bucket is empty
         try:
             body = response.json() if response.content else None
         except ValueError:
             body = None
         return Answer(response.status_code, body, dict(response.headers))
+
+    def _hold(self, seconds: float) -> None:
+        """No request leaves for `seconds` from now."""
+        with self._lock:
+            self._next_send = max(self._next_send, time.monotonic() + seconds)
 
     def _pace(self) -> None:
         with self._lock:

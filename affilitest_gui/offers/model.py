@@ -22,6 +22,7 @@ class Offer:
     source: str = ""  # synced from a network platform: "affise:123" ("": a file or by hand)
     platform_status: str = ""  # the platform's word at the last sync ("inactive": gone)
     synced_at: str = ""  # UTC, ISO 8601
+    never_auto_pause: bool = False  # the auto-pause rule leaves it alone
     id: int | None = None  # the database row, None until stored
 
     @property

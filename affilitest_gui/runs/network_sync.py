@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.repository import Repository
@@ -172,19 +173,16 @@ def change_status(
     return changes
 
 
-def apply_pause_rule(
-    records: Iterable[HistoryRecord],
-    repository: Repository,
-    connect_to: Callable[[str], Connector],
-    *,
-    since: str,
-) -> list[StatusChange]:
-    """After a run: advance each offer's broken runs in a row and, with the rule on,
-    pause those that reached it (not the ones marked never, not over the daily cap
-    counted `since` the day began). [] when the rule is off."""
+def pause_candidates(
+    records: Iterable[HistoryRecord], repository: Repository, *, since: str,
+    sandbox: bool = False,
+) -> tuple[list[Offer], list[StatusChange]]:
+    """After a run, with the rule on: advance each offer's broken runs in a row; the
+    offers to pause now, and those over the daily cap (counted `since` the day began),
+    said. Storage only: the app writes to the platforms off the GUI thread."""
     rule = repository.platforms.pause_rule()
     if not rule.enabled:
-        return []
+        return [], []
     runs: dict[int, list[Health]] = {}
     for record in records:
         if record.offer_ref is not None:
@@ -192,11 +190,29 @@ def apply_pause_rule(
     streaks, due = advance(repository.platforms.pause_streaks(), runs, rule)
     repository.platforms.save_pause_streaks(streaks)
     never = repository.offers.never_auto_pause()
-    offers = {offer.id: offer for offer in repository.offers.all()}
+    offers = {offer.id: offer for offer in repository.offers.all(sandbox=sandbox)}
     candidates = [offers[ref] for ref in due
                   if ref in offers and ref not in never and offers[ref].source
                   and offers[ref].platform_status not in PAUSED_WORDS.values()]  # fmt: skip
     room = max(0, rule.daily_cap - repository.platforms.auto_paused_since(since))
-    changes = change_status(candidates[:room], PAUSE, repository, connect_to, by_rule=True)
     waiting = f"the daily cap of {rule.daily_cap} auto-pauses is reached: it waits for tomorrow"
-    return changes + [StatusChange(offer, "waiting", waiting) for offer in candidates[room:]]
+    return candidates[:room], [StatusChange(offer, "waiting", waiting)
+                               for offer in candidates[room:]]  # fmt: skip
+
+
+def apply_pause_rule(
+    records: Iterable[HistoryRecord],
+    repository: Repository,
+    connect_to: Callable[[str], Connector],
+    *,
+    since: str,
+) -> list[StatusChange]:
+    """After a run: the rule's pauses made (`pause_candidates`), each logged."""
+    chosen, waiting = pause_candidates(records, repository, since=since)
+    return change_status(chosen, PAUSE, repository, connect_to, by_rule=True) + waiting
+
+
+def day_start() -> str:
+    """Midnight UTC today, as the audit log writes times: where the daily cap counts from."""
+    midnight = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.isoformat(timespec="seconds")

@@ -14,15 +14,19 @@ from PySide6.QtCore import QObject
 
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.history.repository import Repository
-from affilitest_gui.judging.records import now_text
+from affilitest_gui.judging.records import HistoryRecord, now_text
 from affilitest_gui.keystore import KeyStore, StorageInfo
 from affilitest_gui.networks.connections import Connection, UnusableConnection
 from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.networks.sync import SyncPlan, plan_sync
+from affilitest_gui.offers.auto_pause import PauseRule
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.runs.network_sync import (
+    PAUSE,
     StatusChange,
+    day_start,
     known_links,
+    pause_candidates,
     record_status,
     save_plan,
     status_plan,
@@ -110,7 +114,34 @@ class NetworksSession(QObject):
         save_plan(plan, self._repository, connection, sandbox=self._watch_list.sandbox)
         self._watch_list.reread()
 
-    async def change_status(self, offers: Sequence[Offer], action: str) -> list[StatusChange]:
+    async def apply_rule(self, records: Sequence[HistoryRecord]) -> list[StatusChange]:
+        """After a batch: the auto-pause rule (when on) on its offers' answers."""
+        chosen, waiting = pause_candidates(records, self._repository, since=day_start(),
+                                           sandbox=self._watch_list.sandbox)  # fmt: skip
+        if not chosen:
+            return waiting
+        return await self.change_status(chosen, PAUSE, by_rule=True) + waiting
+
+    def current(self, offers: Sequence[Offer]) -> list[Offer]:
+        """The offers as they are stored now (their platform's status, after a write)."""
+        fresh = [self._repository.offers.get(o.id) for o in offers if o.id is not None]
+        return [offer for offer in fresh if offer is not None]
+
+    def pause_rule(self) -> PauseRule:
+        return self._repository.platforms.pause_rule()
+
+    def save_pause_rule(self, rule: PauseRule) -> None:
+        self._repository.platforms.save_pause_rule(rule)
+
+    def never_auto_pause(self, offer: Offer) -> bool:
+        return offer.id in self._repository.offers.never_auto_pause()
+
+    def set_never_auto_pause(self, offer: Offer, never: bool) -> None:
+        if offer.id is not None:
+            self._repository.offers.set_never_auto_pause(offer.id, never)
+
+    async def change_status(self, offers: Sequence[Offer], action: str, *,
+                            by_rule: bool = False) -> list[StatusChange]:  # fmt: skip
         """Pause (or resume) each offer in its platform; each answer in the audit log."""
         changes, writes = status_plan(offers, action)
         by_platform: dict[str, list[tuple[Offer, str]]] = {}
@@ -126,6 +157,7 @@ class NetworksSession(QObject):
                                  tuple(offer for offer, _ in chosen), action)  # fmt: skip
             answers = await self._controller.call(task)
             for (offer, wanted), written in zip(chosen, answers, strict=True):
-                changes.append(record_status(self._repository, offer, action, wanted, written))
+                changes.append(record_status(self._repository, offer, action, wanted, written,
+                                             by_rule=by_rule))  # fmt: skip
         self._watch_list.reread()
         return changes

@@ -279,6 +279,7 @@ class MainWindow(QMainWindow):
         batches.finished.connect(self.offers_view.batch_finished)
         self.offers_view.check_requested.connect(self.checks.run_offers)
         self.offers_view.status_change_requested.connect(self.platform_ui.ask)
+        batches.finished.connect(self.platform_ui.after_batch)
         for view in (self.offers_view, self.results):
             view.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
 

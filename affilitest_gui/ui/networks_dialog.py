@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -25,6 +26,7 @@ from affilitest_gui.api.errors import InputError
 from affilitest_gui.networks.connections import PLATFORMS, Connection
 from affilitest_gui.networks.http import PLATFORM_NAMES
 from affilitest_gui.networks.sync import SyncAction, SyncPlan
+from affilitest_gui.offers.auto_pause import PauseRule
 from affilitest_gui.offers.importing import ImportFileError, parse_countries, parse_devices
 from affilitest_gui.session.networks import NETWORK_FAILURES
 from affilitest_gui.ui.style import Tone, set_tone
@@ -106,6 +108,27 @@ class NetworksDialog(QDialog):
         form.addRow("&Devices if none", self.devices)
         self._form = form
 
+        rule = networks.pause_rule()
+        self.rule_box = QCheckBox("A&uto-pause an offer in its platform after")
+        self.rule_box.setChecked(rule.enabled)
+        self.rule_runs = _spin(rule.broken_runs, 1, 100)
+        self.rule_cells = _spin(rule.min_cells, 1, 1000)
+        self.rule_cap = _spin(rule.daily_cap, 0, 10_000)
+        rule_row = QHBoxLayout()
+        for part in (self.rule_box, self.rule_runs, QLabel("broken runs in a row (a run with"),
+                     self.rule_cells, QLabel("broken cells); at most"), self.rule_cap,
+                     QLabel("a day")):  # fmt: skip
+            rule_row.addWidget(part)
+        rule_row.addStretch(1)
+        self.rule_box.toggled.connect(self._save_rule)
+        for spin in (self.rule_runs, self.rule_cells, self.rule_cap):
+            spin.valueChanged.connect(self._save_rule)
+        self.rule_note = QLabel("Only a real Broken counts: never a Warning, never a check "
+                                "that failed on our side. Every pause is in the audit log, "
+                                "with an Undo.")  # fmt: skip
+        self.rule_note.setWordWrap(True)
+        set_tone(self.rule_note, Tone.MUTED)
+
         self.test_button = QPushButton("T&est connection")
         self.test_button.clicked.connect(lambda: spawn(self._check()))
         self.sync_button = QPushButton("&Sync\u2026")
@@ -141,6 +164,8 @@ class NetworksDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addLayout(rule_row)
+        layout.addWidget(self.rule_note)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.summary)
@@ -217,6 +242,13 @@ class NetworksDialog(QDialog):
         self.key_note.setText(text)
         set_tone(self.key_note, tone)
         self.key_note.setVisible(bool(text))
+
+    def _save_rule(self, *_args: object) -> None:
+        """The auto-pause rule, saved as it is set (it applies after every batch)."""
+        self.networks.save_pause_rule(PauseRule(
+            enabled=self.rule_box.isChecked(), broken_runs=self.rule_runs.value(),
+            min_cells=self.rule_cells.value(), daily_cap=self.rule_cap.value(),
+        ))  # fmt: skip
 
     def _say(self, text: str, tone: Tone | None = None) -> None:
         self.status.setText(text)
@@ -318,3 +350,10 @@ class NetworksDialog(QDialog):
     def _discard(self) -> None:
         self._show_plan(None)
         self._say("Discarded: nothing was changed.")
+
+
+def _spin(value: int, low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    return spin

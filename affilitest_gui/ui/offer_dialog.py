@@ -95,6 +95,9 @@ class OfferDialog(QDialog):
         self.origin.setWordWrap(True)
         self.origin.setVisible(bool(self.origin.text()))
         set_tone(self.origin, Tone.MUTED)
+        self.never_box = QCheckBox("&Never pause this offer automatically (the auto-pause rule)")
+        self.never_box.setChecked(bool(offer and offer.never_auto_pause))
+        self.never_box.setVisible(bool(offer and offer.source))
         if offer is not None and offer.source:  # the platform's fields change with a sync
             for field in (self.offer_id, self.name, self.url, self.countries):
                 field.setReadOnly(True)
@@ -110,6 +113,7 @@ class OfferDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.origin)
         layout.addLayout(form)
+        layout.addWidget(self.never_box)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
 
@@ -148,7 +152,8 @@ class OfferDialog(QDialog):
             return offer
         kept = self._offer
         return replace(offer, id=kept.id, source=kept.source,
-                       platform_status=kept.platform_status, synced_at=kept.synced_at)  # fmt: skip
+                       platform_status=kept.platform_status, synced_at=kept.synced_at,
+                       never_auto_pause=self.never_box.isChecked())  # fmt: skip
 
     def save(self) -> None:
         offer = self.collect()

@@ -15,8 +15,10 @@ from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
 
 if TYPE_CHECKING:
+    from affilitest_gui.judging.records import HistoryRecord
     from affilitest_gui.offers.model import Offer
     from affilitest_gui.session.networks import NetworksSession
+    from affilitest_gui.session.progress import BatchSummary
 
 VERBS = {"pause": ("Pause", "paused"), "resume": ("Re-activate", "re-activated")}
 LISTED = 12  # offers named in a question; the rest are counted
@@ -48,6 +50,38 @@ class PlatformUi(QObject):
             confirm=f"{verb} {plural(len(offers), 'offer')}",
             on_confirm=lambda: spawn(self._apply(offers, action)),
         )  # fmt: skip
+
+    def after_batch(self, summary: BatchSummary) -> None:
+        """A batch ended: the auto-pause rule, when on, looks at its offers' answers."""
+        if summary.offer_checks and self.networks.pause_rule().enabled:
+            spawn(self._auto_pause(list(summary.offer_checks)))
+
+    async def _auto_pause(self, records: list[HistoryRecord]) -> None:
+        from affilitest_gui.session.networks import NETWORK_FAILURES  # noqa: PLC0415
+
+        try:
+            changes = await self.networks.apply_rule(records)
+        except NETWORK_FAILURES as error:
+            self.window.statusBar().showMessage(
+                f"The auto-pause rule could not pause offers: {error}", 15_000)
+            return
+        paused = [change.offer for change in changes if change.result == "paused"]
+        if not changes:
+            return
+        lines = [f"\u2022 {_where(change.offer)}: {change.result}"
+                 + (f" ({change.message})" if change.result != "paused" else "")
+                 for change in changes]  # fmt: skip
+        title = f"Auto-paused {plural(len(paused), 'offer')} in their platform"
+        show_message(
+            self.window, title,
+            f"{title}: broken {plural(self.networks.pause_rule().broken_runs, 'run')} in a "
+            "row. Each pause is in the audit log.",
+            informative="\n".join(lines),
+            confirm="Undo" if paused else None,
+            on_confirm=lambda: spawn(self._apply(self.networks.current(paused), "resume")),
+            cancel_text="Keep them paused" if paused else None,
+        )  # fmt: skip
+        self.window.statusBar().showMessage(title + ".", 15_000)
 
     async def _apply(self, offers: list[Offer], action: str) -> None:
         from affilitest_gui.session.networks import NETWORK_FAILURES  # noqa: PLC0415
