@@ -95,10 +95,11 @@ def build_window(
         controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )
     batches = BatchCoordinator(controller, planner, account)
-    scheduler = Scheduler(batches, store.offers, clock=clock)
     watch_list = OffersSession(store.offers, account, platforms=store.platforms)
-    watch_list.changed.connect(scheduler.tick)  # a schedule set, an offer gone
     networks = NetworksSession(controller, store, watch_list)
+    scheduler = Scheduler(batches, store.offers, clock=clock, hold=networks.hold_checks)
+    watch_list.changed.connect(scheduler.tick)  # a schedule set, an offer gone, a sync
+    networks.synced.connect(lambda _said: scheduler.tick())
     summary = None if read_only is None else read_only.summary()
     try:
         window.attach(account, batches, scheduler, watch_list, networks, read_only=summary)

@@ -173,3 +173,40 @@ def test_the_auto_pause_rule_pauses_after_a_broken_run_and_undo_reactivates(
     click(qtbot, button_in(box, "Undo"))
     run_until(aloop, lambda: all(fake[n].status == "active" for n in paused))
     assert [e.action for e in window.store.platforms.audit()].count("resume") == len(paused)
+
+
+def test_a_scheduled_sync_runs_when_due_and_before_the_scheduled_checks(
+    qtbot, make_window, aloop, make_sandbox
+):
+    from datetime import datetime, timedelta, timezone
+
+    now = [datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)]
+    demo = make_sandbox(platform_offers=40)
+    window = make_window(demo=demo, clock=lambda: now[0])
+    window.start(sandbox=True)
+    choose_menu(qtbot, window, "Account", "Networks")
+    [dialog] = visible(NetworksDialog)
+    pick_platform(qtbot, dialog, "Everflow")
+    click(qtbot, dialog.test_button)
+    run_until(aloop, lambda: dialog.status.text().startswith("Connected"))
+    dialog.sync_every.setFocus()
+    while dialog.sync_every.currentText() != "every 4 hours":
+        qtbot.keyClick(dialog.sync_every, Qt.Key.Key_Down)
+    assert dialog.status.text() == "Everflow syncs every 4 hours."
+    dialog.close()
+    tables = demo.server.platforms
+
+    def table_calls() -> int:
+        return sum(call.path == "/v1/networks/offers/table" for call in tables.calls_to("everflow"))
+
+    before = table_calls()
+    window.scheduler.tick()  # due at once: never synced
+    run_until(aloop, lambda: len(window.watch_list.offers()) == 36)
+    run_until(aloop, lambda: "Synced from Everflow: 36 new" in window.statusBar().currentMessage())
+    assert table_calls() == before + 1
+    now[0] += timedelta(hours=3, minutes=59)
+    window.scheduler.tick()
+    assert table_calls() == before + 1  # not due yet
+    now[0] += timedelta(hours=4)
+    window.scheduler.tick()
+    run_until(aloop, lambda: table_calls() == before + 2)

@@ -51,12 +51,28 @@ class PlatformBook:
         return Connection(**{k: v for k, v in settings.items() if k in known})
 
     def save_connection(self, connection: Connection) -> None:
-        settings = json.dumps(dataclasses.asdict(connection))
+        settings = json.dumps({**dataclasses.asdict(connection),
+                               "synced_at": self.last_synced(connection.platform)})  # fmt: skip
         with self._db:
             self._db.execute(
                 "INSERT INTO connections (platform, settings) VALUES (?, ?) "
                 "ON CONFLICT (platform) DO UPDATE SET settings = excluded.settings",
                 (connection.platform, settings),
+            )
+
+    def last_synced(self, platform: str) -> str:
+        """When `platform` was last synced (UTC, ISO 8601), "" never."""
+        row = self._db.execute("SELECT settings FROM connections WHERE platform = ?",
+                               (platform,)).fetchone()  # fmt: skip
+        return str(json.loads(row[0]).get("synced_at", "")) if row else ""
+
+    def mark_synced(self, platform: str, at: str) -> None:
+        """Kept beside the connection's settings (not one of them)."""
+        with self._db:
+            self._db.execute(
+                "UPDATE connections SET settings = json_set(settings, '$.synced_at', ?) "
+                "WHERE platform = ?",
+                (at, platform),
             )
 
     def log(self, entry: AuditEntry) -> AuditEntry:

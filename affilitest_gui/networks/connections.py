@@ -29,6 +29,7 @@ class Connection:
     tracking_domain: str = ""  # Affise: the host of affiliates' links
     countries: tuple[str, ...] = ("us",)  # for offers that name none
     devices: tuple[str, ...] = ("android",)
+    sync_every_h: int = 0  # a scheduled sync every 1, 4 or 24 hours; 0: by hand
 
     @property
     def name(self) -> str:

@@ -81,6 +81,7 @@ def save_plan(plan: SyncPlan, repository: Repository, connection: Connection, *,
     entries = [(entry.action.value, entry.offer) for entry in plan.entries if entry.offer]
     repository.offers.apply_sync(entries, sandbox=sandbox)
     repository.platforms.save_connection(connection)
+    repository.platforms.mark_synced(connection.platform, now_text())
 
 
 @dataclass(frozen=True)

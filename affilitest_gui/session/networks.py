@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.records import HistoryRecord, now_text
 from affilitest_gui.keystore import KeyStore, StorageInfo
-from affilitest_gui.networks.connections import Connection, UnusableConnection
+from affilitest_gui.networks.connections import PLATFORMS, Connection, UnusableConnection
 from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.networks.sync import SyncPlan, plan_sync
 from affilitest_gui.offers.auto_pause import PauseRule
@@ -32,6 +33,7 @@ from affilitest_gui.runs.network_sync import (
     status_plan,
 )
 from affilitest_gui.session.offers import OffersSession
+from affilitest_gui.worker.calls import CallOutcome
 from affilitest_gui.worker.controller import WorkerController
 from affilitest_gui.worker.platform_tasks import CheckConnection, FetchForSync, WriteStatuses
 
@@ -53,6 +55,8 @@ NETWORK_FAILURES = (NetworkError, UnusableConnection, MissingKey, AffiliTestErro
 class NetworksSession(QObject):
     """One per window; views call it and await its answers."""
 
+    synced = Signal(str)  # a scheduled sync ended: what it did, or why it did not
+
     def __init__(
         self,
         controller: WorkerController,
@@ -67,6 +71,7 @@ class NetworksSession(QObject):
         self._repository = repository
         self._watch_list = watch_list
         self._make_keystore = keystores
+        self._syncing: set[str] = set()  # platforms whose scheduled sync is on its way
         self._keystores: dict[str, KeyStore] = {}  # one per entry: a key kept in memory lasts
 
     # --- connections and keys --------------------------------------------------------
@@ -108,6 +113,55 @@ class NetworksSession(QObject):
             FetchForSync(connection, self._key(connection, typed_key), known_links(known))
         )
         return plan_sync(connection, fetched, known, links, now=now_text())
+
+    def save_connection(self, connection: Connection) -> None:
+        self._repository.platforms.save_connection(connection)
+
+    # --- scheduled syncs ---------------------------------------------------------------
+
+    def hold_checks(self, now: datetime) -> bool:
+        """Start the scheduled syncs that are due; True while any is on its way (the
+        scheduled checks wait for it: they check what the sync brought)."""
+        for platform in PLATFORMS:
+            connection = self.connection(platform)
+            if connection is None or not connection.sync_every_h or platform in self._syncing:
+                continue
+            last = self._repository.platforms.last_synced(platform)
+            every = timedelta(hours=connection.sync_every_h)
+            if last and datetime.fromisoformat(last) + every > now:
+                continue
+            try:
+                key = self._key(connection)
+            except MissingKey as missing:
+                self._repository.platforms.mark_synced(platform, now.isoformat(timespec="seconds"))
+                self.synced.emit(f"Scheduled sync skipped: {missing}")
+                continue
+            known = self._repository.offers.all(sandbox=self._watch_list.sandbox)
+            self._syncing.add(platform)
+            self._controller.request(
+                FetchForSync(connection, key, known_links(known)),
+                lambda outcome, c=connection, k=known, at=now: self._scheduled_sync_came(
+                    c, k, outcome, at.isoformat(timespec="seconds")),
+            )
+        return bool(self._syncing)
+
+    def _scheduled_sync_came(self, connection: Connection, known: list[Offer],
+                             outcome: CallOutcome, started: str) -> None:  # fmt: skip
+        """`started`: the schedule's time the sync began (the next is due from it)."""
+        self._syncing.discard(connection.platform)
+        if outcome.error is not None:
+            self._repository.platforms.mark_synced(connection.platform, started)
+            self.synced.emit(f"Scheduled sync from {connection.name} failed: {outcome.error}. "
+                             "Nothing was changed.")  # fmt: skip
+            return
+        fetched, links = outcome.value
+        plan = plan_sync(connection, fetched, known, links, now=now_text())
+        self.accept(plan, connection)
+        self._repository.platforms.mark_synced(connection.platform, started)
+        counts = plan.summary
+        self.synced.emit(f"Synced from {connection.name}: {counts['new']:,} new, "
+                         f"{counts['updated']:,} updated, "
+                         f"{counts['gone']:,} no longer active.")  # fmt: skip
 
     def accept(self, plan: SyncPlan, connection: Connection) -> None:
         """The previewed plan saved, the connection remembered; every view told."""

@@ -64,9 +64,13 @@ class Scheduler(QObject):
         book: OfferRepository,
         *,
         clock: Callable[[], datetime] = utc_now,
+        hold: Callable[[datetime], bool] = lambda _now: False,
         parent: QObject | None = None,
     ) -> None:
+        """`hold(now)`: True while something must come before scheduled checks (the
+        scheduled syncs from the network platforms, which it starts when due)."""
         super().__init__(parent)
+        self._hold = hold
         self._batches = batches
         self._book = book
         self._clock = clock
@@ -109,7 +113,10 @@ class Scheduler(QObject):
         waiting = ""
         if not (self.paused or self._run is not None or self._batches.progress.active
                 or not self._batches.account.state.signed_in):  # fmt: skip
-            waiting = self._start_due(schedules)
+            if self._hold(self._clock()):
+                waiting = "Scheduled checks wait for the sync from the network platform."
+            else:
+                waiting = self._start_due(schedules)
         self._publish(schedules, waiting)
 
     def _start_due(self, schedules: list[Schedule]) -> str:

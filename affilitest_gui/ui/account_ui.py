@@ -40,6 +40,7 @@ class AccountUi(QObject):
         self.key_dialog: KeyDialog | None = None
         self.login_dialog: LoginDialog | None = None
         self.networks_dialog: NetworksDialog | None = None
+        networks.synced.connect(lambda said: window.statusBar().showMessage(said, 30_000))
 
     def show_key_dialog(self) -> None:
         if self.key_dialog is not None and self.key_dialog.isVisible():

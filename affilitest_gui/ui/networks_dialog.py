@@ -82,6 +82,13 @@ class NetworksDialog(QDialog):
         self.partner.setPlaceholderText("optional: an affiliate ID whose link is checked")
         self.tracking_domain = QLineEdit()
         self.tracking_domain.setPlaceholderText("affiliates' link host, e.g. track.example.com")
+        self.sync_every = QComboBox()
+        for hours, words in ((0, "by hand"), (1, "every hour"), (4, "every 4 hours"),
+                             (24, "every day")):  # fmt: skip
+            self.sync_every.addItem(words, hours)
+        self.sync_every.setToolTip("A scheduled sync saves what it finds without a preview, "
+                                   "before the scheduled checks")  # fmt: skip
+        self.sync_every.activated.connect(self._save_schedule)
         self.countries = QLineEdit("US")
         self.devices = QLineEdit("Android")
         self.link_note = QLabel("")
@@ -104,6 +111,7 @@ class NetworksDialog(QDialog):
         form.addRow("Test a&ffiliate", self.partner)
         form.addRow("&Tracking domain", self.tracking_domain)
         form.addRow("", self.link_note)
+        form.addRow("S&ync", self.sync_every)
         form.addRow("&Countries if none", self.countries)
         form.addRow("&Devices if none", self.devices)
         self._form = form
@@ -192,6 +200,8 @@ class NetworksDialog(QDialog):
         self.address.setText(saved.base_url if saved else demo_url)
         self.network_id.setText(saved.network_id if saved else ("demo" if self._demo else ""))
         self.partner.setText(saved.partner if saved else "")
+        self.sync_every.setCurrentIndex(max(0, self.sync_every.findData(
+            saved.sync_every_h if saved else 0)))  # fmt: skip
         self.tracking_domain.setText(saved.tracking_domain if saved else demo_url)
         self.key.clear()
         self.key.setPlaceholderText(KEY_HINTS[platform])
@@ -228,7 +238,7 @@ class NetworksDialog(QDialog):
             self.chosen_platform, base_url=self.address.text().strip(),
             network_id=self.network_id.text().strip(), partner=self.partner.text().strip(),
             tracking_domain=self.tracking_domain.text().strip(), countries=countries,
-            devices=devices,
+            devices=devices, sync_every_h=int(self.sync_every.currentData()),
         )  # fmt: skip
         problems = made.problems()
         if problems:
@@ -242,6 +252,22 @@ class NetworksDialog(QDialog):
         self.key_note.setText(text)
         set_tone(self.key_note, tone)
         self.key_note.setVisible(bool(text))
+
+    def _save_schedule(self, *_args: object) -> None:
+        """A sync schedule is kept with the connection at once (once it works)."""
+        connection = self.connection()
+        if connection is None:
+            return
+        if self.networks.connection(connection.platform) is None and not self.networks.has_key(
+            connection
+        ):
+            self._say("Test the connection or sync once first: the schedule is kept with "
+                      "a connection that works.", Tone.WARNING)  # fmt: skip
+            return
+        self.networks.save_connection(connection)
+        every = self.sync_every.currentText()
+        self._say(f"{connection.name} syncs {every}." if connection.sync_every_h
+                  else f"{connection.name} syncs by hand.")  # fmt: skip
 
     def _save_rule(self, *_args: object) -> None:
         """The auto-pause rule, saved as it is set (it applies after every batch)."""
