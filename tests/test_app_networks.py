@@ -146,27 +146,51 @@ def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloo
     assert editor.expects.isReadOnly() is False  # the expectations stay the person's
 
 
-def test_the_auto_pause_rule_pauses_after_a_broken_run_and_undo_reactivates(
+def test_scheduled_runs_auto_pause_after_three_broken_runs_and_undo_reactivates(
     qtbot, make_window, aloop, make_sandbox
 ):
-    demo = make_sandbox(platform_offers=10, limit=10_000)  # 9 active offers
-    window = make_window(demo=demo)
+    """The rule as shipped (3 broken runs in a row), on a fake clock: three hourly
+    scheduled runs, then the pauses, said with an Undo."""
+    from datetime import datetime, timedelta, timezone
+
+    from affilitest_gui.ui.schedule_dialog import ScheduleDialog
+
+    now = [datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)]
+    from affilitest_gui.api.limits import RateLimit
+
+    demo = make_sandbox(platform_offers=10, limit=10_000)  # 9 active offers, 21 checks a run
+    window = make_window(demo=demo, clock=lambda: now[0], rate=RateLimit.scaled(10_000, 30.0))
     window.start(sandbox=True)
     choose_menu(qtbot, window, "Account", "Networks")
     [dialog] = visible(NetworksDialog)
     sync_everflow(qtbot, aloop, dialog)
-    type_into(qtbot, dialog.rule_runs, "1")
     click(qtbot, dialog.rule_box)
-    assert window.store.platforms.pause_rule().enabled
+    assert window.store.platforms.pause_rule().broken_runs == 3
     dialog.close()
     press(qtbot, window, "Ctrl+2")
     view = window.offers_view
     run_until(aloop, lambda: view.table.model().rowCount() == 9)
-    click(qtbot, view.check_all_button)
-    run_until(aloop, lambda: any("Auto-paused" in box.windowTitle()
-                                 for box in visible(QMessageBox)))  # fmt: skip
-    box = next(b for b in visible(QMessageBox) if "Auto-paused" in b.windowTitle())
+    click(qtbot, view.schedule_button)  # nothing selected: every offer shown
+    [schedule] = visible(ScheduleDialog)
+    schedule.interval.setFocus()
+    qtbot.keyClick(schedule.interval, Qt.Key.Key_Down)  # Never -> Every hour
+    click(qtbot, schedule.save_button)
     fake = demo.server.platforms.offers["everflow"]
+
+    def auto_paused_box() -> QMessageBox | None:
+        return next((b for b in visible(QMessageBox) if "Auto-paused" in b.windowTitle()), None)
+
+    for run_number in range(3):
+        if run_number:
+            now[0] += timedelta(hours=1)
+            window.scheduler.tick()
+        run_until(aloop, lambda: not window.batches.progress.active
+                  and window.scheduler.state.running is False)  # fmt: skip
+        if run_number < 2:
+            assert auto_paused_box() is None and not any(
+                offer.status == "paused" for n, offer in fake.items() if n % 10)
+    run_until(aloop, lambda: auto_paused_box() is not None)
+    box = auto_paused_box()
     paused = [n for n, offer in fake.items() if offer.status == "paused" and n % 10]
     assert paused and all(f"Everflow {n})" in box.informativeText() for n in paused)
     assert {e.by_rule for e in window.store.platforms.audit()} == {True}
