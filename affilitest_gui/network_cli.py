@@ -50,6 +50,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                            "it, the offer's destination URL)")  # fmt: skip
     sync.add_argument("--tracking-domain", default="",
                       help="Affise: the host affiliates' links are built on")  # fmt: skip
+    sync.add_argument("--every-status", action="store_true",
+                      help="take paused, stopped... offers too (default: active ones)")  # fmt: skip
     sync.add_argument("--dry-run", action="store_true", help="say what, save nothing")
     for name, verb in ((PAUSE, "pause"), (RESUME, "re-activate")):
         command = commands.add_parser(name, help=f"{verb} offers in their network platform")
@@ -144,6 +146,8 @@ def _sync(args: argparse.Namespace, store: Repository, out: IO[str],
              "partner": args.partner, "tracking_domain": args.tracking_domain}  # fmt: skip
     connection = replace(saved or Connection(args.platform),
                          **{name: value for name, value in given.items() if value})  # fmt: skip
+    if args.every_status:
+        connection = replace(connection, every_status=True)
     connector = connect(connection, network_key(connection, environ, keystores))
     try:
         plan = plan_from_platform(connector, connection, store)

@@ -208,3 +208,18 @@ def test_run_pauses_an_offer_broken_runs_in_a_row_within_the_daily_cap(data_dir,
     assert fake[int(first.split(":")[1])].status == "paused" and fake[6].status == "active"
     _, audit, _ = command("audit")
     assert [(entry["source"], entry["by"]) for entry in audit] == [(first, "rule")]
+
+
+def test_a_sync_of_every_status_marks_what_left_the_whole_list_deleted(data_dir, sandbox):
+    key = KEYS["everflow"]
+    _, lines, _ = command("sync", "everflow", "--base-url", sandbox.base_url,
+                          "--every-status", key=key)  # fmt: skip
+    assert lines[-1]["summary"]["new"] == 40  # 36 active and 4 paused
+    del sandbox.server.platforms.offers["everflow"][7]
+    _, lines, _ = command("sync", "everflow", key=key)  # the saved connection: every status
+    gone = [line for line in lines if line.get("action") == "gone"]
+    assert [(line["source"], line["reason"]) for line in gone] == [
+        ("everflow:7", "no longer in Everflow")]
+    listed = {line["source"]: line for line in command("list")[1]}
+    assert listed["everflow:7"]["platform_status"] == "deleted"
+    assert listed["everflow:10"]["platform_status"] == "paused"

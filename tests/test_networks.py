@@ -170,3 +170,15 @@ def test_an_empty_rate_limit_bucket_holds_the_next_request_back(sandbox):
     assert made.active_offers() == 207
     assert made.active_offers() == 207
     assert waits and max(waits) > 0.5
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_status_asks_for_the_whole_list_without_the_active_filter(platform, sandbox):
+    made = connector(platform, sandbox)
+    made.active_only = False
+    offers = list(every_offer(made))
+    assert len(offers) == 230 and {o.status for o in offers} == {
+        "active", "stopped" if platform == "affise" else "paused"}  # fmt: skip
+    asked = sandbox.server.platforms.calls_to(platform)[0]
+    assert "status[]" not in asked.params and "filters[status]" not in asked.params
+    assert asked.body is None or "offer_status" not in (asked.body.get("filters") or {})

@@ -30,9 +30,12 @@ class AffiseConnector:
     platform = PLATFORM
 
     def __init__(self, base_url: str, key: str, *, tracking_domain: str = "",
-                 page_size: int = PAGE_SIZE, http: PlatformHttp | None = None) -> None:  # fmt: skip
+                 page_size: int = PAGE_SIZE, active_only: bool = True,
+                 http: PlatformHttp | None = None) -> None:  # fmt: skip
+        """`active_only`: list active offers only (else every status)."""
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
+        self.active_only = active_only
         self.tracking_domain = tracking_domain
         self.http = http or PlatformHttp(PLATFORM, {"API-Key": key},
                                          requests_per_s=PLATFORM_LIMITS.requests_per_s)  # fmt: skip
@@ -40,8 +43,9 @@ class AffiseConnector:
     def close(self) -> None:
         self.http.close()
 
-    def _offers(self, page: int, limit: int) -> dict[str, Any]:
-        query = urlencode({"page": page, "limit": limit, "status[]": ACTIVE})
+    def _offers(self, page: int, limit: int, *, active: bool = True) -> dict[str, Any]:
+        wanted = {"page": page, "limit": limit} | ({"status[]": ACTIVE} if active else {})
+        query = urlencode(wanted)
         return _checked(self.http.read("GET", f"{self.base_url}/3.0/offers?{query}"))
 
     def active_offers(self) -> int:
@@ -52,7 +56,7 @@ class AffiseConnector:
         return total
 
     def page(self, number: int) -> OfferPage:
-        body = self._offers(number, self.page_size)
+        body = self._offers(number, self.page_size, active=self.active_only)
         offers = tuple(_offer(raw) for raw in body.get("offers") or [])
         pagination = body.get("pagination") or {}
         following = pagination.get("next_page")

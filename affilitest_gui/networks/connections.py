@@ -30,6 +30,7 @@ class Connection:
     countries: tuple[str, ...] = ("us",)  # for offers that name none
     devices: tuple[str, ...] = ("android",)
     sync_every_h: int = 0  # a scheduled sync every 1, 4 or 24 hours; 0: by hand
+    every_status: bool = False  # take paused, stopped... offers too (else active ones only)
 
     @property
     def name(self) -> str:
@@ -63,8 +64,9 @@ def connect(connection: Connection, key: str) -> Connector:
     if problems:
         raise UnusableConnection("; ".join(problems))
     if connection.platform == "affise":
-        return AffiseConnector(connection.base_url, key,
+        return AffiseConnector(connection.base_url, key, active_only=not connection.every_status,
                                tracking_domain=connection.tracking_domain)  # fmt: skip
     if connection.platform == "everflow":
-        return EverflowConnector(connection.base_url, key)
-    return HasOffersConnector(connection.base_url, key, network_id=connection.network_id)
+        return EverflowConnector(connection.base_url, key, active_only=not connection.every_status)
+    return HasOffersConnector(connection.base_url, key, network_id=connection.network_id,
+                              active_only=not connection.every_status)  # fmt: skip

@@ -29,17 +29,20 @@ class EverflowConnector:
     platform = PLATFORM
 
     def __init__(self, base_url: str, key: str, *, page_size: int = PAGE_SIZE,
-                 http: PlatformHttp | None = None) -> None:  # fmt: skip
+                 active_only: bool = True, http: PlatformHttp | None = None) -> None:  # fmt: skip
+        """`active_only`: list active offers only (else every status)."""
         self.base_url = (base_url or BASE_URL).rstrip("/")
         self.page_size = page_size
+        self.active_only = active_only
         pace = PLATFORM_LIMITS.everflow_requests_per_s
         self.http = http or PlatformHttp(PLATFORM, {"X-Eflow-API-Key": key}, requests_per_s=pace)
 
     def close(self) -> None:
         self.http.close()
 
-    def _table(self, page: int, size: int) -> dict[str, Any]:
-        body = {"filters": {"offer_status": ACTIVE}, "paging": {"page": page, "page_size": size}}
+    def _table(self, page: int, size: int, *, active: bool = True) -> dict[str, Any]:
+        filters = {"offer_status": ACTIVE} if active else {}
+        body = {"filters": filters, "paging": {"page": page, "page_size": size}}
         return _checked(self.http.read("POST", f"{self.base_url}/v1/networks/offers/table",
                                        json=body))  # fmt: skip
 
@@ -50,7 +53,7 @@ class EverflowConnector:
         return total
 
     def page(self, number: int) -> OfferPage:
-        body = self._table(number, self.page_size)
+        body = self._table(number, self.page_size, active=self.active_only)
         offers = tuple(_offer(raw) for raw in body.get("offers") or [])
         paging = body.get("paging") or {}
         total, size = paging.get("total_count"), paging.get("page_size") or self.page_size

@@ -36,9 +36,12 @@ class HasOffersConnector:
     platform = PLATFORM
 
     def __init__(self, base_url: str, token: str, *, network_id: str,
-                 page_size: int = PAGE_SIZE, http: PlatformHttp | None = None) -> None:  # fmt: skip
+                 page_size: int = PAGE_SIZE, active_only: bool = True,
+                 http: PlatformHttp | None = None) -> None:  # fmt: skip
+        """`active_only`: list active offers only (else every status)."""
         self.base_url = (base_url or api_url(network_id)).rstrip("/")
         self.page_size = page_size
+        self.active_only = active_only
         self.network_id = network_id
         self._token = token
         self.http = http or PlatformHttp(PLATFORM, {},
@@ -55,9 +58,11 @@ class HasOffersConnector:
                   else self.http.write("GET", url))  # fmt: skip
         return _data(answer)
 
-    def _find(self, page: int, limit: int) -> dict[str, Any]:
+    def _find(self, page: int, limit: int, *, active: bool = True) -> dict[str, Any]:
         params: list[tuple[str, object]] = [("limit", limit), ("page", page),
-                                            ("filters[status]", ACTIVE), ("contain[]", "Country")]
+                                            ("contain[]", "Country")]
+        if active:
+            params.append(("filters[status]", ACTIVE))
         params += [("fields[]", name) for name in FIELDS]
         data = self._call("findAll", params)
         if not isinstance(data, dict):
@@ -72,7 +77,7 @@ class HasOffersConnector:
             raise NetworkError(PLATFORM, Problem.MALFORMED, "no count in the answer") from None
 
     def page(self, number: int) -> OfferPage:
-        data = self._find(number, self.page_size)
+        data = self._find(number, self.page_size, active=self.active_only)
         rows = data.get("data") or {}
         offers = tuple(_offer(row) for row in (rows.values() if isinstance(rows, dict) else rows))
         page_count = int(data.get("pageCount") or 0)

@@ -18,6 +18,7 @@ from affilitest_gui.networks.connector import NetworkOffer
 from affilitest_gui.offers.model import Offer
 
 GONE_STATUS = "inactive"  # what a synced offer that left the active list is marked
+DELETED_STATUS = "deleted"  # ... that left the whole list (every status was asked for)
 
 
 class SyncAction(str, Enum):
@@ -112,8 +113,12 @@ def plan_sync(
             entries.append(SyncEntry(offer.source, SyncAction.UNCHANGED, None,
                                      f"{offer.platform_status} in {connection.name}"))  # fmt: skip
             continue
-        gone = replace(offer, platform_status=GONE_STATUS, synced_at=now)
-        words = f"no longer active in {connection.name}"
+        if connection.every_status:  # the whole list came: it is not there at all
+            gone = replace(offer, platform_status=DELETED_STATUS, synced_at=now)
+            words = f"no longer in {connection.name}"
+        else:
+            gone = replace(offer, platform_status=GONE_STATUS, synced_at=now)
+            words = f"no longer active in {connection.name}"
         entries.append(SyncEntry(offer.source, SyncAction.GONE, gone, words, offer.url))
     return SyncPlan(connection.platform, tuple(entries))
 

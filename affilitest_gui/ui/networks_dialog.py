@@ -89,6 +89,7 @@ class NetworksDialog(QDialog):
         self.sync_every.setToolTip("A scheduled sync saves what it finds without a preview, "
                                    "before the scheduled checks")  # fmt: skip
         self.sync_every.activated.connect(self._save_schedule)
+        self.every_status = QCheckBox("Also offers that are not active (paused, stopped\u2026)")
         self.countries = QLineEdit("US")
         self.devices = QLineEdit("Android")
         self.link_note = QLabel("")
@@ -112,6 +113,7 @@ class NetworksDialog(QDialog):
         form.addRow("&Tracking domain", self.tracking_domain)
         form.addRow("", self.link_note)
         form.addRow("S&ync", self.sync_every)
+        form.addRow("", self.every_status)
         form.addRow("&Countries if none", self.countries)
         form.addRow("&Devices if none", self.devices)
         self._form = form
@@ -200,6 +202,7 @@ class NetworksDialog(QDialog):
         self.address.setText(saved.base_url if saved else demo_url)
         self.network_id.setText(saved.network_id if saved else ("demo" if self._demo else ""))
         self.partner.setText(saved.partner if saved else "")
+        self.every_status.setChecked(bool(saved and saved.every_status))
         self.sync_every.setCurrentIndex(max(0, self.sync_every.findData(
             saved.sync_every_h if saved else 0)))  # fmt: skip
         self.tracking_domain.setText(saved.tracking_domain if saved else demo_url)
@@ -239,6 +242,7 @@ class NetworksDialog(QDialog):
             network_id=self.network_id.text().strip(), partner=self.partner.text().strip(),
             tracking_domain=self.tracking_domain.text().strip(), countries=countries,
             devices=devices, sync_every_h=int(self.sync_every.currentData()),
+            every_status=self.every_status.isChecked(),
         )  # fmt: skip
         problems = made.problems()
         if problems:
