@@ -13,9 +13,10 @@ import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import IO, Any
+from typing import IO
 
 from affilitest_gui.cli import EXIT_OK, EXIT_STOPPED, UsageError
+from affilitest_gui.history.platform_book import audit_row
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.networks.connections import (
@@ -82,7 +83,7 @@ def run_command(args: argparse.Namespace, store: Repository, out: IO[str], err: 
             return _sync(args, store, out, environ, keystores)
         if args.command == "audit":
             for entry in store.platforms.audit():
-                out.write(json.dumps(_audit_line(entry)) + "\n")
+                out.write(json.dumps(audit_row(entry)) + "\n")
             return EXIT_OK
         if args.command == "auto-pause":
             return _rule(args, store, out)
@@ -185,10 +186,3 @@ def _change(args: argparse.Namespace, store: Repository, out: IO[str],
                     "result": change.result, "message": change.message}  # fmt: skip
         out.write(json.dumps(line) + "\n")
     return EXIT_OK
-
-
-def _audit_line(entry: Any) -> dict[str, Any]:
-    return {"at": entry.at, "source": entry.source, "action": entry.action,
-            "old_status": entry.old_status, "new_status": entry.new_status,
-            "outcome": entry.outcome, "answer": entry.answer,
-            "by": "rule" if entry.by_rule else "hand"}  # fmt: skip

@@ -4,7 +4,7 @@ platforms: a connection tested, a sync previewed and saved, a bad key said in wo
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from affilitest_gui.ui.networks_dialog import NetworksDialog
 from affilitest_gui.ui.offer_dialog import OfferDialog
@@ -103,7 +103,8 @@ def sync_everflow(qtbot, aloop, dialog: NetworksDialog) -> None:
 
 
 def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloop,
-                                                          make_sandbox):  # fmt: skip
+                                                          make_sandbox, tmp_path,
+                                                          monkeypatch):  # fmt: skip
     window, dialog, demo = networks_dialog(qtbot, make_window, make_sandbox)
     sync_everflow(qtbot, aloop, dialog)
     dialog.close()
@@ -117,8 +118,8 @@ def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloo
     qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
     chosen = [s.offer for s in view.selected_statuses()]
     assert len(chosen) == 2 and view.platform_button.isEnabled()
-    choose_from_button_menu(qtbot, view.platform_button, "Pause in the platform")
-    question = message_box(qtbot, "Pause in the platform")
+    choose_from_button_menu(qtbot, view.platform_button, "Pause in Everflow")
+    question = message_box(qtbot, "Pause in Everflow?")
     assert "Everflow" in question.informativeText() and chosen[0].name in question.informativeText()
     assert all(demo.server.platforms.offers["everflow"][int(o.source.split(":")[1])].status
                == "active" for o in chosen)  # nothing written before the answer  # fmt: skip
@@ -131,8 +132,8 @@ def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloo
                                                       for r in range(2)])  # fmt: skip
     table.selectRow(0)
     undo = view.selected_offers()[0]
-    choose_from_button_menu(qtbot, view.platform_button, "Re-activate in the platform")
-    click(qtbot, button_in(message_box(qtbot, "Re-activate in the platform"),
+    choose_from_button_menu(qtbot, view.platform_button, "Re-activate in Everflow")
+    click(qtbot, button_in(message_box(qtbot, "Re-activate in Everflow?"),
                            "Re-activate 1 offer"))  # fmt: skip
     run_until(aloop, lambda: fake[int(undo.source.split(":")[1])].status == "active")
     audit = window.store.platforms.audit()
@@ -144,6 +145,14 @@ def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloo
     assert editor.origin.text().startswith("Synced from Everflow (offer ")
     assert "pause by hand, done" in editor.origin.text() and editor.url.isReadOnly()
     assert editor.expects.isReadOnly() is False  # the expectations stay the person's
+    editor.close()
+    choose_menu(qtbot, window, "Account", "Networks")
+    [dialog] = visible(NetworksDialog)
+    path = tmp_path / "audit.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), "CSV"))
+    click(qtbot, dialog.audit_button)
+    assert dialog.status.text() == f"Exported 3 writes to {path}."
+    assert path.read_text(encoding="utf-8-sig").count("everflow:") == 3
 
 
 def test_scheduled_runs_auto_pause_after_three_broken_runs_and_undo_reactivates(

@@ -223,3 +223,21 @@ def test_a_sync_of_every_status_marks_what_left_the_whole_list_deleted(data_dir,
     listed = {line["source"]: line for line in command("list")[1]}
     assert listed["everflow:7"]["platform_status"] == "deleted"
     assert listed["everflow:10"]["platform_status"] == "paused"
+
+
+def test_the_audit_export_is_whole_and_runs_no_formula(tmp_path):
+    import csv
+
+    from affilitest_gui.history.platform_book import AuditEntry, export_audit
+
+    entries = [AuditEntry("affise:1", "pause", "active", "suspended", "done", "status suspended",
+                          at=NOW),
+               AuditEntry("affise:2", "pause", "active", "active", "refused",
+                          "=HYPERLINK(\"http://evil.example\")", by_rule=True, at=NOW)]  # fmt: skip
+    path = tmp_path / "audit.csv"
+    assert export_audit(entries, path) == 2
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["by"] for row in rows] == ["hand", "rule"]
+    assert rows[1]["answer"].startswith("'=") and rows[0]["answer"] == "status suspended"
+    assert not list(tmp_path.glob(".*.part"))

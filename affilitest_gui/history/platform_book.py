@@ -4,14 +4,18 @@ in the keyring or the environment) and the audit log of every write to a platfor
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
+from affilitest_gui.history.export import written_whole
 from affilitest_gui.judging.records import now_text
 from affilitest_gui.networks.connections import Connection
 from affilitest_gui.offers.auto_pause import PauseRule
+from affilitest_gui.offers.spreadsheet import spreadsheet_text
 
 
 @dataclass(frozen=True)
@@ -132,3 +136,25 @@ def _entry(row: tuple) -> AuditEntry:
     return AuditEntry(source=source, action=action, old_status=old, new_status=new,
                       outcome=outcome, answer=answer, offer_ref=ref, by_rule=bool(rule),
                       at=at, id=id_)  # fmt: skip
+
+
+AUDIT_FIELDS = ("at", "source", "action", "old_status", "new_status", "outcome", "answer", "by")
+
+
+def audit_row(entry: AuditEntry) -> dict[str, str]:
+    """One audit entry as the command line prints it and the export writes it."""
+    return {"at": entry.at, "source": entry.source, "action": entry.action,
+            "old_status": entry.old_status, "new_status": entry.new_status,
+            "outcome": entry.outcome, "answer": entry.answer,
+            "by": "rule" if entry.by_rule else "hand"}  # fmt: skip
+
+
+def export_audit(entries: list[AuditEntry], path: Path) -> int:
+    """The audit log as CSV (UTF-8 with BOM; no cell can run as a formula), written
+    whole or not at all; returns the rows written."""
+    with written_whole(path) as part, part.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, fieldnames=AUDIT_FIELDS)
+        writer.writeheader()
+        for entry in entries:
+            writer.writerow({k: spreadsheet_text(v) for k, v in audit_row(entry).items()})
+    return len(entries)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
@@ -24,7 +24,9 @@ class Problem(Enum):
     REFUSED = "the platform refused the key"
     WRONG_ADDRESS = "wrong address, tenant or network ID"
     NO_API_ACCESS = "the plan has no API access"
-    UNREACHABLE = "the platform cannot be reached"
+    UNREACHABLE = (
+        "the platform cannot be reached (check its address and this computer's connection)"
+    )
     RATE_LIMITED = "the platform asks to slow down"
     REJECTED = "the platform rejected the request"
     MALFORMED = "the platform's answer could not be read"
@@ -42,6 +44,16 @@ class NetworkError(Exception):
 
 
 PLATFORM_NAMES = {"affise": "Affise", "everflow": "Everflow", "hasoffers": "TUNE/HasOffers"}
+
+
+class Sourced(Protocol):
+    source: str
+
+
+def platforms_of(offers: Iterable[Sourced]) -> str:
+    """"Everflow" for offers synced from it alone, else "their platforms"."""
+    names = {PLATFORM_NAMES.get(o.source.partition(":")[0], "") for o in offers if o.source}
+    return names.pop() if len(names) == 1 else "their platforms"
 
 
 @dataclass

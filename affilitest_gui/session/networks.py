@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from affilitest_gui.api.errors import AffiliTestError
+from affilitest_gui.history.platform_book import export_audit
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.records import HistoryRecord, now_text
 from affilitest_gui.keystore import KeyStore, StorageInfo
@@ -113,6 +115,10 @@ class NetworksSession(QObject):
             FetchForSync(connection, self._key(connection, typed_key), known_links(known))
         )
         return plan_sync(connection, fetched, known, links, now=now_text())
+
+    def export_audit(self, path: Path) -> int:
+        """Every write to a platform, as CSV; returns the rows (raises OSError)."""
+        return export_audit(self._repository.platforms.audit(), path)
 
     def save_connection(self, connection: Connection) -> None:
         self._repository.platforms.save_connection(connection)

@@ -3,6 +3,7 @@ offers with a preview; nothing is saved until the preview is accepted. Non-modal
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +31,7 @@ from affilitest_gui.networks.sync import SyncAction, SyncPlan
 from affilitest_gui.offers.auto_pause import PauseRule
 from affilitest_gui.offers.importing import ImportFileError, parse_countries, parse_devices
 from affilitest_gui.session.networks import NETWORK_FAILURES
+from affilitest_gui.ui.msgbox import say_cannot_write
 from affilitest_gui.ui.style import Tone, set_tone
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
@@ -164,12 +167,17 @@ class NetworksDialog(QDialog):
         self.accept_button.clicked.connect(self._accept)
         self.discard_button = QPushButton("&Discard")
         self.discard_button.clicked.connect(self._discard)
+        self.audit_button = QPushButton("Export &audit log\u2026")
+        self.audit_button.setToolTip("Every pause and re-activation written to a platform, "
+                                     "as CSV")  # fmt: skip
+        self.audit_button.clicked.connect(self.export_audit)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         decisions = QHBoxLayout()
         decisions.addWidget(self.accept_button)
         decisions.addWidget(self.discard_button)
         decisions.addStretch(1)
+        decisions.addWidget(self.audit_button)
         decisions.addWidget(close)
 
         layout = QVBoxLayout(self)
@@ -376,6 +384,22 @@ class NetworksDialog(QDialog):
         self._show_plan(None)
         self._say(said, Tone.OK)
         self.synced.emit(said)
+
+    def export_audit(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the audit log", str(Path.home() / "affilitest-audit.csv"), "CSV (*.csv)"
+        )
+        if path:
+            self.export_audit_to(Path(path))
+
+    def export_audit_to(self, path: Path) -> int:
+        try:
+            rows = self.networks.export_audit(path)
+        except OSError as error:  # open in Excel, a read-only folder, a full disk
+            say_cannot_write(self, path, error)
+            return 0
+        self._say(f"Exported {plural(rows, 'write')} to {path}.", Tone.OK)
+        return rows
 
     def _discard(self) -> None:
         self._show_plan(None)

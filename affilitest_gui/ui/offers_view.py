@@ -34,6 +34,7 @@ from affilitest_gui.history.offer_book import CellResult, MergeCounts, OfferStat
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
+from affilitest_gui.networks.http import platforms_of
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.runs.planner import calls_for
@@ -172,6 +173,7 @@ class OffersView(QWidget):
             "Pause in the platform\u2026", lambda: self._ask_status_change("pause"))
         self.resume_action = platform_menu.addAction(
             "Re-activate in the platform\u2026", lambda: self._ask_status_change("resume"))
+        platform_menu.aboutToShow.connect(self._name_the_platform)
         self.platform_button.setMenu(platform_menu)
         manage = QHBoxLayout()  # two short rows: the view must fit a 1024-wide window
         for button in (self.import_button, self.add_button, self.edit_button,
@@ -447,6 +449,12 @@ class OffersView(QWidget):
     def _delete(self, offers: list[Offer]) -> None:
         self.watch_list.delete(offers)
         self.message.emit(f"Deleted {plural(len(offers), 'offer')}.")
+
+    def _name_the_platform(self) -> None:
+        """"Pause in Everflow…" when the selection comes from one platform."""
+        where = platforms_of([offer for offer in self.selected_offers() if offer.source])
+        self.pause_action.setText(f"Pause in {where}\u2026")
+        self.resume_action.setText(f"Re-activate in {where}\u2026")
 
     def _ask_status_change(self, action: str) -> None:
         offers = [offer for offer in self.selected_offers() if offer.source]

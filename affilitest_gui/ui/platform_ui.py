@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from affilitest_gui.networks.http import PLATFORM_NAMES
+from affilitest_gui.networks.http import PLATFORM_NAMES, platforms_of
 from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
@@ -40,12 +40,13 @@ class PlatformUi(QObject):
     def ask(self, offers: list[Offer], action: str) -> QMessageBox:
         """The question first: nothing is written before the person confirms."""
         verb, _ = VERBS[action]
+        where = platforms_of(offers)
         names = [f"\u2022 {_where(offer)}" for offer in offers[:LISTED]]
         if len(offers) > LISTED:
             names.append(f"\u2026 and {plural(len(offers) - LISTED, 'more offer')}")
         return show_message(
-            self.window, f"{verb} in the platform?",
-            f"{verb} {plural(len(offers), 'offer')} in the network platform they came from?",
+            self.window, f"{verb} in {where}?",
+            f"{verb} {plural(len(offers), 'offer')} in {where}?",
             icon=QMessageBox.Icon.Question, informative="\n".join(names),
             confirm=f"{verb} {plural(len(offers), 'offer')}",
             on_confirm=lambda: spawn(self._apply(offers, action)),
