@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 class Delivery:
     channel: str
     sent: bool
-    answer: str  # what the other end said (or why it could not be reached)
+    answer: str  # what the other end said (or why it could not be reached); never a secret
+    retry_after_s: float | None = None  # the other end asked to wait this long (429)
 
 
 class Channel(Protocol):

@@ -1,0 +1,92 @@
+"""Slack, Teams and email against local ends on real sockets: the payloads each server
+gets, what each answer says, and no secret in any answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from affilitest_gui.alerts.mail import BadSmtpSettings, EmailChannel, SmtpSettings, smtp_from_url
+from affilitest_gui.alerts.payloads import slack_payload, teams_payload
+from affilitest_gui.alerts.webhook import UnsafeWebhook, WebhookChannel
+from affilitest_gui.offers.alerts import Change, summary
+from tests.alert_receivers import SmtpRelay, WebhookReceiver
+
+NOTE = summary([Change("Game X", [("us", "android")]), Change("Shop Y", [("de", "iphone")])],
+               [Change("Quest Z")])  # fmt: skip
+
+
+@pytest.fixture
+def receiver():
+    made = WebhookReceiver()
+    yield made
+    made.stop()
+
+
+def test_slack_gets_text_for_every_client_and_blocks_for_the_message(receiver):
+    delivery = WebhookChannel("slack", receiver.url, slack_payload).deliver(NOTE)
+    assert delivery.sent and delivery.answer == "HTTP 200: ok"
+    [body] = receiver.bodies
+    assert body["text"].startswith("2 offers broke: Game X (US")
+    kinds = [block["type"] for block in body["blocks"]]
+    assert kinds[0] == "header" and kinds[-1] == "context" and kinds.count("section") == 2
+    assert "/hook" not in delivery.answer
+
+
+def test_teams_gets_an_adaptive_card_in_the_workflows_envelope(receiver):
+    WebhookChannel("teams", receiver.url, teams_payload).deliver(NOTE)
+    [body] = receiver.bodies
+    [attachment] = body["attachments"]
+    assert body["type"] == "message"
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    assert card["body"][0]["text"] == "2 offers broke" and card["body"][0]["color"] == "Attention"
+
+
+def test_a_429_is_a_delivery_that_says_when_to_try_again():
+    busy = WebhookReceiver([429])
+    try:
+        delivery = WebhookChannel("slack", busy.url, slack_payload).deliver(NOTE)
+    finally:
+        busy.stop()
+    assert not delivery.sent and delivery.retry_after_s == 1.0
+    assert delivery.answer == "HTTP 429: rate_limited"
+
+
+def test_a_webhook_in_the_clear_or_out_of_reach_is_said_without_the_secret():
+    with pytest.raises(UnsafeWebhook, match="https"):
+        WebhookChannel("slack", "http://hooks.slack.example/T0/B0/secret", slack_payload)
+    gone = WebhookChannel("slack", "http://127.0.0.1:9/T0/B0/secret", slack_payload)
+    delivery = gone.deliver(NOTE)
+    assert not delivery.sent and "secret" not in delivery.answer
+    assert delivery.answer.startswith("not reached")
+
+
+def test_email_goes_as_text_and_an_html_table_with_the_counts_in_the_subject():
+    relay = SmtpRelay()
+    try:
+        settings = smtp_from_url(f"smtp://127.0.0.1:{relay.port}?from=watch@example.com"
+                                 "&to=ops@example.com,lead@example.com")  # fmt: skip
+        delivery = EmailChannel(settings).deliver(NOTE)
+    finally:
+        relay.stop()
+    assert delivery.sent and "ops@example.com, lead@example.com" in delivery.answer
+    [message] = relay.messages
+    assert message["Subject"] == "AffiliTest GUI: 2 offers broke"
+    text, page = (part.get_payload(decode=True).decode() for part in message.get_payload())
+    assert "1 offer recovered: Quest Z." in text and "<table" in page
+
+
+def test_smtp_urls_keep_passwords_off_the_clear():
+    starttls = smtp_from_url("smtp+starttls://bot%40example.com:p%40ss@mail.example.com"
+                             "?from=bot@example.com&to=ops@example.com")  # fmt: skip
+    assert (starttls.security, starttls.port, starttls.user) == ("starttls", 587,
+                                                                 "bot@example.com")  # fmt: skip
+    assert starttls.password == "p@ss" and "p@ss" not in repr(starttls)
+    assert smtp_from_url("smtps://u:p@mail.example.com?from=a@b.example&to=c@d.example").port == 465
+    with pytest.raises(BadSmtpSettings, match="never sent without TLS") as raised:
+        smtp_from_url("smtp://u:secret@mail.example.com?from=a@b.example&to=c@d.example")
+    assert "secret" not in str(raised.value)
+    with pytest.raises(BadSmtpSettings, match="recipients"):
+        smtp_from_url("smtp://relay.example?from=a@b.example")
+    assert SmtpSettings("h", 25, "none", "a@b.example", ("c@d.example",)).problems() == []
