@@ -90,3 +90,57 @@ def test_smtp_urls_keep_passwords_off_the_clear():
     with pytest.raises(BadSmtpSettings, match="recipients"):
         smtp_from_url("smtp://relay.example?from=a@b.example")
     assert SmtpSettings("h", 25, "none", "a@b.example", ("c@d.example",)).problems() == []
+
+
+def test_the_outbox_waits_backs_off_then_delivers_late_and_logs_no_secret(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from affilitest_gui.alerts.outbox import deliver_waiting
+    from affilitest_gui.history.store import HistoryStore
+
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    receiver = WebhookReceiver([503, 429])  # down, then busy, then it takes it
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    try:
+        slack = WebhookChannel("slack", receiver.url + "/T0/B0/secret", slack_payload)
+        store.alerts.post("slack", NOTE, start.isoformat(timespec="seconds"))
+        channels = {"slack": slack}
+        assert [e.state for e in deliver_waiting(store.alerts, channels, start)] == ["waiting"]
+        assert deliver_waiting(store.alerts, channels, start + timedelta(seconds=10)) == []
+        later = start + timedelta(seconds=31)
+        assert [e.state for e in deliver_waiting(store.alerts, channels, later)] == ["waiting"]
+        last = later + timedelta(seconds=121)
+        assert [e.state for e in deliver_waiting(store.alerts, channels, last)] == ["late"]
+        assert store.alerts.waiting() == 0 and len(receiver.bodies) == 3
+        log = store.alerts.log()
+        assert [e.state for e in log] == ["waiting", "waiting", "late"]
+        assert log[0].answer.startswith("HTTP 503") and log[1].answer == "HTTP 429: rate_limited"
+        assert all("secret" not in e.answer for e in log)
+    finally:
+        receiver.stop()
+        store.close()
+
+
+def test_a_refused_webhook_fails_at_once_and_a_day_old_alert_is_dropped(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from affilitest_gui.alerts.outbox import deliver_waiting
+    from affilitest_gui.history.store import HistoryStore
+
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    gone = WebhookReceiver([404])
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    try:
+        store.alerts.post("teams", NOTE, start.isoformat(timespec="seconds"))
+        channels = {"teams": WebhookChannel("teams", gone.url, teams_payload)}
+        [failed] = deliver_waiting(store.alerts, channels, start)
+        assert failed.state == "failed" and store.alerts.waiting() == 0
+        store.alerts.post("slack", NOTE, start.isoformat(timespec="seconds"))
+        down = {"slack": WebhookChannel("slack", "http://127.0.0.1:9/x", slack_payload)}
+        deliver_waiting(store.alerts, down, start)
+        [dropped] = deliver_waiting(store.alerts, down, start + timedelta(hours=23, minutes=59))
+        assert dropped.state == "dropped" and "within a day" in dropped.answer
+        assert store.alerts.waiting() == 0
+    finally:
+        gone.stop()
+        store.close()

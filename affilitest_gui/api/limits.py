@@ -101,3 +101,16 @@ class PlatformLimits:
 
 
 PLATFORM_LIMITS = PlatformLimits()
+
+
+@dataclass(frozen=True)
+class AlertLimits:
+    """How an alert that could not be delivered waits: Slack takes about one message a
+    second; an outage may last hours; after a day an alert is no longer news."""
+
+    backoff_s: tuple[float, ...] = (30.0, 120.0, 600.0, 1800.0, 3600.0)  # then hourly
+    give_up_after_s: float = 86_400.0
+    max_retry_after_s: float = 3600.0
+
+
+ALERT_LIMITS = AlertLimits()

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Protocol
 
 from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.history.alert_book import AlertLogEntry, WaitingAlert
 from affilitest_gui.history.offer_book import MergeCounts, OfferStatus
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.queue import PendingCheck
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.networks.connections import Connection
-from affilitest_gui.offers.alerts import AlertState
+from affilitest_gui.offers.alerts import AlertState, Notification
 from affilitest_gui.offers.auto_pause import PauseRule
 from affilitest_gui.offers.importing import Field
 from affilitest_gui.offers.model import Offer
@@ -125,13 +126,30 @@ class PlatformRepository(Protocol):
     def auto_paused_since(self, since: str) -> int: ...
 
 
+class AlertRepository(Protocol):
+    """Alerts on their way to the channels, and what became of each attempt."""
+
+    def post(self, channel: str, note: Notification, now: str) -> None: ...
+
+    def due(self, now: str) -> list[WaitingAlert]: ...
+
+    def waiting(self) -> int: ...
+
+    def settle(
+        self, alert: WaitingAlert, entry: AlertLogEntry, *, retry_at: str | None = None
+    ) -> None: ...
+
+    def log(self) -> list[AlertLogEntry]: ...
+
+
 class Repository(Protocol):
-    """One history: the results log, and its watch list, queue and platforms."""
+    """One history: the results log, and its watch list, queue, platforms and alerts."""
 
     path: Path
     queue: QueueRepository
     offers: OfferRepository
     platforms: PlatformRepository
+    alerts: AlertRepository
 
     def close(self) -> None: ...
 

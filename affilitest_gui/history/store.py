@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from affilitest_gui.history.alert_book import AlertBook
 from affilitest_gui.history.columns import INSERT, SELECT, row_to_record, values
 from affilitest_gui.history.files import open_read_only
 from affilitest_gui.history.offer_book import OfferBook
@@ -213,6 +214,25 @@ CREATE TABLE pause_streaks (
     offer_ref   INTEGER PRIMARY KEY REFERENCES offers(id) ON DELETE CASCADE,
     broken_runs INTEGER NOT NULL
 );
+-- Alerts on their way to Slack, Teams or email, and what became of each attempt.
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY,
+    channel    TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_try   TEXT NOT NULL
+);
+CREATE TABLE alert_log (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    state   TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    answer  TEXT NOT NULL
+);
 CREATE TABLE audit (
     id          INTEGER PRIMARY KEY,
     at          TEXT NOT NULL,
@@ -324,6 +344,7 @@ class HistoryStore:
             self.queue = CheckQueue(path, read_only=True)
             self.offers = OfferBook(self._db)
             self.platforms = PlatformBook(self._db)
+            self.alerts = AlertBook(self._db)
             return
         check_local(path.parent)  # a network drive: refused before anything is written
         make_private_folder(path.parent)
@@ -345,6 +366,7 @@ class HistoryStore:
         make_private_file(path)
         self.offers = OfferBook(self._db)
         self.platforms = PlatformBook(self._db)
+        self.alerts = AlertBook(self._db)
         self.queue = CheckQueue(path)
 
     @property
@@ -377,7 +399,8 @@ class HistoryStore:
         match its version) is found here, before anything else starts, not mid-way."""
         self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
         for table in ("offers", "offer_cells", "pending", "schedules", "alerts", "connections",
-                      "audit", "pause_rule", "pause_streaks"):  # fmt: skip
+                      "audit", "pause_rule", "pause_streaks", "outbox",
+                      "alert_log"):  # fmt: skip
             self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
 
     def _upgrade(self, version: int) -> None:
