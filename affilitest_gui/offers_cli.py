@@ -24,10 +24,13 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from affilitest_gui import __version__, network_cli
+from affilitest_gui import __version__, alerts_cli, network_cli
+from affilitest_gui.alerts.config import configured
+from affilitest_gui.alerts.outbox import deliver_waiting
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY
@@ -126,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
                      help="calls in flight at once")  # fmt: skip
     network_cli.add_commands(commands)
+    alerts_cli.add_commands(commands)
     return parser
 
 
@@ -268,6 +272,11 @@ def run(
                      "can be read.\n")  # fmt: skip
         return EXIT_STOPPED
     try:
+        if args.command == "alerts":
+            return alerts_cli.run_command(
+                args, store, stdout, environ=environ,
+                keystores=network_keystores or (lambda account: KeyStore(account=account)),
+            )  # fmt: skip
         if args.command in NETWORK_COMMANDS:
             return network_cli.run_command(
                 args, store, stdout, stderr, environ=environ,
@@ -310,6 +319,8 @@ def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stder
     check_rate_options(args.limit, args.window, args.concurrency, args.base_url)
     key = read_key(environ, keystore)
     client = AffiliTestClient(args.base_url, key, pool_size=args.concurrency)
+    deliver_waiting(store.alerts, configured(environ, network_keystores),
+                    datetime.now(timezone.utc))  # alerts a past run could not deliver: first
     planner = RunPlanner(store)
     leftovers = planner.unfinished()
     if args.discard_unfinished and leftovers:

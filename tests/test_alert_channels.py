@@ -144,3 +144,51 @@ def test_a_refused_webhook_fails_at_once_and_a_day_old_alert_is_dropped(tmp_path
     finally:
         gone.stop()
         store.close()
+
+
+def test_the_command_line_tests_a_channel_and_prints_the_alert_log(tmp_path, monkeypatch,
+                                                                   sandbox):  # fmt: skip
+    import io
+    import json
+    from datetime import datetime, timezone
+
+    from affilitest_gui.history.store import HistoryStore
+    from affilitest_gui.offers_cli import run
+    from affilitest_gui.paths import DATA_DIR_VARIABLE
+
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "data"))
+
+    class Nothing:
+        def get(self) -> None:
+            return None
+
+    def command(*argv, **environ):
+        out, err = io.StringIO(), io.StringIO()
+        status = run(list(argv), stdout=out, stderr=err, environ=environ,
+                     network_keystores=lambda _entry: Nothing())  # fmt: skip
+        return status, [json.loads(line) for line in out.getvalue().splitlines()]
+
+    receiver = WebhookReceiver()
+    try:
+        status, [line] = command("alerts", "test", "slack", AFFILITEST_SLACK_WEBHOOK=receiver.url)
+        expected = {"channel": "slack", "sent": True, "answer": "HTTP 200: ok",
+                    "from": "environment"}  # fmt: skip
+        assert status == 0 and line == expected
+        assert receiver.bodies[0]["text"].startswith("Test from AffiliTest GUI")
+        status, [line] = command("alerts", "test", "teams")
+        assert status == 2 and "AFFILITEST_TEAMS_WEBHOOK" in line["answer"]
+        status, [line] = command("alerts", "test", "email",
+                                 AFFILITEST_SMTP_URL="smtp://u:pw@mail.example?from=a@b.example"
+                                                     "&to=c@d.example")  # fmt: skip
+        assert status == 2 and "never sent without TLS" in line["answer"]
+        store = HistoryStore(tmp_path / "data" / "history.sqlite3")
+        store.alerts.post("slack", NOTE, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        store.close()
+        command("run", "--base-url", sandbox.base_url, AFFILITEST_API_KEY=sandbox.keys["valid"],
+                AFFILITEST_SLACK_WEBHOOK=receiver.url)  # the outbox goes first  # fmt: skip
+        assert receiver.bodies[-1]["text"].startswith("2 offers broke")
+        status, log = command("alerts", "log")
+        assert status == 0 and [(e["channel"], e["state"]) for e in log] == [("slack", "sent")]
+        assert set(log[0]) == {"time", "channel", "state", "summary", "answer"}
+    finally:
+        receiver.stop()

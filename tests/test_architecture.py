@@ -198,7 +198,7 @@ def test_the_command_line_twins_stand_on_the_engine_and_the_history_only():
     Qt-free layers below, so a headless machine runs them without the app."""
     allowed = {"api", "engine", "chains", "judging", "offers", "networks", "history", "alerts",
                "runs", "cli"}  # fmt: skip
-    for name in ("cli.py", "offers_cli.py", "network_cli.py"):
+    for name in ("cli.py", "offers_cli.py", "network_cli.py", "alerts_cli.py"):
         for module in imported_modules(PACKAGE / name):
             parts = module.split(".")
             if parts[0] == "affilitest_gui" and len(parts) > 1 and parts[1] in LAYERS:
