@@ -272,7 +272,7 @@ def run(
                      "can be read.\n")  # fmt: skip
         return EXIT_STOPPED
     try:
-        if args.command == "alerts":
+        if args.command in ("alerts", "schedule"):
             return alerts_cli.run_command(
                 args, store, stdout, environ=environ,
                 keystores=network_keystores or (lambda account: KeyStore(account=account)),
