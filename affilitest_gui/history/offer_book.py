@@ -280,20 +280,6 @@ class OfferBook:
                 if action == "gone":
                     self._db.execute("DELETE FROM schedules WHERE offer_ref = ?", (saved.id,))
 
-    def by_source(self, sources: Iterable[str], *, sandbox: bool = False) -> dict[str, Offer]:
-        """The synced offers with these sources ("affise:123"), by source."""
-        wanted = list(dict.fromkeys(sources))
-        found: dict[str, Offer] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT {_OFFER_COLUMNS} FROM offers WHERE sandbox = ? AND source IN ({marks})",
-                (int(sandbox), *chunk),
-            )
-            found.update((offer.source, offer) for offer in map(_row_to_offer, rows))
-        return found
-
     def never_auto_pause(self) -> set[int]:
         """The offers the auto-pause rule must leave alone."""
         return {row[0] for row in self._db.execute(

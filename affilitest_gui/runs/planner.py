@@ -146,12 +146,6 @@ class RunPlanner:
         """Just before a request leaves (on the thread that sends it)."""
         self.repository.queue.sending(request)
 
-    def offer_for(self, request: CheckRequest) -> Offer | None:
-        """The (first) offer a queued check is for (None: a check of the form)."""
-        with self._lock:
-            offers = self._offers.get(request.ref) if request.ref is not None else None
-        return offers[0] if offers else None
-
     def record_answer(self, event: ItemEvent) -> Recorded:
         """`record` for the engine's event of a finished (or cancelled) check."""
         return self.record(event.request, result=event.result, error=event.error,
