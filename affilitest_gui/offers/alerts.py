@@ -7,12 +7,12 @@ then "broke" again. Not checked and cancelled results change nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from affilitest_gui.api.validation import device_label
-from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.health import Health, worst
 from affilitest_gui.words import plural
 
 RECOVER_AFTER = 2
@@ -100,3 +100,29 @@ def summary(broke: Sequence[Change], recovered: Sequence[Change]) -> Notificatio
     title = lines[0].split(":")[0]  # "3 offers broke", else "1 offer recovered"
     severity = Severity.WARNING if broke else Severity.INFORMATION
     return Notification(title, " ".join(lines), severity)
+
+
+def run_notification(
+    labels: Mapping[int, str],
+    answers: Iterable[tuple[int, str, str, Health]],
+    states: Mapping[int, AlertState],
+) -> tuple[dict[int, AlertState], Notification | None]:
+    """A run's one notification, from its answers (offer ref, country, device, health;
+    a cell's last answer counts) for the offers of `labels` (ref -> label), and each
+    offer's alert state after it. Used by the app's scheduler and the headless watcher."""
+    latest: dict[int, dict[tuple[str, str], Health]] = {}
+    for ref, country, device, health in answers:
+        if ref in labels:
+            latest.setdefault(ref, {})[(country, device)] = health
+    updated = dict(states)
+    broke, recovered = [], []
+    for ref in sorted(latest):
+        cells = latest[ref]
+        state, said = advance(updated.get(ref, AlertState()), worst(list(cells.values())))
+        updated[ref] = state
+        if said is Turn.BROKE:
+            broken = sorted(cell for cell, health in cells.items() if health is Health.BROKEN)
+            broke.append(Change(labels[ref], broken))
+        elif said is Turn.RECOVERED:
+            recovered.append(Change(labels[ref]))
+    return updated, summary(broke, recovered)

@@ -14,15 +14,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from affilitest_gui.history.repository import OfferRepository
-from affilitest_gui.judging.health import Health, worst
-from affilitest_gui.offers.alerts import (
-    AlertState,
-    Change,
-    Notification,
-    Turn,
-    advance,
-    summary,
-)
+from affilitest_gui.offers.alerts import Notification, run_notification
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import (
     DEFAULT_SHARE,
@@ -176,22 +168,9 @@ class Scheduler(QObject):
     def _alerts(self, offers: dict[int, Offer], batch: BatchSummary) -> Notification | None:
         """What broke or recovered, from the answers the run's summary carries (each
         cell's last answer in this batch; the history is not read again)."""
-        latest: dict[int, dict[tuple[str, str], Health]] = {}
-        for record in batch.offer_checks:
-            if record.offer_ref in offers:
-                latest.setdefault(record.offer_ref, {})[(record.country, record.device)] = (
-                    record.health
-                )
-        states = self._book.alert_states()
-        broke, recovered = [], []
-        for ref in sorted(latest):
-            cells = latest[ref]
-            state, said = advance(states.get(ref, AlertState()), worst(list(cells.values())))
-            states[ref] = state
-            if said is Turn.BROKE:
-                broken = sorted(cell for cell, health in cells.items() if health is Health.BROKEN)
-                broke.append(Change(offers[ref].label, broken))
-            elif said is Turn.RECOVERED:
-                recovered.append(Change(offers[ref].label))
+        answers = [(r.offer_ref, r.country, r.device, r.health) for r in batch.offer_checks
+                   if r.offer_ref is not None]  # fmt: skip
+        labels = {ref: offer.label for ref, offer in offers.items()}
+        states, note = run_notification(labels, answers, self._book.alert_states())
         self._book.save_alert_states(states)
-        return summary(broke, recovered)
+        return note
