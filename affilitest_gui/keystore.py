@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -150,3 +151,12 @@ def keyring_inventory() -> dict[str, object]:
         ),
         "entry_points": sorted(entry_points),
     }
+
+
+def keystore_for(account: str) -> KeyStore:
+    """The store of one keyring entry (a network platform's key, an alert channel's
+    secret), by its name."""
+    return KeyStore(account=account)
+
+
+KeyStoreFor = Callable[[str], KeyStore]  # a keyring entry's name -> its store

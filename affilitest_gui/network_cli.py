@@ -18,16 +18,17 @@ from typing import IO
 from affilitest_gui.cli import EXIT_OK, EXIT_STOPPED, UsageError
 from affilitest_gui.history.platform_book import audit_row
 from affilitest_gui.history.repository import Repository
-from affilitest_gui.keystore import KeyStore
+from affilitest_gui.keystore import KeyStoreFor
+from affilitest_gui.networks.connect import connect
 from affilitest_gui.networks.connections import (
     KEY_VARIABLE,
+    PLATFORM_NAMES,
     PLATFORMS,
     Connection,
     UnusableConnection,
-    connect,
 )
 from affilitest_gui.networks.connector import Connector
-from affilitest_gui.networks.http import PLATFORM_NAMES, NetworkError
+from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.runs.network_sync import (
     PAUSE,
     RESUME,
@@ -35,8 +36,6 @@ from affilitest_gui.runs.network_sync import (
     plan_from_platform,
     save_plan,
 )
-
-KeyStoreFor = Callable[[str], KeyStore]  # keyring account -> its store
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

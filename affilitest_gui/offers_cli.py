@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from affilitest_gui import __version__, alerts_cli, network_cli
+from affilitest_gui import __version__, monitor_cli, network_cli
 from affilitest_gui.alerts.config import configured
 from affilitest_gui.alerts.outbox import deliver_waiting
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
@@ -67,7 +67,7 @@ from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
-from affilitest_gui.keystore import KeyStore
+from affilitest_gui.keystore import KeyStore, KeyStoreFor, keystore_for
 from affilitest_gui.networks.connections import UnusableConnection
 from affilitest_gui.networks.connector import Connector
 from affilitest_gui.networks.http import NetworkError
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
                      help="calls in flight at once")  # fmt: skip
     network_cli.add_commands(commands)
-    alerts_cli.add_commands(commands)
+    monitor_cli.add_commands(commands)
     return parser
 
 
@@ -198,10 +198,7 @@ class _RunOutput:
                 return
         else:
             self.answered += 1
-        recorded = self.planner.record(
-            event.request, result=event.result, error=event.error, attempts=event.attempt,
-            reason=event.reason,
-        )  # fmt: skip
+        recorded = self.planner.record_answer(event)
         if recorded.failure is not None and self.storage_error is None:  # a full disk
             self.storage_error = recorded.failure  # stop sending; the answer is kept
             self.stop.set()
@@ -237,7 +234,7 @@ def run(
     stderr: IO[str] = sys.stderr,
     environ: dict[str, str] | None = None,
     keystore: KeyStore | None = None,
-    network_keystores: network_cli.KeyStoreFor | None = None,
+    network_keystores: KeyStoreFor = keystore_for,
 ) -> int:
     """The whole command; returns the exit status. `keystore`: the AffiliTest key's;
     `network_keystores`: a platform key's store by its keyring entry (tests)."""
@@ -273,18 +270,17 @@ def run(
         return EXIT_STOPPED
     try:
         if args.command in ("alerts", "schedule"):
-            return alerts_cli.run_command(
+            return monitor_cli.run_command(
                 args, store, stdout, environ=environ,
-                keystores=network_keystores or (lambda account: KeyStore(account=account)),
+                keystores=network_keystores,
             )  # fmt: skip
         if args.command in NETWORK_COMMANDS:
             return network_cli.run_command(
                 args, store, stdout, stderr, environ=environ,
-                keystores=network_keystores or (lambda account: KeyStore(account=account)),
+                keystores=network_keystores,
             )  # fmt: skip
-        keystores = network_keystores or (lambda account: KeyStore(account=account))
         return _command(args, store, stdout, stderr, environ=environ, keystore=keystore,
-                        network_keystores=keystores)  # fmt: skip
+                        network_keystores=network_keystores)  # fmt: skip
     except (UsageError, ImportFileError) as error:
         stderr.write(f"{PROG}: {error}\n")
         return EXIT_STOPPED
@@ -306,7 +302,7 @@ def run(
 
 def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stderr: IO[str],
              *, environ: dict[str, str], keystore: KeyStore | None,
-             network_keystores: network_cli.KeyStoreFor) -> int:  # fmt: skip
+             network_keystores: KeyStoreFor) -> int:  # fmt: skip
     if args.command == "import":
         stdout.write(json.dumps(import_offers(store, args.file, dry_run=args.dry_run)) + "\n")
         return EXIT_OK

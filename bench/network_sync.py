@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.networks.connections import Connection, connect
+from affilitest_gui.networks.connect import connect
+from affilitest_gui.networks.connections import Connection
 from affilitest_gui.runs.network_sync import plan_from_platform, save_plan
 from affilitest_gui.sandbox import SandboxConfig, start_sandbox
 from affilitest_gui.sandbox.platforms import HASOFFERS_NETWORK, KEYS

@@ -10,6 +10,7 @@ from affilitest_gui.alerts.payloads import slack_payload, teams_payload
 from affilitest_gui.alerts.webhook import UnsafeWebhook, WebhookChannel
 from affilitest_gui.offers.alerts import Change, summary
 from tests.alert_receivers import SmtpRelay, WebhookReceiver
+from tests.fakes import no_secrets
 
 NOTE = summary([Change("Game X", [("us", "android")]), Change("Shop Y", [("de", "iphone")])],
                [Change("Quest Z")])  # fmt: skip
@@ -158,14 +159,10 @@ def test_the_command_line_tests_a_channel_and_prints_the_alert_log(tmp_path, mon
 
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "data"))
 
-    class Nothing:
-        def get(self) -> None:
-            return None
-
     def command(*argv, **environ):
         out, err = io.StringIO(), io.StringIO()
         status = run(list(argv), stdout=out, stderr=err, environ=environ,
-                     network_keystores=lambda _entry: Nothing())  # fmt: skip
+                     network_keystores=no_secrets)  # fmt: skip
         return status, [json.loads(line) for line in out.getvalue().splitlines()]
 
     receiver = WebhookReceiver()

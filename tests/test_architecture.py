@@ -198,7 +198,7 @@ def test_the_command_line_twins_stand_on_the_engine_and_the_history_only():
     Qt-free layers below, so a headless machine runs them without the app."""
     allowed = {"api", "engine", "chains", "judging", "offers", "networks", "history", "alerts",
                "runs", "cli"}  # fmt: skip
-    for name in ("cli.py", "offers_cli.py", "network_cli.py", "alerts_cli.py"):
+    for name in ("cli.py", "offers_cli.py", "network_cli.py", "monitor_cli.py"):
         for module in imported_modules(PACKAGE / name):
             parts = module.split(".")
             if parts[0] == "affilitest_gui" and len(parts) > 1 and parts[1] in LAYERS:
@@ -270,3 +270,13 @@ def test_the_qt_free_packages_import_no_qt_in_any_module():
         for path in (PACKAGE / package).rglob("*.py"):
             qt = [m for m in imported_modules(path) if m.startswith(("PySide6", "qasync"))]
             assert not qt, f"{package}/{path.name} imports {qt}"
+
+
+def test_the_history_loads_without_the_http_client():
+    """The history opens at every start: the platforms' connections it keeps are plain
+    settings, so requests still loads on the worker's first call, not here."""
+    code = ("import sys\nimport affilitest_gui.history.store\n"
+            "assert 'requests' not in sys.modules, 'the history loaded requests'\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr

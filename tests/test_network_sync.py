@@ -16,6 +16,7 @@ from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers_cli import run
 from affilitest_gui.paths import DATA_DIR_VARIABLE
 from affilitest_gui.sandbox.platforms import KEYS
+from tests.fakes import no_secrets
 
 NOW = "2026-12-02T10:00:00+00:00"
 
@@ -74,15 +75,8 @@ def command(*argv, key: str | None = None):
     out, err = io.StringIO(), io.StringIO()
     environ = {"AFFILITEST_NETWORK_KEY": key} if key else {}
     status = run(list(argv), stdout=out, stderr=err, environ=environ,
-                 network_keystores=lambda _account: EmptyStore())  # fmt: skip
+                 network_keystores=no_secrets)  # fmt: skip
     return status, [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
-
-
-class EmptyStore:
-    """A keyring with nothing in it."""
-
-    def get(self) -> None:
-        return None
 
 
 SYNC_ARGS = {
@@ -195,7 +189,7 @@ def test_run_pauses_an_offer_broken_runs_in_a_row_within_the_daily_cap(data_dir,
         out, err = io.StringIO(), io.StringIO()
         run(["run", "--base-url", server.base_url, "--limit", "10000"], stdout=out, stderr=err,
             environ={"AFFILITEST_API_KEY": server.keys["valid"], "AFFILITEST_NETWORK_KEY": key},
-            network_keystores=lambda _account: EmptyStore())  # fmt: skip
+            network_keystores=no_secrets)  # fmt: skip
         return json.loads(out.getvalue().splitlines()[-1])["auto_paused"]
 
     assert run_once() == []  # one broken run: not yet
@@ -241,3 +235,15 @@ def test_the_audit_export_is_whole_and_runs_no_formula(tmp_path):
     assert [row["by"] for row in rows] == ["hand", "rule"]
     assert rows[1]["answer"].startswith("'=") and rows[0]["answer"] == "status suspended"
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_a_sync_keeps_what_the_person_set_on_a_synced_offer(data_dir, sandbox):
+    key = KEYS["everflow"]
+    command("sync", "everflow", "--base-url", sandbox.base_url, key=key)
+    command("auto-pause", "--never", "everflow:3")
+    sandbox.server.platforms.offers["everflow"][3].name = "Renamed over there"
+    _, lines, _ = command("sync", "everflow", key=key)
+    assert next(line for line in lines if line.get("source") == "everflow:3")["action"] == (
+        "updated")
+    _, [rule], _ = command("auto-pause")
+    assert rule["never"] == ["everflow:3"]  # the person's choice outlives the sync

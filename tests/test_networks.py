@@ -9,7 +9,8 @@ import json
 import pytest
 
 from affilitest_gui.networks.affise import AffiseConnector
-from affilitest_gui.networks.connections import Connection, UnusableConnection, connect
+from affilitest_gui.networks.connect import CONNECTORS, connect
+from affilitest_gui.networks.connections import PLATFORMS, Connection, UnusableConnection
 from affilitest_gui.networks.connector import WriteOutcome, every_offer
 from affilitest_gui.networks.everflow import EverflowConnector
 from affilitest_gui.networks.hasoffers import HasOffersConnector
@@ -33,7 +34,8 @@ def connector(platform: str, sandbox, *, key: str | None = None, page_size: int 
     return made
 
 
-PLATFORMS = ("affise", "everflow", "hasoffers")
+def test_every_platform_named_has_its_connector():
+    assert list(CONNECTORS) == list(PLATFORMS)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -182,3 +184,16 @@ def test_every_status_asks_for_the_whole_list_without_the_active_filter(platform
     asked = sandbox.server.platforms.calls_to(platform)[0]
     assert "status[]" not in asked.params and "filters[status]" not in asked.params
     assert asked.body is None or "offer_status" not in (asked.body.get("filters") or {})
+
+
+@pytest.mark.parametrize(("platform", "path", "body"), [
+    ("affise", "/3.0/offers", '{"status": 1, "offers": [7], "pagination": {}}'),
+    ("everflow", "/v1/networks/offers/table", '{"offers": "nope", "paging": {}}'),
+    ("hasoffers", "/Apiv3/json",
+     '{"response": {"status": 1, "data": {"pageCount": "x", "data": [1, 2]}}}'),
+])  # fmt: skip
+def test_a_page_of_an_unexpected_shape_is_said_as_unreadable(platform, path, body, sandbox):
+    sandbox.server.push_fault(Fault(200, body, path=path))
+    with pytest.raises(NetworkError) as raised:
+        list(every_offer(connector(platform, sandbox)))
+    assert raised.value.problem is Problem.MALFORMED and "page 1" in str(raised.value)

@@ -4,21 +4,17 @@ for servers without a keyring), else the OS keyring's entry for each channel."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections.abc import Mapping
 
 from affilitest_gui.alerts.channel import Channel
 from affilitest_gui.alerts.mail import EmailChannel, smtp_from_url
 from affilitest_gui.alerts.payloads import slack_payload, teams_payload
 from affilitest_gui.alerts.webhook import WebhookChannel
+from affilitest_gui.keystore import KeyStoreFor
 
 CHANNELS = ("slack", "teams", "email")
 VARIABLES = {"slack": "AFFILITEST_SLACK_WEBHOOK", "teams": "AFFILITEST_TEAMS_WEBHOOK",
              "email": "AFFILITEST_SMTP_URL"}  # fmt: skip
-
-
-class SecretStore(Protocol):
-    def get(self) -> str | None: ...
 
 
 def keyring_entry(channel: str) -> str:
@@ -27,7 +23,7 @@ def keyring_entry(channel: str) -> str:
 
 
 def secret_for(channel: str, environ: Mapping[str, str],
-               keystores: Callable[[str], SecretStore]) -> tuple[str, str]:  # fmt: skip
+               keystores: KeyStoreFor) -> tuple[str, str]:  # fmt: skip
     """The channel's secret and where it came from ("environment", "keyring", "" none)."""
     if environ.get(VARIABLES[channel]):
         return environ[VARIABLES[channel]].strip(), "environment"
@@ -45,7 +41,7 @@ def make_channel(channel: str, secret: str) -> Channel:
 
 
 def configured(environ: Mapping[str, str],
-               keystores: Callable[[str], SecretStore]) -> dict[str, Channel]:  # fmt: skip
+               keystores: KeyStoreFor) -> dict[str, Channel]:  # fmt: skip
     """Every channel with a secret that works as written."""
     made = {}
     for channel in CHANNELS:

@@ -271,14 +271,17 @@ class OfferBook:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for action, offer in entries:
-                saved = self._save(offer, sandbox) if action != "gone" else offer
+                if action != "gone":
+                    self._save(offer, sandbox)
+                if action == "new":
+                    continue  # the insert wrote where it came from
                 self._db.execute(
                     "UPDATE offers SET source = ?, platform_status = ?, synced_at = ? "
                     "WHERE id = ?",
-                    (offer.source, offer.platform_status, offer.synced_at, saved.id),
+                    (offer.source, offer.platform_status, offer.synced_at, offer.id),
                 )
                 if action == "gone":
-                    self._db.execute("DELETE FROM schedules WHERE offer_ref = ?", (saved.id,))
+                    self._db.execute("DELETE FROM schedules WHERE offer_ref = ?", (offer.id,))
 
     def never_auto_pause(self) -> set[int]:
         """The offers the auto-pause rule must leave alone."""

@@ -8,7 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from affilitest_gui.api.limits import PLATFORM_LIMITS
-from affilitest_gui.networks.connector import NetworkOffer, OfferPage, WriteOutcome, WriteResult
+from affilitest_gui.networks.connector import (
+    ACTIVE,
+    NetworkOffer,
+    OfferPage,
+    PlatformConnector,
+    WriteOutcome,
+    WriteResult,
+)
 from affilitest_gui.networks.devices import countries_for, devices_for
 from affilitest_gui.networks.http import (
     Answer,
@@ -20,14 +27,14 @@ from affilitest_gui.networks.http import (
 
 PLATFORM = "affise"
 PAGE_SIZE = 500
-PAUSED, ACTIVE = "suspended", "active"
 
 
-class AffiseConnector:
+class AffiseConnector(PlatformConnector):
     """`base_url`: the tenant's API host (https://api-<tenant>.affise.com);
     `tracking_domain`: the host of affiliates' links."""
 
     platform = PLATFORM
+    paused_status = "suspended"
 
     def __init__(self, base_url: str, key: str, *, tracking_domain: str = "",
                  page_size: int = PAGE_SIZE, active_only: bool = True,
@@ -39,9 +46,6 @@ class AffiseConnector:
         self.tracking_domain = tracking_domain
         self.http = http or PlatformHttp(PLATFORM, {"API-Key": key},
                                          requests_per_s=PLATFORM_LIMITS.requests_per_s)  # fmt: skip
-
-    def close(self) -> None:
-        self.http.close()
 
     def _offers(self, page: int, limit: int, *, active: bool = True) -> dict[str, Any]:
         wanted = {"page": page, "limit": limit} | ({"status[]": ACTIVE} if active else {})
@@ -55,7 +59,7 @@ class AffiseConnector:
             raise NetworkError(PLATFORM, Problem.MALFORMED, "no total in the answer")
         return total
 
-    def page(self, number: int) -> OfferPage:
+    def _page(self, number: int) -> OfferPage:
         body = self._offers(number, self.page_size, active=self.active_only)
         offers = tuple(_offer(raw) for raw in body.get("offers") or [])
         pagination = body.get("pagination") or {}
@@ -73,12 +77,6 @@ class AffiseConnector:
         if "://" not in host:
             host = f"https://{host}"
         return f"{host}/click?{urlencode({'pid': partner, 'offer_id': offer.offer_id})}"
-
-    def pause(self, offer_id: str) -> WriteResult:
-        return self._set_status(offer_id, PAUSED)
-
-    def resume(self, offer_id: str) -> WriteResult:
-        return self._set_status(offer_id, ACTIVE)
 
     def _set_status(self, offer_id: str, status: str) -> WriteResult:
         answer = self.http.write("POST", f"{self.base_url}/3.0/admin/offer/{offer_id}",

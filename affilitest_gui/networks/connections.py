@@ -1,18 +1,16 @@
 """A connection to a network platform: which platform, its address, the test affiliate
 whose link is checked, and the countries and devices for offers that name none. The
-key is never part of it: it lives in the OS keyring or the environment."""
+key is never part of it: it lives in the OS keyring or the environment. Light (no
+HTTP): the history keeps connections, and it loads at start-up."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-from affilitest_gui.networks.affise import AffiseConnector
-from affilitest_gui.networks.connector import Connector
-from affilitest_gui.networks.everflow import EverflowConnector
-from affilitest_gui.networks.hasoffers import HasOffersConnector
-from affilitest_gui.networks.http import PLATFORM_NAMES
+from typing import Protocol
 
 PLATFORMS = ("affise", "everflow", "hasoffers")
+PLATFORM_NAMES = {"affise": "Affise", "everflow": "Everflow", "hasoffers": "TUNE/HasOffers"}
 KEY_VARIABLE = "AFFILITEST_NETWORK_KEY"
 
 
@@ -58,15 +56,11 @@ class Connection:
         return found
 
 
-def connect(connection: Connection, key: str) -> Connector:
-    """The platform's connector for this connection and key."""
-    problems = connection.problems()
-    if problems:
-        raise UnusableConnection("; ".join(problems))
-    if connection.platform == "affise":
-        return AffiseConnector(connection.base_url, key, active_only=not connection.every_status,
-                               tracking_domain=connection.tracking_domain)  # fmt: skip
-    if connection.platform == "everflow":
-        return EverflowConnector(connection.base_url, key, active_only=not connection.every_status)
-    return HasOffersConnector(connection.base_url, key, network_id=connection.network_id,
-                              active_only=not connection.every_status)  # fmt: skip
+class Sourced(Protocol):
+    source: str
+
+
+def platforms_of(offers: Iterable[Sourced]) -> str:
+    """"Everflow" for offers synced from it alone, else "their platforms"."""
+    names = {PLATFORM_NAMES.get(o.source.partition(":")[0], "") for o in offers if o.source}
+    return names.pop() if len(names) == 1 else "their platforms"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from affilitest_gui.networks.http import NetworkError, PlatformHttp, Problem
+
 MAX_PAGES = 10_000  # a platform that never says "last page" cannot keep a sync forever
 
 
@@ -74,6 +76,41 @@ class Connector(Protocol):
     def resume(self, offer_id: str) -> WriteResult: ...
 
     def close(self) -> None: ...
+
+
+ACTIVE = "active"  # every platform's word for a live offer
+
+
+class PlatformConnector:
+    """What the connectors share: a page whose answer has an unexpected shape is said as
+    a malformed answer (never a traceback); pause and resume are one write of the
+    platform's own status word (`paused_status`, `ACTIVE`); one session to close."""
+
+    platform: str
+    paused_status = "paused"
+    http: PlatformHttp
+
+    def page(self, number: int) -> OfferPage:
+        try:
+            return self._page(number)
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise NetworkError(self.platform, Problem.MALFORMED,
+                               f"page {number}: {type(error).__name__}") from None  # fmt: skip
+
+    def _page(self, number: int) -> OfferPage:
+        raise NotImplementedError
+
+    def pause(self, offer_id: str) -> WriteResult:
+        return self._set_status(offer_id, self.paused_status)
+
+    def resume(self, offer_id: str) -> WriteResult:
+        return self._set_status(offer_id, ACTIVE)
+
+    def _set_status(self, offer_id: str, status: str) -> WriteResult:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.http.close()
 
 
 def every_offer(connector: Connector) -> Iterator[NetworkOffer]:

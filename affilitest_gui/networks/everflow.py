@@ -8,7 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from affilitest_gui.api.limits import PLATFORM_LIMITS
-from affilitest_gui.networks.connector import NetworkOffer, OfferPage, WriteOutcome, WriteResult
+from affilitest_gui.networks.connector import (
+    ACTIVE,
+    NetworkOffer,
+    OfferPage,
+    PlatformConnector,
+    WriteOutcome,
+    WriteResult,
+)
 from affilitest_gui.networks.devices import countries_for, devices_for
 from affilitest_gui.networks.http import (
     Answer,
@@ -22,10 +29,9 @@ PLATFORM = "everflow"
 BASE_URL = "https://api.eflow.team"
 EU_BASE_URL = "https://api-eu.eflow.team"
 PAGE_SIZE = 500
-PAUSED, ACTIVE = "paused", "active"
 
 
-class EverflowConnector:
+class EverflowConnector(PlatformConnector):
     platform = PLATFORM
 
     def __init__(self, base_url: str, key: str, *, page_size: int = PAGE_SIZE,
@@ -36,9 +42,6 @@ class EverflowConnector:
         self.active_only = active_only
         pace = PLATFORM_LIMITS.everflow_requests_per_s
         self.http = http or PlatformHttp(PLATFORM, {"X-Eflow-API-Key": key}, requests_per_s=pace)
-
-    def close(self) -> None:
-        self.http.close()
 
     def _table(self, page: int, size: int, *, active: bool = True) -> dict[str, Any]:
         filters = {"offer_status": ACTIVE} if active else {}
@@ -52,7 +55,7 @@ class EverflowConnector:
             raise NetworkError(PLATFORM, Problem.MALFORMED, "no total_count in the answer")
         return total
 
-    def page(self, number: int) -> OfferPage:
+    def _page(self, number: int) -> OfferPage:
         body = self._table(number, self.page_size, active=self.active_only)
         offers = tuple(_offer(raw) for raw in body.get("offers") or [])
         paging = body.get("paging") or {}
@@ -68,12 +71,6 @@ class EverflowConnector:
         if not isinstance(url, str) or not url:
             raise NetworkError(PLATFORM, Problem.MALFORMED, "no url in the answer")
         return url
-
-    def pause(self, offer_id: str) -> WriteResult:
-        return self._set_status(offer_id, PAUSED)
-
-    def resume(self, offer_id: str) -> WriteResult:
-        return self._set_status(offer_id, ACTIVE)
 
     def _set_status(self, offer_id: str, status: str) -> WriteResult:
         body = {"network_offer_ids": [int(offer_id)],

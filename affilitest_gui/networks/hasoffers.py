@@ -10,7 +10,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from affilitest_gui.api.limits import PLATFORM_LIMITS
-from affilitest_gui.networks.connector import NetworkOffer, OfferPage, WriteOutcome, WriteResult
+from affilitest_gui.networks.connector import (
+    ACTIVE,
+    NetworkOffer,
+    OfferPage,
+    PlatformConnector,
+    WriteOutcome,
+    WriteResult,
+)
 from affilitest_gui.networks.devices import countries_for
 from affilitest_gui.networks.http import (
     Answer,
@@ -22,7 +29,6 @@ from affilitest_gui.networks.http import (
 
 PLATFORM = "hasoffers"
 PAGE_SIZE = 500
-PAUSED, ACTIVE = "paused", "active"
 RATE_LIMITED_WORDS = "API usage exceeded rate limit"
 FIELDS = ("id", "name", "offer_url", "preview_url", "status")
 
@@ -32,7 +38,7 @@ def api_url(network_id: str) -> str:
     return f"https://{network_id}.api.hasoffers.com"
 
 
-class HasOffersConnector:
+class HasOffersConnector(PlatformConnector):
     platform = PLATFORM
 
     def __init__(self, base_url: str, token: str, *, network_id: str,
@@ -46,9 +52,6 @@ class HasOffersConnector:
         self._token = token
         self.http = http or PlatformHttp(PLATFORM, {},
                                          requests_per_s=PLATFORM_LIMITS.requests_per_s)  # fmt: skip
-
-    def close(self) -> None:
-        self.http.close()
 
     def _call(self, method: str, params: list[tuple[str, object]], *, read: bool = True) -> Any:
         query = urlencode([("NetworkId", self.network_id), ("NetworkToken", self._token),
@@ -76,7 +79,7 @@ class HasOffersConnector:
         except (TypeError, ValueError):
             raise NetworkError(PLATFORM, Problem.MALFORMED, "no count in the answer") from None
 
-    def page(self, number: int) -> OfferPage:
+    def _page(self, number: int) -> OfferPage:
         data = self._find(number, self.page_size, active=self.active_only)
         rows = data.get("data") or {}
         offers = tuple(_offer(row) for row in (rows.values() if isinstance(rows, dict) else rows))
@@ -90,12 +93,6 @@ class HasOffersConnector:
         if not isinstance(url, str) or not url:
             raise NetworkError(PLATFORM, Problem.MALFORMED, "no click_url in the answer")
         return url
-
-    def pause(self, offer_id: str) -> WriteResult:
-        return self._set_status(offer_id, PAUSED)
-
-    def resume(self, offer_id: str) -> WriteResult:
-        return self._set_status(offer_id, ACTIVE)
 
     def _set_status(self, offer_id: str, status: str) -> WriteResult:
         params = [("id", offer_id), ("field", "status"), ("value", status)]

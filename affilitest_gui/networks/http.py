@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 import requests
 
 from affilitest_gui.api.limits import PLATFORM_LIMITS, PlatformLimits
+from affilitest_gui.networks.connections import PLATFORM_NAMES
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -43,17 +44,6 @@ class NetworkError(Exception):
         self.detail = detail
 
 
-PLATFORM_NAMES = {"affise": "Affise", "everflow": "Everflow", "hasoffers": "TUNE/HasOffers"}
-
-
-class Sourced(Protocol):
-    source: str
-
-
-def platforms_of(offers: Iterable[Sourced]) -> str:
-    """"Everflow" for offers synced from it alone, else "their platforms"."""
-    names = {PLATFORM_NAMES.get(o.source.partition(":")[0], "") for o in offers if o.source}
-    return names.pop() if len(names) == 1 else "their platforms"
 
 
 @dataclass

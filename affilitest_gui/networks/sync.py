@@ -14,7 +14,7 @@ from enum import Enum
 from affilitest_gui.api.errors import InputError
 from affilitest_gui.api.validation import validate_url
 from affilitest_gui.networks.connections import Connection
-from affilitest_gui.networks.connector import NetworkOffer
+from affilitest_gui.networks.connector import ACTIVE, NetworkOffer
 from affilitest_gui.offers.model import Offer
 
 GONE_STATUS = "inactive"  # what a synced offer that left the active list is marked
@@ -51,6 +51,12 @@ class SyncPlan:
     @property
     def summary(self) -> dict[str, int]:
         return {action.value: self.count(action) for action in SyncAction}
+
+    def said(self, name: str) -> str:
+        """What a saved sync did, in one sentence ("Synced from Everflow: 3 new, ...")."""
+        counts = self.summary
+        return (f"Synced from {name}: {counts['new']:,} new, {counts['updated']:,} updated, "
+                f"{counts['gone']:,} no longer active.")  # fmt: skip
 
 
 def link_for(offer: NetworkOffer, connection: Connection, links: Mapping[str, str]) -> str:
@@ -103,13 +109,14 @@ def plan_sync(
             entries.append(SyncEntry(item.source, SyncAction.NEW, wanted, url=url))
             continue
         changed = _changes(existing, wanted)
-        kept = replace(wanted, expects=existing.expects, id=existing.id)
+        kept = replace(wanted, expects=existing.expects, id=existing.id,  # the person's
+                       never_auto_pause=existing.never_auto_pause)  # fmt: skip
         action = SyncAction.UPDATED if changed else SyncAction.UNCHANGED
         entries.append(SyncEntry(item.source, action, kept, ", ".join(changed), url))
     for offer in known:
         if not offer.source.startswith(f"{connection.platform}:") or offer.source in seen:
             continue
-        if offer.platform_status not in ("", "active"):  # paused here, or gone before
+        if offer.platform_status not in ("", ACTIVE):  # paused here, or gone before
             entries.append(SyncEntry(offer.source, SyncAction.UNCHANGED, None,
                                      f"{offer.platform_status} in {connection.name}"))  # fmt: skip
             continue

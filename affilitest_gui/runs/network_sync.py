@@ -17,8 +17,10 @@ from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord, now_text
+from affilitest_gui.networks.connect import PAUSED_STATUS
 from affilitest_gui.networks.connections import Connection
 from affilitest_gui.networks.connector import (
+    ACTIVE,
     Connector,
     NetworkOffer,
     WriteOutcome,
@@ -31,7 +33,6 @@ from affilitest_gui.offers.auto_pause import advance
 from affilitest_gui.offers.model import Offer
 
 PAUSE, RESUME = "pause", "resume"
-PAUSED_WORDS = {"affise": "suspended", "everflow": "paused", "hasoffers": "paused"}
 
 
 def fetch_for_sync(
@@ -103,11 +104,11 @@ def status_plan(
     writes: list[tuple[Offer, str]] = []
     for offer in offers:
         platform = offer.source.partition(":")[0]
-        if not offer.source or platform not in PAUSED_WORDS:
+        if not offer.source or platform not in PAUSED_STATUS:
             said.append(StatusChange(offer, "not synced",
                                      "not from a network platform: nothing to change"))  # fmt: skip
             continue
-        wanted = PAUSED_WORDS[platform] if action == PAUSE else "active"
+        wanted = PAUSED_STATUS[platform] if action == PAUSE else ACTIVE
         if offer.platform_status == wanted:
             said.append(StatusChange(offer, "already", f"already {wanted}"))
         elif dry_run:
@@ -194,7 +195,7 @@ def pause_candidates(
     offers = {offer.id: offer for offer in repository.offers.all(sandbox=sandbox)}
     candidates = [offers[ref] for ref in due
                   if ref in offers and ref not in never and offers[ref].source
-                  and offers[ref].platform_status not in PAUSED_WORDS.values()]  # fmt: skip
+                  and offers[ref].platform_status not in PAUSED_STATUS.values()]  # fmt: skip
     room = max(0, rule.daily_cap - repository.platforms.auto_paused_since(since))
     waiting = f"the daily cap of {rule.daily_cap} auto-pauses is reached: it waits for tomorrow"
     return candidates[:room], [StatusChange(offer, "waiting", waiting)

@@ -31,8 +31,12 @@ Cell = tuple[int | None, str, str]  # (offer id, country, device)
 
 
 def calls_for(offers: Iterable[Offer]) -> int:
-    """The calls checking `offers` costs: identical checks are sent once."""
-    return len({request for offer in offers for request in offer.requests()})
+    """The calls checking `offers` costs: identical checks are sent once. Offers are
+    stored validated, so their own values are their checks' (no check is built: the
+    offers view asks this on every selection change)."""
+    return len({(offer.url, country, device, offer.preview_url)
+                for offer in offers for country in offer.countries
+                for device in offer.devices})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -163,35 +167,25 @@ class RunPlanner:
         """Judge a finished (or cancelled) check against its offer and record it with
         its queue entry, after any answer kept before it. A damaged file raises; a full
         disk keeps the answer in memory (`Recorded.failure` says why)."""
-        with self._lock:
-            return self._record(request, result, error, attempts, reason)
-
-    def _record(
-        self,
-        request: CheckRequest,
-        result: CheckResult | None,
-        error: AffiliTestError | None,
-        attempts: int,
-        reason: str,
-    ) -> Recorded:
-        asked = self._offers.pop(request.ref, []) if request.ref is not None else []
-        offers: list[Offer | None] = list(asked) or [None]
-        records = [
-            record_for(request, result=result, error=error, attempts=attempts,
-                       reason=reason, sandbox=self.sandbox,
-                       expects=offer.expects if offer else (),
-                       offer_ref=offer.id if offer else None)
-            for offer in offers
-        ]  # fmt: skip
-        self._kept.append((request, records))
-        stored: list[HistoryRecord] = []
-        try:
-            self.store_kept(stored)
-        except STORAGE_ERRORS as failure:
-            if storage_problem(failure) is StorageProblem.DAMAGED:
-                raise
-            return Recorded(tuple(records), tuple(offers), tuple(stored), failure=failure)
-        return Recorded(tuple(stored[-len(records):]), tuple(offers), tuple(stored))
+        with self._lock:  # one answer at a time: the kept ones go first, in order
+            asked = self._offers.pop(request.ref, []) if request.ref is not None else []
+            offers: list[Offer | None] = list(asked) or [None]
+            records = [
+                record_for(request, result=result, error=error, attempts=attempts,
+                           reason=reason, sandbox=self.sandbox,
+                           expects=offer.expects if offer else (),
+                           offer_ref=offer.id if offer else None)
+                for offer in offers
+            ]  # fmt: skip
+            self._kept.append((request, records))
+            stored: list[HistoryRecord] = []
+            try:
+                self.store_kept(stored)
+            except STORAGE_ERRORS as failure:
+                if storage_problem(failure) is StorageProblem.DAMAGED:
+                    raise
+                return Recorded(tuple(records), tuple(offers), tuple(stored), failure=failure)
+            return Recorded(tuple(stored[-len(records):]), tuple(offers), tuple(stored))
 
     def store_kept(self, stored: list[HistoryRecord]) -> None:
         """Write the answers kept in memory, oldest first, each added to `stored` as it

@@ -7,7 +7,7 @@ widgets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.history.platform_book import export_audit
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.records import HistoryRecord, now_text
-from affilitest_gui.keystore import KeyStore, StorageInfo
+from affilitest_gui.keystore import KeyStore, KeyStoreFor, StorageInfo, keystore_for
 from affilitest_gui.networks.connections import PLATFORMS, Connection, UnusableConnection
 from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.networks.sync import SyncPlan, plan_sync
@@ -65,7 +65,7 @@ class NetworksSession(QObject):
         repository: Repository,
         watch_list: OffersSession,
         *,
-        keystores: Callable[[str], KeyStore] = lambda account: KeyStore(account=account),
+        keystores: KeyStoreFor = keystore_for,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -110,11 +110,14 @@ class NetworksSession(QObject):
 
     async def plan(self, connection: Connection, typed_key: str = "") -> SyncPlan:
         """Every active offer fetched and planned against the watch list; nothing saved."""
-        known = self._repository.offers.all(sandbox=self._watch_list.sandbox)
-        fetched, links = await self._controller.call(
-            FetchForSync(connection, self._key(connection, typed_key), known_links(known))
-        )
+        task, known = self._fetch(connection, self._key(connection, typed_key))
+        fetched, links = await self._controller.call(task)
         return plan_sync(connection, fetched, known, links, now=now_text())
+
+    def _fetch(self, connection: Connection, key: str) -> tuple[FetchForSync, list[Offer]]:
+        """What a sync asks of the worker, and the watch list it is planned against."""
+        known = self._repository.offers.all(sandbox=self._watch_list.sandbox)
+        return FetchForSync(connection, key, known_links(known)), known
 
     def export_audit(self, path: Path) -> int:
         """Every write to a platform, as CSV; returns the rows (raises OSError)."""
@@ -142,10 +145,10 @@ class NetworksSession(QObject):
                 self._repository.platforms.mark_synced(platform, now.isoformat(timespec="seconds"))
                 self.synced.emit(f"Scheduled sync skipped: {missing}")
                 continue
-            known = self._repository.offers.all(sandbox=self._watch_list.sandbox)
+            task, known = self._fetch(connection, key)
             self._syncing.add(platform)
             self._controller.request(
-                FetchForSync(connection, key, known_links(known)),
+                task,
                 lambda outcome, c=connection, k=known, at=now: self._scheduled_sync_came(
                     c, k, outcome, at.isoformat(timespec="seconds")),
             )
@@ -164,10 +167,7 @@ class NetworksSession(QObject):
         plan = plan_sync(connection, fetched, known, links, now=now_text())
         self.accept(plan, connection)
         self._repository.platforms.mark_synced(connection.platform, started)
-        counts = plan.summary
-        self.synced.emit(f"Synced from {connection.name}: {counts['new']:,} new, "
-                         f"{counts['updated']:,} updated, "
-                         f"{counts['gone']:,} no longer active.")  # fmt: skip
+        self.synced.emit(plan.said(connection.name))
 
     def accept(self, plan: SyncPlan, connection: Connection) -> None:
         """The previewed plan saved, the connection remembered; every view told."""

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from affilitest_gui.api.errors import InputError
-from affilitest_gui.networks.connections import PLATFORMS, Connection
-from affilitest_gui.networks.http import PLATFORM_NAMES
+from affilitest_gui.networks.connections import PLATFORM_NAMES, PLATFORMS, Connection
 from affilitest_gui.networks.sync import SyncAction, SyncPlan
 from affilitest_gui.offers.auto_pause import PauseRule
 from affilitest_gui.offers.importing import ImportFileError, parse_countries, parse_devices
@@ -378,9 +377,7 @@ class NetworksDialog(QDialog):
             return
         plan = self._plan
         self.networks.accept(plan, self._plan_connection)
-        counts = plan.summary
-        said = (f"Synced from {self._plan_connection.name}: {counts['new']:,} new, "
-                f"{counts['updated']:,} updated, {counts['gone']:,} no longer active.")  # fmt: skip
+        said = plan.said(self._plan_connection.name)
         self._show_plan(None)
         self._say(said, Tone.OK)
         self.synced.emit(said)

@@ -28,7 +28,7 @@ from affilitest_gui.api.validation import (
 )
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.judging.expectations import expectations_text, parse_expectations
-from affilitest_gui.networks.http import PLATFORM_NAMES
+from affilitest_gui.networks.connections import PLATFORM_NAMES
 from affilitest_gui.offers.importing import parse_countries
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.ui.results_model import local_time

@@ -19,9 +19,10 @@ from PySide6.QtGui import QBrush
 from affilitest_gui.history.offer_book import OfferStatus
 from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
-from affilitest_gui.networks.http import PLATFORM_NAMES
+from affilitest_gui.networks.connections import PLATFORM_NAMES
 from affilitest_gui.offers.choice import OfferChoice
 from affilitest_gui.offers.schedule import Schedule
+from affilitest_gui.runs.planner import calls_for
 from affilitest_gui.ui.results_model import health_brush, local_time
 
 Index = QModelIndex | QPersistentModelIndex
@@ -76,18 +77,38 @@ HEALTH_COLUMN = 1
 SCHEDULE_COLUMN = 7
 
 
+@dataclass(frozen=True)
+class ListCost:
+    """What checking the whole list, or its broken offers, costs (identical checks are
+    one call), and the checks that makes."""
+
+    calls: int = 0
+    checks: int = 0
+    broken_calls: int = 0
+
+    @classmethod
+    def of(cls, statuses: list[OfferStatus]) -> ListCost:
+        return cls(
+            calls=calls_for(status.offer for status in statuses),
+            checks=sum(status.offer.check_count for status in statuses),
+            broken_calls=calls_for(s.offer for s in OfferChoice.BROKEN.pick(statuses)),
+        )
+
+
 class OffersModel(QAbstractTableModel):
     """The statuses of the current mode's offers, as the book gives them."""
 
     def __init__(self) -> None:
         super().__init__()
         self._statuses: list[OfferStatus] = []
+        self.cost = ListCost()
         self.schedules: dict[int, Schedule] = {}
 
     def set_statuses(self, statuses: list[OfferStatus], schedules: dict[int, Schedule]) -> None:
         self.beginResetModel()
         self._statuses = statuses
         self.schedules = schedules
+        self.cost = ListCost.of(statuses)  # once a read, not on every selection change
         self.endResetModel()
 
     def status(self, row: int) -> OfferStatus:

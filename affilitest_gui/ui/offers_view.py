@@ -34,7 +34,7 @@ from affilitest_gui.history.offer_book import CellResult, MergeCounts, OfferStat
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord
-from affilitest_gui.networks.http import platforms_of
+from affilitest_gui.networks.connections import platforms_of
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.runs.planner import calls_for
@@ -58,11 +58,6 @@ REFRESH_EVERY_MS = 1000
 
 if TYPE_CHECKING:
     from affilitest_gui.session.offers import OffersSession
-
-
-def calls_in(statuses: list[OfferStatus]) -> int:
-    """What checking these offers costs: identical checks are one call."""
-    return calls_for(status.offer for status in statuses)
 
 
 class OffersView(QWidget):
@@ -309,11 +304,11 @@ class OffersView(QWidget):
             f"{shown:,} of {plural(len(statuses), 'offer')} \u00b7 {broken:,} broken \u00b7 "
             f"{changed:,} changed"
         )
-        everything = calls_in(statuses)
-        selected = calls_in(self.selected_statuses())
-        broken_cost = calls_in(OfferChoice.BROKEN.pick(statuses))
-        checks = sum(status.offer.check_count for status in statuses)
-        merged = f" ({checks:,} checks, identical ones merged)" if checks != everything else ""
+        cost = self.model.cost
+        everything, broken_cost = cost.calls, cost.broken_calls
+        selected = calls_for(status.offer for status in self.selected_statuses())
+        merged = (f" ({cost.checks:,} checks, identical ones merged)"
+                  if cost.checks != everything else "")  # fmt: skip
         self.check_all_button.setEnabled(everything > 0)
         self.schedule_button.setEnabled(bool(statuses))
         self.check_broken_button.setEnabled(broken_cost > 0)

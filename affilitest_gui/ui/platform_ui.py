@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from affilitest_gui.networks.http import PLATFORM_NAMES, platforms_of
+from affilitest_gui.networks.connections import PLATFORM_NAMES, platforms_of
 from affilitest_gui.ui.msgbox import show_message
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural

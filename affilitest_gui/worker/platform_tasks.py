@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from affilitest_gui.networks.connections import Connection, connect
+from affilitest_gui.networks.connect import connect
+from affilitest_gui.networks.connections import Connection
 from affilitest_gui.networks.connector import NetworkOffer, WriteResult
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.runs.network_sync import fetch_for_sync, write_status

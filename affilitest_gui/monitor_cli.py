@@ -1,19 +1,20 @@
-"""`affilitest-offers alerts test slack|teams|email` and `alerts log`: the alert
-channels from scripts, on the app's database (its outbox and alert log)."""
+"""Monitoring from scripts, on the app's database: `affilitest-offers alerts test
+slack|teams|email`, `alerts log` (the outbox's outcomes) and `schedule` (offers that
+check themselves)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import IO
 
-from affilitest_gui.alerts.config import CHANNELS, VARIABLES, SecretStore, make_channel, secret_for
+from affilitest_gui.alerts.config import CHANNELS, VARIABLES, make_channel, secret_for
 from affilitest_gui.alerts.mail import BadSmtpSettings
 from affilitest_gui.alerts.webhook import UnsafeWebhook
 from affilitest_gui.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED, UsageError
 from affilitest_gui.history.repository import Repository
+from affilitest_gui.keystore import KeyStoreFor
 from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.schedule import INTERVALS_H
 
@@ -59,7 +60,7 @@ def schedule_command(args: argparse.Namespace, store: Repository, out: IO[str]) 
 
 def run_command(args: argparse.Namespace, store: Repository, out: IO[str], *,
                 environ: dict[str, str],
-                keystores: Callable[[str], SecretStore]) -> int:  # fmt: skip
+                keystores: KeyStoreFor) -> int:  # fmt: skip
     if args.command == "schedule":
         return schedule_command(args, store, out)
     if args.alerts_command == "log":
