@@ -5,7 +5,7 @@ user's history, asking what to do when that file cannot be opened."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ from affilitest_gui.paths import HISTORY_NAME, NetworkFolderError, history_path
 from affilitest_gui.paths import data_dir as user_data_dir
 from affilitest_gui.runs.planner import RunPlanner
 from affilitest_gui.session.account import AccountSession
+from affilitest_gui.session.alerts import AlertsSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.networks import NetworksSession
 from affilitest_gui.session.offers import OffersSession
@@ -69,13 +70,15 @@ def build_window(
     open_url: Callable[[str], object] | None = None,
     clock: Callable[[], datetime] = utc_now,
     read_only: ReadableCopy | None = None,
+    environ: Mapping[str, str] | None = None,
     **worker_options: Any,
 ) -> MainWindow:
     """The app's window: `window` (already on screen, the app's start) or a new one,
     with the session attached. With `data_dir` (tests, self-test, screenshots,
     benchmarks) the history and the settings live there instead of the user's data
     folder; `clock` is the schedules' (tests move it); `read_only`: show this copy of a
-    history that could not be opened, and change nothing."""
+    history that could not be opened, and change nothing; `environ`: where alert secrets
+    may come from (the process's environment by default)."""
     history = history_file(data_dir)
     store = HistoryStore(history if read_only is None else read_only.path)
     if window is None:
@@ -96,18 +99,20 @@ def build_window(
     )
     batches = BatchCoordinator(controller, planner, account)
     watch_list = OffersSession(store.offers, account, platforms=store.platforms)
-    networks = NetworksSession(controller, store, watch_list)
-    scheduler = Scheduler(batches, store.offers, clock=clock, hold=networks.hold_checks)
+    alerts = AlertsSession(controller, store, environ=environ)
+    networks = NetworksSession(controller, store, watch_list, alerts)
+    scheduler = Scheduler(batches, store, alerts, clock=clock, hold=networks.hold_checks)
     watch_list.changed.connect(scheduler.tick)  # a schedule set, an offer gone, a sync
     networks.synced.connect(lambda _said: scheduler.tick())
     summary = None if read_only is None else read_only.summary()
     try:
-        window.attach(account, batches, scheduler, watch_list, networks, read_only=summary)
+        window.attach(account, batches, scheduler, watch_list, networks=networks,
+                      alerts=alerts, read_only=summary)  # fmt: skip
     except Exception:
         controller.shutdown()  # never leave the worker's thread running behind an error
         store.close()
         raise
-    for part in (account, batches, scheduler, watch_list, networks, controller):
+    for part in (account, batches, scheduler, watch_list, networks, alerts, controller):
         part.setParent(window)
     return window
 

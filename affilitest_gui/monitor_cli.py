@@ -9,17 +9,13 @@ import json
 from datetime import datetime, timezone
 from typing import IO
 
-from affilitest_gui.alerts.config import CHANNELS, VARIABLES, make_channel, secret_for
+from affilitest_gui.alerts.config import CHANNELS, TEST_NOTE, VARIABLES, make_channel, secret_for
 from affilitest_gui.alerts.mail import BadSmtpSettings
 from affilitest_gui.alerts.webhook import UnsafeWebhook
 from affilitest_gui.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED, UsageError
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.keystore import KeyStoreFor
-from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.schedule import INTERVALS_H
-
-TEST_NOTE = Notification("Test from AffiliTest GUI",
-                         "Test from AffiliTest GUI: alerts reach this channel.")  # fmt: skip
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

@@ -7,6 +7,9 @@
                            [--partner ID] [--tracking-domain HOST] [--dry-run]
     affilitest-offers pause|resume OFFER_ID... [--yes]
     affilitest-offers audit
+    affilitest-offers alerts test slack|teams|email | alerts log
+    affilitest-offers schedule OFFER_ID... | --all --every 1|4|8|24|off
+    affilitest-offers watch [--once] [--base-url URL] [--print-service systemd|launchd|windows]
 
 The database is the app's ($AFFILITEST_DATA_DIR overrides the folder); the key comes
 from $AFFILITEST_API_KEY or the key saved by the app, never from a flag.
@@ -17,24 +20,21 @@ batch stopped on an auth/budget error.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from affilitest_gui import __version__, monitor_cli, network_cli
+from affilitest_gui import __version__, monitor_cli, network_cli, watch_cli
 from affilitest_gui.alerts.config import configured
 from affilitest_gui.alerts.outbox import deliver_waiting
 from affilitest_gui.api.client import DEFAULT_BASE_URL, AffiliTestClient
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.api.limits import API_RATE_LIMIT, DEFAULT_CONCURRENCY
-from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.cli import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -42,16 +42,12 @@ from affilitest_gui.cli import (
     StopOnSignals,
     UsageError,
     check_rate_options,
-    check_record,
     rate_for,
     read_key,
-    run_batch,
     say_stopped,
-    shared_send_log,
 )
-from affilitest_gui.engine.events import ItemEvent, ItemState, RunnerEvent
 from affilitest_gui.history.moving import move_roaming_history
-from affilitest_gui.history.offer_book import Cell, CellResult, OfferStatus
+from affilitest_gui.history.offer_book import OfferStatus
 from affilitest_gui.history.offers_export import export_offers
 from affilitest_gui.history.problems import (
     STORAGE_ERRORS,
@@ -60,17 +56,11 @@ from affilitest_gui.history.problems import (
     problem_sentence,
     storage_problem,
 )
-from affilitest_gui.history.queue import SENT
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.judging.expectations import expectations_text
-from affilitest_gui.judging.health import Health
-from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.keystore import KeyStore, KeyStoreFor, keystore_for
-from affilitest_gui.networks.connections import UnusableConnection
-from affilitest_gui.networks.connector import Connector
-from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.importing import (
     ImportFileError,
@@ -78,16 +68,12 @@ from affilitest_gui.offers.importing import (
     plan_import,
     read_table,
 )
-from affilitest_gui.offers.model import Offer
+from affilitest_gui.offers_run import PROG, RunSettings, auto_pause, send_offers
 from affilitest_gui.paths import NetworkFolderError, data_dir, history_path
-from affilitest_gui.runs.network_sync import apply_pause_rule, day_start
 from affilitest_gui.runs.planner import RunPlanner, calls_for
 from affilitest_gui.words import plural
 
-PROG = "affilitest-offers"
 NETWORK_COMMANDS = ("sync", "pause", "resume", "audit", "auto-pause")
-# Health that makes `run` exit 1.
-FAILING = (Health.BROKEN, Health.NOT_CHECKED)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="calls in flight at once")  # fmt: skip
     network_cli.add_commands(commands)
     monitor_cli.add_commands(commands)
+    watch_cli.add_command(commands)
     return parser
 
 
@@ -172,61 +159,6 @@ def import_offers(store: Repository, path: Path, *, dry_run: bool) -> dict[str, 
     }
 
 
-class _RunOutput:
-    """Prints the line of each check the run planner recorded; remembers the worst
-    outcome and what was not checked."""
-
-    def __init__(self, planner: RunPlanner, out: IO[str]) -> None:
-        self.planner, self.out = planner, out
-        self._before: dict[tuple[int | None, Cell], CellResult] = {}
-        for status in planner.repository.offers.statuses():
-            for cell, result in status.latest.items():
-                self._before[(status.offer.id, cell)] = result
-        self.failing = False
-        self.cancelled: list[CheckRequest] = []
-        self.stop = threading.Event()  # set by a signal, or by a result that cannot be stored
-        self.answered = 0
-        self.records: list[HistoryRecord] = []  # this run's answers, one per offer asking
-        self.storage_error: BaseException | None = None
-
-    def __call__(self, event: RunnerEvent) -> None:
-        if not isinstance(event, ItemEvent) or not event.state.is_terminal:
-            return
-        if event.state is ItemState.CANCELLED:
-            self.cancelled.append(event.request)
-            if self.stop.is_set():  # stopped: not sent, so it stays in the queue, unfinished
-                return
-        else:
-            self.answered += 1
-        recorded = self.planner.record_answer(event)
-        if recorded.failure is not None and self.storage_error is None:  # a full disk
-            self.storage_error = recorded.failure  # stop sending; the answer is kept
-            self.stop.set()
-        if event.state is ItemState.CANCELLED:
-            return
-        self.records += recorded.records
-        checked = check_record(event)
-        for record, offer in zip(recorded.records, recorded.offers, strict=True):
-            self._write(checked, record, offer)  # one line per offer (identical: one call)
-        self.out.flush()
-
-    def _write(self, checked: dict[str, Any], record: HistoryRecord, offer: Offer | None) -> None:
-        before = self._before.get((record.offer_ref, (record.country, record.device)))
-        changed = before is not None and (
-            before.health is not record.health or before.final_url != record.final_url
-        )
-        self.failing |= record.health in FAILING
-        line = {
-            **checked,
-            "offer_id": offer.offer_id if offer else "",
-            "health": record.health.value,
-            "reasons": list(record.reasons),
-            "changed": changed,
-            "sends": record.sends,
-        }
-        self.out.write(json.dumps(line) + "\n")
-
-
 def run(
     argv: list[str] | None = None,
     *,
@@ -240,6 +172,8 @@ def run(
     `network_keystores`: a platform key's store by its keyring entry (tests)."""
     args = build_parser().parse_args(argv)
     environ = dict(os.environ) if environ is None else environ
+    if getattr(args, "print_service", None):
+        return watch_cli.print_service(args, stdout, environ)
     move_roaming_history(data_dir())  # Windows: once, from the Roaming folder of before
     path = history_path()
     copy = None
@@ -273,6 +207,11 @@ def run(
             return monitor_cli.run_command(
                 args, store, stdout, environ=environ,
                 keystores=network_keystores,
+            )  # fmt: skip
+        if args.command == "watch":
+            return watch_cli.watch_command(
+                args, store, stdout, stderr, environ=environ, keystore=keystore,
+                network_keystores=network_keystores,
             )  # fmt: skip
         if args.command in NETWORK_COMMANDS:
             return network_cli.run_command(
@@ -328,66 +267,21 @@ def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stder
     planned = len(leftovers) + calls_for(s.offer for s in statuses)
     if not afford(client, planned, yes=args.yes, err=stderr):
         return EXIT_STOPPED
-    output = _RunOutput(planner, stdout)
-    requests = planner.take_over(leftovers)  # what a stopped run left comes first
-    if requests:
-        taken = {request.ref for request in requests}
-        again = sum(c.state is SENT for c in leftovers if c.request.ref in taken)
-        stderr.write(f"{PROG}: first, {plural(len(requests), 'check')} left by a run that "
-                     f"stopped ({plural(len(requests), 'call')}"
-                     + (f"; {again} had been sent and may be charged twice" if again else "")
-                     + f"); `{PROG} run --discard-unfinished` drops them instead.\n")  # fmt: skip
-    requests += planner.queue_offers([s.offer for s in statuses], after=requests)
     rate = rate_for(args.limit, args.window)
-    send_log = shared_send_log(rate, stderr)
     left = f"what was not answered stays in the queue (`{PROG} run --only unfinished`)."
-    with StopOnSignals(PROG, stderr, left, output.stop) as signals:  # as a full disk does
-        cause = run_batch(
-            client, requests, output, rate=rate, concurrency=args.concurrency,
-            before_send=planner.sending, send_log=send_log, stop=output.stop,
-        )  # fmt: skip
-    if send_log is not None:
-        send_log.close()
-    if output.storage_error is not None:
-        with contextlib.suppress(*STORAGE_ERRORS):  # space may have been freed since
-            planner.store_kept([])
-        kept = planner.kept
-        error = output.storage_error
-        stderr.write(f"{PROG}: {problem_sentence(storage_problem(error), store.path, error)}\n")
-        if kept:
-            stderr.write(f"{PROG}: {plural(kept, 'answer')} received could not be saved: "
-                         "they stay in the queue, unfinished (the next run sends them again, "
-                         "marked as possibly charged twice).\n")  # fmt: skip
-        return EXIT_STOPPED
-    if signals.signum is not None:
-        not_sent = len(output.cancelled)
-        stderr.write(f"{PROG}: stopped: {plural(output.answered, 'check')} answered and "
-                     f"logged; {plural(not_sent, 'check')} not sent, kept in the queue: "
-                     f"`{PROG} run --only unfinished` finishes them.\n")  # fmt: skip
-        return signals.exit_status
-    auto_pause(store, output.records, stdout, stderr,
+    stop = threading.Event()  # set by a signal, or by an answer that cannot be stored
+    with StopOnSignals(PROG, stderr, left, stop) as signals:
+        ran = send_offers(planner, client, leftovers, [s.offer for s in statuses],
+                          RunSettings(rate, args.concurrency), stop=stop, signals=signals,
+                          out=stdout, err=stderr)  # fmt: skip
+    if ran.status is not None:
+        return ran.status
+    auto_pause(store, ran.records, stdout, stderr,
                network_cli.connector_source(store, environ, network_keystores))  # fmt: skip
-    if cause is not None:
-        say_stopped(PROG, cause, output.cancelled, stderr)
+    if ran.cause is not None:
+        say_stopped(PROG, ran.cause, ran.cancelled, stderr)
         return EXIT_STOPPED
-    return EXIT_SOME_FAILED if output.failing else EXIT_OK
-
-
-def auto_pause(store: Repository, records: list[HistoryRecord], out: IO[str], err: IO[str],
-               connect_to: Callable[[str], Connector]) -> None:  # fmt: skip
-    """With the auto-pause rule on: apply it to this run's answers; the last line says
-    what it paused (or why it could not)."""
-    if not store.platforms.pause_rule().enabled:
-        return
-    try:
-        changes = apply_pause_rule(records, store, connect_to, since=day_start())
-    except (NetworkError, UsageError, UnusableConnection) as error:
-        err.write(f"{PROG}: the auto-pause rule could not run: {error}\n")
-        changes = []
-    paused = [{"offer_id": change.offer.offer_id, "source": change.offer.source,
-               "result": change.result, "message": change.message}
-              for change in changes]  # fmt: skip
-    out.write(json.dumps({"auto_paused": paused}) + "\n")
+    return EXIT_SOME_FAILED if ran.failing else EXIT_OK
 
 
 def export_command(store: Repository, path: Path, only: OfferChoice, out: IO[str]) -> int:
@@ -440,3 +334,7 @@ def open_store(path: Path, *, listing: bool) -> HistoryStore:
 
 def main() -> None:
     sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,15 @@ from dataclasses import replace
 import pytest
 
 from affilitest_gui.api.models import CheckRequest, CheckResult, Hop
-from affilitest_gui.history.repository import OfferRepository, QueueRepository, Repository
+from affilitest_gui.history.repository import (
+    AlertRepository,
+    LeaseRepository,
+    MarkRepository,
+    OfferRepository,
+    PlatformRepository,
+    QueueRepository,
+    Repository,
+)
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.judging.expectations import Expectation
 from affilitest_gui.judging.health import Health
@@ -99,7 +107,10 @@ def test_the_app_and_the_command_line_choose_offers_with_one_choice(store):
 @pytest.mark.parametrize(
     ("interface", "implementation"),
     [(Repository, lambda store: store), (QueueRepository, lambda store: store.queue),
-     (OfferRepository, lambda store: store.offers)],
+     (OfferRepository, lambda store: store.offers),
+     (PlatformRepository, lambda store: store.platforms),
+     (AlertRepository, lambda store: store.alerts), (MarkRepository, lambda store: store.marks),
+     (LeaseRepository, lambda store: store.lease)],
 )  # fmt: skip
 def test_the_sqlite_history_is_the_repository_the_layers_above_use(
     store, interface, implementation

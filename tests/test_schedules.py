@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.judging.health import Health
-from affilitest_gui.offers.alerts import AlertState, Change, advance, run_notification, summary
+from affilitest_gui.offers.alerts import AlertKind, AlertState, Change, advance, run_turns, summary
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import (
     Allowance,
@@ -102,6 +102,16 @@ def test_schedules_and_alert_states_are_kept_in_the_database(tmp_path):
 def test_a_runs_notification_counts_each_cells_last_answer_of_the_offers_asked():
     answers = [(1, "us", "android", Health.BROKEN), (1, "us", "android", Health.OK),
                (2, "de", "iphone", Health.BROKEN), (3, "us", "android", Health.BROKEN)]  # fmt: skip
-    states, note = run_notification({1: "Game", 2: "Shop"}, answers, {})
+    states, turns = run_turns({1: "Game", 2: "Shop"}, answers, {})
+    note = turns.note()
     assert note is not None and note.text == "1 offer broke: Shop (DE: iPhone)."
     assert set(states) == {1, 2}  # offer 3 was not asked for in this run
+
+
+def test_a_channel_gets_only_the_turns_chosen_for_it():
+    answers = [(1, "us", "android", Health.BROKEN), (2, "de", "iphone", Health.OK)]
+    _, turns = run_turns({1: "Game", 2: "Shop"}, answers,
+                         {2: AlertState(broken=True, passes=1)})  # fmt: skip
+    assert turns.note().text == "1 offer broke: Game (US: Android phone). 1 offer recovered: Shop."
+    assert turns.note({AlertKind.RECOVERED}).text == "1 offer recovered: Shop."
+    assert turns.note({AlertKind.DAILY_SUMMARY}) is None

@@ -11,8 +11,12 @@ from affilitest_gui.alerts.mail import EmailChannel, smtp_from_url
 from affilitest_gui.alerts.payloads import slack_payload, teams_payload
 from affilitest_gui.alerts.webhook import WebhookChannel
 from affilitest_gui.keystore import KeyStoreFor
+from affilitest_gui.offers.alerts import Notification
 
 CHANNELS = ("slack", "teams", "email")
+CHANNEL_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "email": "Email"}
+TEST_NOTE = Notification("Test from AffiliTest GUI",
+                         "Test from AffiliTest GUI: alerts reach this channel.")  # fmt: skip
 VARIABLES = {"slack": "AFFILITEST_SLACK_WEBHOOK", "teams": "AFFILITEST_TEAMS_WEBHOOK",
              "email": "AFFILITEST_SMTP_URL"}  # fmt: skip
 

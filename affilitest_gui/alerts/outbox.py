@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from affilitest_gui.alerts.channel import Channel, Delivery
+from affilitest_gui.alerts.channel import Channel, Delivery, deliver_all
 from affilitest_gui.api.limits import ALERT_LIMITS, AlertLimits
-from affilitest_gui.history.alert_book import AlertLogEntry, WaitingAlert
+from affilitest_gui.history.alert_book import CLAIM_S, AlertLogEntry, WaitingAlert
 from affilitest_gui.history.repository import AlertRepository
 
 # Answers that say trying again may work (the server or the way to it is busy or down).
@@ -21,6 +21,39 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def take_due(outbox: AlertRepository, now: datetime) -> list[WaitingAlert]:
+    """The alerts due now, claimed for this process while it delivers them."""
+    return outbox.due(_stamp(now), claim_until=_stamp(now + timedelta(seconds=CLAIM_S)))
+
+
+def send(alert: WaitingAlert, channels: Mapping[str, Channel]) -> Delivery | None:
+    """One alert to its channel (blocking: off the GUI thread in the app); None when its
+    channel is not set up (it waits, up to a day, for the channel to come back)."""
+    channel = channels.get(alert.channel)
+    if channel is None:
+        return None
+    return deliver_all([channel], alert.note)[0]
+
+
+def settle(
+    outbox: AlertRepository,
+    alert: WaitingAlert,
+    delivery: Delivery | None,
+    now: datetime,
+    *,
+    limits: AlertLimits = ALERT_LIMITS,
+) -> AlertLogEntry | None:
+    """An attempt's outcome logged, and the alert kept for later or gone."""
+    age = (now - datetime.fromisoformat(alert.created_at)).total_seconds()
+    if delivery is None and age <= limits.give_up_after_s:
+        return None  # its claim runs out and it is due again
+    if delivery is None:
+        delivery = Delivery(alert.channel, False, "the channel is no longer set up")
+    entry, retry_at = _outcome(alert, delivery, now, age, limits)
+    outbox.settle(alert, entry, retry_at=retry_at)
+    return entry
+
+
 def deliver_waiting(
     outbox: AlertRepository,
     channels: Mapping[str, Channel],
@@ -28,21 +61,12 @@ def deliver_waiting(
     *,
     limits: AlertLimits = ALERT_LIMITS,
 ) -> list[AlertLogEntry]:
-    """Each alert due now to its channel (a channel no longer set up: kept for later);
-    returns what the alert log got."""
+    """Each alert due now to its channel, on this thread; returns what the log got."""
     logged = []
-    for alert in outbox.due(_stamp(now)):
-        channel = channels.get(alert.channel)
-        age = (now - datetime.fromisoformat(alert.created_at)).total_seconds()
-        if channel is None and age <= limits.give_up_after_s:
-            continue
-        if channel is None:
-            delivery = Delivery(alert.channel, False, "the channel is no longer set up")
-        else:
-            delivery = channel.deliver(alert.note)
-        entry, retry_at = _outcome(alert, delivery, now, age, limits)
-        outbox.settle(alert, entry, retry_at=retry_at)
-        logged.append(entry)
+    for alert in take_due(outbox, now):
+        entry = settle(outbox, alert, send(alert, channels), now, limits=limits)
+        if entry is not None:
+            logged.append(entry)
     return logged
 
 

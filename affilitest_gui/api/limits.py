@@ -114,3 +114,18 @@ class AlertLimits:
 
 
 ALERT_LIMITS = AlertLimits()
+
+
+@dataclass(frozen=True)
+class ScheduleTiming:
+    """How often the schedules are looked at, and how long the one scheduler of a data
+    folder (the app or the watcher) keeps the lease without renewing it: a few ticks, so
+    a busy machine does not lose it, and a dead holder is replaced within minutes."""
+
+    tick_s: float = 30.0
+    lease_s: float = 120.0
+    renew_s: float = 20.0  # the watcher renews while a long run goes on
+    daily_summary_hour: int = 9  # local time: the first look at or after it sends it
+
+
+SCHEDULE_TIMING = ScheduleTiming()

@@ -8,7 +8,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from affilitest_gui.offers.alerts import Notification, Severity
+from affilitest_gui.offers.alerts import EVERY_KIND, AlertKind, Notification, Severity
+
+CLAIM_S = 300  # a claimed alert is another process's for this long (then due again)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class AlertLogEntry:
     answer: str
 
 
+_KNOWN = {kind.value for kind in AlertKind}
+
+
 class AlertBook:
     """The outbox and the alert log, on the history's connection."""
 
@@ -44,10 +49,17 @@ class AlertBook:
                 (channel, note.title, note.text, note.severity.name, now, now),
             )
 
-    def due(self, now: str) -> list[WaitingAlert]:
-        rows = self._db.execute(
-            "SELECT id, channel, title, text, severity, created_at, attempts FROM outbox "
-            "WHERE next_try <= ? ORDER BY id", (now,))  # fmt: skip
+    def due(self, now: str, *, claim_until: str) -> list[WaitingAlert]:
+        """The alerts due now, claimed until `claim_until` (in one write transaction): a
+        second process delivering the same outbox does not take them too; one that dies
+        mid-way leaves them due again when the claim runs out."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            rows = self._db.execute(
+                "SELECT id, channel, title, text, severity, created_at, attempts FROM outbox "
+                "WHERE next_try <= ? ORDER BY id", (now,)).fetchall()  # fmt: skip
+            self._db.executemany("UPDATE outbox SET next_try = ? WHERE id = ?",
+                                 [(claim_until, row[0]) for row in rows])  # fmt: skip
         return [WaitingAlert(id_, channel, Notification(title, text, Severity[severity]),
                              created, attempts)
                 for id_, channel, title, text, severity, created, attempts in rows]  # fmt: skip
@@ -71,6 +83,23 @@ class AlertBook:
                     "UPDATE outbox SET attempts = attempts + 1, next_try = ? WHERE id = ?",
                     (retry_at, alert.id),
                 )
+
+    def choices(self) -> dict[str, frozenset[AlertKind]]:
+        """What each channel gets; a channel never chosen for gets every kind."""
+        rows = self._db.execute("SELECT channel, kinds FROM alert_choices")
+        return {channel: frozenset(AlertKind(k) for k in kinds.split(",") if k in _KNOWN)
+                for channel, kinds in rows}  # fmt: skip
+
+    def kinds_for(self, channel: str) -> frozenset[AlertKind]:
+        return self.choices().get(channel, EVERY_KIND)
+
+    def save_choice(self, channel: str, kinds: frozenset[AlertKind]) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT INTO alert_choices (channel, kinds) VALUES (?, ?) "
+                "ON CONFLICT(channel) DO UPDATE SET kinds = excluded.kinds",
+                (channel, ",".join(sorted(kind.value for kind in kinds))),
+            )
 
     def log(self) -> list[AlertLogEntry]:
         rows = self._db.execute(

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from affilitest_gui.api.models import CheckRequest
 from affilitest_gui.history.alert_book import AlertLogEntry, WaitingAlert
+from affilitest_gui.history.lease import Lease
 from affilitest_gui.history.offer_book import MergeCounts, OfferStatus
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.queue import PendingCheck
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.networks.connections import Connection
-from affilitest_gui.offers.alerts import AlertState, Notification
+from affilitest_gui.offers.alerts import AlertKind, AlertState, Notification
 from affilitest_gui.offers.auto_pause import PauseRule
 from affilitest_gui.offers.importing import Field
 from affilitest_gui.offers.model import Offer
@@ -129,7 +130,7 @@ class AlertRepository(Protocol):
 
     def post(self, channel: str, note: Notification, now: str) -> None: ...
 
-    def due(self, now: str) -> list[WaitingAlert]: ...
+    def due(self, now: str, *, claim_until: str) -> list[WaitingAlert]: ...
 
     def waiting(self) -> int: ...
 
@@ -138,6 +139,28 @@ class AlertRepository(Protocol):
     ) -> None: ...
 
     def log(self) -> list[AlertLogEntry]: ...
+
+    def choices(self) -> dict[str, frozenset[AlertKind]]: ...
+
+    def kinds_for(self, channel: str) -> frozenset[AlertKind]: ...
+
+    def save_choice(self, channel: str, kinds: frozenset[AlertKind]) -> None: ...
+
+
+class MarkRepository(Protocol):
+    """Small named facts kept between runs and processes (JSON values)."""
+
+    def get(self, name: str) -> Any: ...
+
+    def set(self, name: str, value: Any) -> None: ...
+
+
+class LeaseRepository(Protocol):
+    """Who runs the schedules of this data folder (`history.lease`)."""
+
+    def take(self, holder: str, kind: str, now: datetime, *, for_s: float) -> Lease: ...
+
+    def release(self, holder: str) -> None: ...
 
 
 class Repository(Protocol):
@@ -148,6 +171,10 @@ class Repository(Protocol):
     offers: OfferRepository
     platforms: PlatformRepository
     alerts: AlertRepository
+    marks: MarkRepository
+
+    @property
+    def lease(self) -> LeaseRepository: ...
 
     def close(self) -> None: ...
 

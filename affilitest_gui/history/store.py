@@ -17,6 +17,8 @@ from pathlib import Path
 from affilitest_gui.history.alert_book import AlertBook
 from affilitest_gui.history.columns import INSERT, SELECT, row_to_record, values
 from affilitest_gui.history.files import open_read_only
+from affilitest_gui.history.lease import SchedulerLease
+from affilitest_gui.history.marks import Marks
 from affilitest_gui.history.offer_book import OfferBook
 from affilitest_gui.history.platform_book import PlatformBook
 from affilitest_gui.history.queue import CheckQueue
@@ -233,6 +235,25 @@ CREATE TABLE alert_log (
     summary TEXT NOT NULL,
     answer  TEXT NOT NULL
 );
+-- What each channel gets (kinds, comma-separated); no row: everything.
+CREATE TABLE alert_choices (
+    channel TEXT PRIMARY KEY,
+    kinds   TEXT NOT NULL
+);
+-- Small facts the schedules keep between runs and processes (the day's allowance, the
+-- last daily summary, a platform's sync problem), as JSON.
+CREATE TABLE marks (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- Who runs the schedules of this data folder (the app or the watcher), until when.
+CREATE TABLE scheduler_lease (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    holder  TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    since   TEXT NOT NULL,
+    expires TEXT NOT NULL
+);
 CREATE TABLE audit (
     id          INTEGER PRIMARY KEY,
     at          TEXT NOT NULL,
@@ -345,6 +366,8 @@ class HistoryStore:
             self.offers = OfferBook(self._db)
             self.platforms = PlatformBook(self._db)
             self.alerts = AlertBook(self._db)
+            self.marks = Marks(self._db)
+            self._lease: SchedulerLease | None = None
             return
         check_local(path.parent)  # a network drive: refused before anything is written
         make_private_folder(path.parent)
@@ -367,7 +390,16 @@ class HistoryStore:
         self.offers = OfferBook(self._db)
         self.platforms = PlatformBook(self._db)
         self.alerts = AlertBook(self._db)
+        self.marks = Marks(self._db)
         self.queue = CheckQueue(path)
+        self._lease = None
+
+    @property
+    def lease(self) -> SchedulerLease:
+        """Who runs this folder's schedules (opened on first use: its own connection)."""
+        if self._lease is None:
+            self._lease = SchedulerLease(self.path)
+        return self._lease
 
     @property
     def _mark(self) -> Path:
@@ -399,8 +431,8 @@ class HistoryStore:
         match its version) is found here, before anything else starts, not mid-way."""
         self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
         for table in ("offers", "offer_cells", "pending", "schedules", "alerts", "connections",
-                      "audit", "pause_rule", "pause_streaks", "outbox",
-                      "alert_log"):  # fmt: skip
+                      "audit", "pause_rule", "pause_streaks", "outbox", "alert_log",
+                      "alert_choices", "marks", "scheduler_lease"):  # fmt: skip
             self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
 
     def _upgrade(self, version: int) -> None:
@@ -423,6 +455,8 @@ class HistoryStore:
 
     def close(self) -> None:
         self.queue.close()
+        if self._lease is not None:
+            self._lease.close()
         self._db.close()
 
     def add(self, record: HistoryRecord) -> HistoryRecord:

@@ -7,7 +7,7 @@ then "broke" again. Not checked and cancelled results change nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -27,11 +27,31 @@ class AlertState:
     passes: int = 0  # passing runs in a row since it broke
 
 
-class Turn(str, Enum):
-    """What a run changed about an offer, worth a notification."""
+class AlertKind(str, Enum):
+    """What an alert is about; each channel gets the kinds chosen for it. A run's turns
+    (broke, recovered) come first."""
 
     BROKE = "broke"
     RECOVERED = "recovered"
+    AUTO_PAUSED = "auto_paused"
+    DAILY_SUMMARY = "daily_summary"
+    BUDGET = "budget"
+    SYNC_PROBLEM = "sync_problem"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    AlertKind.BROKE: "Offers that broke",
+    AlertKind.RECOVERED: "Offers that recovered",
+    AlertKind.AUTO_PAUSED: "Offers auto-paused on a platform",
+    AlertKind.DAILY_SUMMARY: "The daily summary",
+    AlertKind.BUDGET: "Budget warnings",
+    AlertKind.SYNC_PROBLEM: "Sync problems",
+}
+EVERY_KIND = frozenset(AlertKind)
 
 
 class Severity(Enum):
@@ -41,14 +61,15 @@ class Severity(Enum):
     WARNING = "warning"
 
 
-def advance(state: AlertState, health: Health | None) -> tuple[AlertState, Turn | None]:
-    """The state after a run whose worst health was `health`, and the turn it took."""
+def advance(state: AlertState, health: Health | None) -> tuple[AlertState, AlertKind | None]:
+    """The state after a run whose worst health was `health`, and the turn it took
+    (BROKE, RECOVERED or none)."""
     if health is Health.BROKEN:
-        return AlertState(broken=True), (None if state.broken else Turn.BROKE)
+        return AlertState(broken=True), (None if state.broken else AlertKind.BROKE)
     if health in (Health.OK, Health.WARNING) and state.broken:
         passes = state.passes + 1
         if passes >= RECOVER_AFTER:
-            return AlertState(), Turn.RECOVERED
+            return AlertState(), AlertKind.RECOVERED
         return AlertState(broken=True, passes=passes), None
     return state, None
 
@@ -102,14 +123,27 @@ def summary(broke: Sequence[Change], recovered: Sequence[Change]) -> Notificatio
     return Notification(title, " ".join(lines), severity)
 
 
-def run_notification(
+@dataclass(frozen=True)
+class RunTurns:
+    """What a run changed: the offers that broke and those that recovered."""
+
+    broke: Sequence[Change] = ()
+    recovered: Sequence[Change] = ()
+
+    def note(self, kinds: Collection[AlertKind] = EVERY_KIND) -> Notification | None:
+        """The run's one notification, with only the turns of `kinds` (a channel's)."""
+        return summary(self.broke if AlertKind.BROKE in kinds else (),
+                       self.recovered if AlertKind.RECOVERED in kinds else ())  # fmt: skip
+
+
+def run_turns(
     labels: Mapping[int, str],
     answers: Iterable[tuple[int, str, str, Health]],
     states: Mapping[int, AlertState],
-) -> tuple[dict[int, AlertState], Notification | None]:
-    """A run's one notification, from its answers (offer ref, country, device, health;
-    a cell's last answer counts) for the offers of `labels` (ref -> label), and each
-    offer's alert state after it. Used by the app's scheduler and the headless watcher."""
+) -> tuple[dict[int, AlertState], RunTurns]:
+    """A run's turns, from its answers (offer ref, country, device, health; a cell's
+    last answer counts) for the offers of `labels` (ref -> label), and each offer's
+    alert state after it. Used by the app's scheduler and the headless watcher."""
     latest: dict[int, dict[tuple[str, str], Health]] = {}
     for ref, country, device, health in answers:
         if ref in labels:
@@ -120,9 +154,9 @@ def run_notification(
         cells = latest[ref]
         state, said = advance(updated.get(ref, AlertState()), worst(list(cells.values())))
         updated[ref] = state
-        if said is Turn.BROKE:
+        if said is AlertKind.BROKE:
             broken = sorted(cell for cell, health in cells.items() if health is Health.BROKEN)
             broke.append(Change(labels[ref], broken))
-        elif said is Turn.RECOVERED:
+        elif said is AlertKind.RECOVERED:
             recovered.append(Change(labels[ref]))
-    return updated, summary(broke, recovered)
+    return updated, RunTurns(broke, recovered)

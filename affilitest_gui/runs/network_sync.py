@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.health import Health
 from affilitest_gui.judging.records import HistoryRecord, now_text
 from affilitest_gui.networks.connect import PAUSED_STATUS
-from affilitest_gui.networks.connections import Connection
+from affilitest_gui.networks.connections import PLATFORMS, Connection
 from affilitest_gui.networks.connector import (
     ACTIVE,
     Connector,
@@ -212,6 +212,20 @@ def apply_pause_rule(
     """After a run: the rule's pauses made (`pause_candidates`), each logged."""
     chosen, waiting = pause_candidates(records, repository, since=since)
     return change_status(chosen, PAUSE, repository, connect_to, by_rule=True) + waiting
+
+
+def due_syncs(repository: Repository, now: datetime) -> list[Connection]:
+    """The connections whose scheduled sync is due (never synced, or an interval ago)."""
+    due = []
+    for platform in PLATFORMS:
+        connection = repository.platforms.connection(platform)
+        if connection is None or not connection.sync_every_h:
+            continue
+        last = repository.platforms.last_synced(platform)
+        if last and datetime.fromisoformat(last) + timedelta(hours=connection.sync_every_h) > now:
+            continue
+        due.append(connection)
+    return due
 
 
 def day_start() -> str:

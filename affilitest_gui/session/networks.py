@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -19,21 +19,25 @@ from affilitest_gui.history.platform_book import export_audit
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.records import HistoryRecord, now_text
 from affilitest_gui.keystore import KeyStore, KeyStoreFor, StorageInfo, keystore_for
-from affilitest_gui.networks.connections import PLATFORMS, Connection, UnusableConnection
+from affilitest_gui.networks.connections import Connection, UnusableConnection
 from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.networks.sync import SyncPlan, plan_sync
+from affilitest_gui.offers.alerts import AlertKind
 from affilitest_gui.offers.auto_pause import PauseRule
 from affilitest_gui.offers.model import Offer
+from affilitest_gui.runs.alerting import auto_paused_note, of_kind, sync_outcome
 from affilitest_gui.runs.network_sync import (
     PAUSE,
     StatusChange,
     day_start,
+    due_syncs,
     known_links,
     pause_candidates,
     record_status,
     save_plan,
     status_plan,
 )
+from affilitest_gui.session.alerts import AlertsSession
 from affilitest_gui.session.offers import OffersSession
 from affilitest_gui.worker.calls import CallOutcome
 from affilitest_gui.worker.controller import WorkerController
@@ -64,6 +68,7 @@ class NetworksSession(QObject):
         controller: WorkerController,
         repository: Repository,
         watch_list: OffersSession,
+        alerts: AlertsSession,
         *,
         keystores: KeyStoreFor = keystore_for,
         parent: QObject | None = None,
@@ -72,6 +77,7 @@ class NetworksSession(QObject):
         self._controller = controller
         self._repository = repository
         self._watch_list = watch_list
+        self._alerts = alerts
         self._make_keystore = keystores
         self._syncing: set[str] = set()  # platforms whose scheduled sync is on its way
         self._keystores: dict[str, KeyStore] = {}  # one per entry: a key kept in memory lasts
@@ -131,13 +137,9 @@ class NetworksSession(QObject):
     def hold_checks(self, now: datetime) -> bool:
         """Start the scheduled syncs that are due; True while any is on its way (the
         scheduled checks wait for it: they check what the sync brought)."""
-        for platform in PLATFORMS:
-            connection = self.connection(platform)
-            if connection is None or not connection.sync_every_h or platform in self._syncing:
-                continue
-            last = self._repository.platforms.last_synced(platform)
-            every = timedelta(hours=connection.sync_every_h)
-            if last and datetime.fromisoformat(last) + every > now:
+        for connection in due_syncs(self._repository, now):
+            platform = connection.platform
+            if platform in self._syncing:
                 continue
             try:
                 key = self._key(connection)
@@ -158,6 +160,10 @@ class NetworksSession(QObject):
                              outcome: CallOutcome, started: str) -> None:  # fmt: skip
         """`started`: the schedule's time the sync began (the next is due from it)."""
         self._syncing.discard(connection.platform)
+        problem = None if outcome.error is None else str(outcome.error)
+        if sync_outcome(self._repository, self._alerts.channels(), connection.platform,
+                        problem=problem, now=datetime.now(timezone.utc)):  # fmt: skip
+            self._alerts.deliver()
         if outcome.error is not None:
             self._repository.platforms.mark_synced(connection.platform, started)
             self.synced.emit(f"Scheduled sync from {connection.name} failed: {outcome.error}. "
@@ -180,7 +186,9 @@ class NetworksSession(QObject):
                                            sandbox=self._watch_list.sandbox)  # fmt: skip
         if not chosen:
             return waiting
-        return await self.change_status(chosen, PAUSE, by_rule=True) + waiting
+        changes = await self.change_status(chosen, PAUSE, by_rule=True)
+        self._alerts.post(of_kind(AlertKind.AUTO_PAUSED, auto_paused_note(changes)))
+        return changes + waiting
 
     def current(self, offers: Sequence[Offer]) -> list[Offer]:
         """The offers as they are stored now (their platform's status, after a write)."""

@@ -13,20 +13,19 @@ from datetime import datetime, timezone
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from affilitest_gui.history.repository import OfferRepository
-from affilitest_gui.offers.alerts import Notification, run_notification
+from affilitest_gui.api.limits import SCHEDULE_TIMING
+from affilitest_gui.history.lease import APP, Lease, holder_name
+from affilitest_gui.history.repository import Repository
+from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.model import Offer
-from affilitest_gui.offers.schedule import (
-    DEFAULT_SHARE,
-    Allowance,
-    Schedule,
-    due,
-    next_run,
-)
+from affilitest_gui.offers.schedule import DEFAULT_SHARE, Schedule, next_run
+from affilitest_gui.runs.alerting import budget_check, run_ended, send_daily_summary, summary_due
+from affilitest_gui.runs.scheduled import choose_scheduled
+from affilitest_gui.session.alerts import AlertsSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.progress import BatchSummary
 
-TICK_MS = 30_000
+TICK_MS = int(SCHEDULE_TIMING.tick_s * 1000)
 
 
 def utc_now() -> datetime:
@@ -53,22 +52,27 @@ class Scheduler(QObject):
     def __init__(
         self,
         batches: BatchCoordinator,
-        book: OfferRepository,
+        repository: Repository,
+        alerts: AlertsSession,
         *,
         clock: Callable[[], datetime] = utc_now,
         hold: Callable[[datetime], bool] = lambda _now: False,
         parent: QObject | None = None,
     ) -> None:
         """`hold(now)`: True while something must come before scheduled checks (the
-        scheduled syncs from the network platforms, which it starts when due)."""
+        scheduled syncs from the network platforms, which it starts when due). The
+        schedules run only while this app holds the data folder's lease (a watcher may)."""
         super().__init__(parent)
         self._hold = hold
         self._batches = batches
-        self._book = book
+        self._repository = repository
+        self._book = repository.offers
+        self._alerts = alerts
         self._clock = clock
+        self._holder = holder_name(APP)
+        self._holding = False
         self.share = DEFAULT_SHARE
         self.paused = False
-        self._allowance: Allowance | None = None
         self._run: list[Schedule] | None = None
         self._run_offers: dict[int, Offer] = {}  # the offers of the run, by id
         self.state = SchedulerState()
@@ -87,11 +91,27 @@ class Scheduler(QObject):
         self.tick()
 
     def stop(self) -> None:
+        """Quitting: no more ticks, and the lease given back (a watcher takes over)."""
         self._timer.stop()
+        self._let_go()
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
+        if paused:
+            self._let_go()
         self.tick()
+
+    def _let_go(self) -> None:
+        if self._holding:
+            self._repository.lease.release(self._holder)
+            self._holding = False
+
+    def _lease(self) -> Lease:
+        """Take or renew the lease; returns who holds it."""
+        lease = self._repository.lease.take(self._holder, APP, self._clock(),
+                                            for_s=SCHEDULE_TIMING.lease_s)  # fmt: skip
+        self._holding = lease.holder == self._holder
+        return lease
 
     @property
     def _sandbox(self) -> bool:
@@ -103,43 +123,41 @@ class Scheduler(QObject):
     def tick(self) -> None:
         schedules = self._book.schedules(sandbox=self._sandbox)
         waiting = ""
-        if not (self.paused or self._run is not None or self._batches.progress.active
-                or not self._batches.account.state.signed_in):  # fmt: skip
-            if self._hold(self._clock()):
+        if self._run is not None:
+            self._lease()  # renewed while the run goes on
+        elif not (self.paused or self._batches.progress.active
+                  or not self._batches.account.state.signed_in):  # fmt: skip
+            lease = self._lease()
+            if not self._holding:
+                since = lease.since.astimezone().strftime("%H:%M")
+                who = "the watcher" if lease.kind != APP else "another copy of the app"
+                waiting = f"Schedules are run by {who} {lease.where()} (since {since})."
+            elif self._hold(self._clock()):
                 waiting = "Scheduled checks wait for the sync from the network platform."
             else:
-                waiting = self._start_due(schedules)
+                waiting = self._start_due()
+                self._daily_summary()
         self._publish(schedules, waiting)
 
-    def _start_due(self, schedules: list[Schedule]) -> str:
-        now = self._clock()
-        ready = due(schedules, now)
-        if not ready or self._batches.account.state.calls_left is None:
-            return ""  # nothing due, or the day's share cannot be known yet
-        allowance = self._allowance_for(now)
-        offers = {offer.id: offer for offer in self._book.all(sandbox=self._sandbox)}
-        chosen, cost = [], 0
-        for schedule in ready:  # the most overdue first, while the day's share lasts
-            offer = offers.get(schedule.offer_ref)
-            if offer is not None and cost + offer.check_count <= allowance.left:
-                chosen.append(schedule)
-                cost += offer.check_count
-        if not chosen:
-            return (
-                f"Scheduled checks wait for tomorrow: today's share of the calls left "
-                f"({allowance.allowed:,}) is used up."
-            )
-        self._allowance = allowance.spend(cost)
-        self._run = chosen
-        self._run_offers = {s.offer_ref: offers[s.offer_ref] for s in chosen}
-        self._batches.submit_offers(list(self._run_offers.values()), scheduled=True)
-        return ""
+    def _start_due(self) -> str:
+        calls_left = self._batches.account.state.calls_left
+        if calls_left is None:
+            return ""  # the day's share cannot be known yet
+        run = choose_scheduled(self._repository, calls_left, self._clock(),
+                               sandbox=self._sandbox, share=self.share)  # fmt: skip
+        if run.schedules:
+            self._run = run.schedules
+            self._run_offers = {offer.id: offer for offer in run.offers if offer.id is not None}
+            self._batches.submit_offers(run.offers, scheduled=True)
+        return run.waiting
 
-    def _allowance_for(self, now: datetime) -> Allowance:
-        if self._allowance is None or self._allowance.day != now.date():
-            calls_left = self._batches.account.state.calls_left
-            self._allowance = Allowance.for_day(now.date(), calls_left, self.share)
-        return self._allowance
+    def _daily_summary(self) -> None:
+        now = self._clock()
+        if summary_due(self._repository, now, SCHEDULE_TIMING.daily_summary_hour):
+            send_daily_summary(self._repository, self._alerts.channels(),
+                               self._batches.account.state.calls_left, now,
+                               sandbox=self._sandbox)  # fmt: skip
+            self._alerts.deliver()
 
     def _publish(self, schedules: list[Schedule], waiting: str) -> None:
         self.state = SchedulerState(
@@ -159,18 +177,23 @@ class Scheduler(QObject):
             return
         ran, self._run = self._run, None
         offers, self._run_offers = self._run_offers, {}
-        self._book.ran(ran, self._clock())
-        note = self._alerts(offers, batch)
+        now = self._clock()
+        self._book.ran(ran, now)
+        note = self._turns(offers, batch)
         if note is not None:
             self.notify.emit(note)
+        calls_left = self._batches.account.state.calls_left
+        budget_check(self._repository, self._alerts.channels(), calls_left, now,
+                     sandbox=self._sandbox)  # fmt: skip
+        self._alerts.deliver()
         self.tick()
 
-    def _alerts(self, offers: dict[int, Offer], batch: BatchSummary) -> Notification | None:
+    def _turns(self, offers: dict[int, Offer], batch: BatchSummary) -> Notification | None:
         """What broke or recovered, from the answers the run's summary carries (each
-        cell's last answer in this batch; the history is not read again)."""
+        cell's last answer in this batch; the history is not read again): posted to the
+        alert channels; the whole of it is the desktop's."""
         answers = [(r.offer_ref, r.country, r.device, r.health) for r in batch.offer_checks
                    if r.offer_ref is not None]  # fmt: skip
-        labels = {ref: offer.label for ref, offer in offers.items()}
-        states, note = run_notification(labels, answers, self._book.alert_states())
-        self._book.save_alert_states(states)
-        return note
+        turns = run_ended(self._repository, offers.values(), answers)
+        self._alerts.post(turns.note)
+        return turns.note()

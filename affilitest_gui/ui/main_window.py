@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from affilitest_gui.history.repository import Repository
     from affilitest_gui.judging.records import HistoryRecord
     from affilitest_gui.session.account import AccountSession, AccountState
+    from affilitest_gui.session.alerts import AlertsSession
     from affilitest_gui.session.batches import BatchCoordinator
     from affilitest_gui.session.networks import NetworksSession
     from affilitest_gui.session.offers import OffersSession
@@ -161,8 +162,9 @@ class MainWindow(QMainWindow):
         batches: BatchCoordinator,
         scheduler: Scheduler,
         watch_list: OffersSession,
-        networks: NetworksSession,
         *,
+        networks: NetworksSession,
+        alerts: AlertsSession,
         read_only: str | None = None,
     ) -> None:
         """Bring in the session: the log, the offers, the app lookup, the tray, and
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow):
         self.account = account
         self.batches = batches
         self.scheduler = scheduler
+        self.alerts = alerts
         from affilitest_gui.ui.account_ui import AccountUi
         from affilitest_gui.ui.checks_ui import ChecksUi
         from affilitest_gui.ui.platform_ui import PlatformUi
@@ -293,6 +296,7 @@ class MainWindow(QMainWindow):
             self.accounts.show_key_dialog()
         if self.read_only is None:
             self.recovery.offer_unfinished()
+            self.alerts.start()  # what a past session could not deliver goes first
             self.scheduler.start()  # overdue offers run once, now
 
     # --- the account -----------------------------------------------------------------

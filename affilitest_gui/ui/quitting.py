@@ -159,6 +159,7 @@ class QuitFlow(QObject):
     def finish(self) -> None:
         window = self.window
         window.scheduler.stop()
+        window.alerts.stop()
         if window.schedules.tray is not None:
             window.schedules.tray.hide()
         if self.finishing is not None:

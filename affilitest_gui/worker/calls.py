@@ -25,8 +25,9 @@ class OneOffCall(Generic[T]):
 
 
 class PlatformTask(OneOffCall[T]):
-    """Work on a network platform: it runs on the one-off pool with its own connector
-    (paced by the platform's limit), never on AffiliTest's throttle or client."""
+    """Work that is not AffiliTest's (a network platform, an alert channel): it runs on
+    the one-off pool with its own connection (a platform's paced by its limit), never on
+    AffiliTest's throttle or client."""
 
     def run(self) -> T:
         raise NotImplementedError
