@@ -44,7 +44,7 @@ from affilitest_gui.networks.connect import connect
 from affilitest_gui.networks.connections import UnusableConnection
 from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.offers.alerts import AlertKind
-from affilitest_gui.offers.schedule import DEFAULT_SHARE, next_run
+from affilitest_gui.offers.schedule import next_run
 from affilitest_gui.offers_run import PROG, RunSettings, auto_pause, send_offers
 from affilitest_gui.runs.alerting import (
     auto_paused_note,
@@ -58,10 +58,8 @@ from affilitest_gui.runs.alerting import (
 )
 from affilitest_gui.runs.network_sync import due_syncs, plan_from_platform, save_plan
 from affilitest_gui.runs.planner import RunPlanner
-from affilitest_gui.runs.scheduled import choose_scheduled
+from affilitest_gui.runs.scheduled import choose_scheduled, share_of
 from affilitest_gui.service_files import SERVICES, service_text
-
-SHARE_MARK = "schedule_share"  # the app's Schedule dialog writes it
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:
@@ -180,7 +178,7 @@ class Watcher:
             say_stopped(PROG, cause, [], self.err)
             self.emit({"stopped": str(cause)})
             return EXIT_STOPPED
-        share = float(self.store.marks.get(SHARE_MARK) or DEFAULT_SHARE)
+        share = share_of(self.store)
         planner = RunPlanner(self.store)
         leftovers = planner.unfinished()
         run = choose_scheduled(self.store, calls_left, self.clock(), sandbox=False, share=share)

@@ -170,10 +170,12 @@ def make_window(qtbot, tmp_path, sandbox):
     opened: list[str] = []
 
     def make(*, server=None, demo=None, base_url=None, concurrency=12, keystore=None,
-             rate=None, drain_s=10.0, clock=None, build=build_window):  # fmt: skip
+             rate=None, drain_s=10.0, clock=None, environ=None,
+             build=build_window):  # fmt: skip
         server = server or sandbox
         demo = demo or server
-        options = {"concurrency": concurrency, "retry": FAST_RETRY, "drain_s": drain_s}
+        options = {"concurrency": concurrency, "retry": FAST_RETRY, "drain_s": drain_s,
+                   "environ": environ or {}}  # alert secrets: only what a test gives  # fmt: skip
         if rate is not None:
             options["rate"] = rate
         if clock is not None:

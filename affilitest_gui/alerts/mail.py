@@ -9,7 +9,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from affilitest_gui.alerts.channel import Delivery
 from affilitest_gui.alerts.payloads import email_message
@@ -68,6 +68,20 @@ def smtp_from_url(url: str) -> SmtpSettings:
     if problems:
         raise BadSmtpSettings("; ".join(problems))
     return settings
+
+
+def smtp_url(settings: SmtpSettings) -> str:
+    """The settings as one URL (what the keyring keeps, as AFFILITEST_SMTP_URL would be);
+    BadSmtpSettings says what is wrong first."""
+    problems = settings.problems()
+    if problems:
+        raise BadSmtpSettings("; ".join(problems))
+    scheme = next(name for name, security in SECURITY.items() if security == settings.security)
+    login = ""
+    if settings.user:
+        login = f"{quote(settings.user, safe='')}:{quote(settings.password, safe='')}@"
+    query = urlencode({"from": settings.sender, "to": ",".join(settings.recipients)})
+    return f"{scheme}://{login}{settings.host}:{settings.port}?{query}"
 
 
 @dataclass

@@ -186,8 +186,10 @@ def summary_due(repository: Repository, now: datetime, hour: int) -> bool:
 def send_daily_summary(repository: Repository, channels: Iterable[str], calls_left: int | None,
                        now: datetime, *, sandbox: bool) -> bool:  # fmt: skip
     """The summary posted (when a channel gets it) and remembered for tomorrow's."""
-    made = daily_summary(repository, calls_left, now, sandbox=sandbox)
     repository.marks.set("daily_summary_day", now.astimezone().date().isoformat())
+    if not repository.offers.all(sandbox=sandbox):
+        return False  # nothing watched: nothing to sum up
+    made = daily_summary(repository, calls_left, now, sandbox=sandbox)
     repository.marks.set("daily_summary", {"broken": made.broken_refs,
                                            "calls_left": made.calls_left})  # fmt: skip
     return bool(post(repository, channels, of_kind(AlertKind.DAILY_SUMMARY, made.note), now))

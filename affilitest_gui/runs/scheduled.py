@@ -10,9 +10,16 @@ from datetime import date, datetime
 
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.offers.model import Offer
-from affilitest_gui.offers.schedule import Allowance, Schedule, due
+from affilitest_gui.offers.schedule import DEFAULT_SHARE, Allowance, Schedule, due
 
 ALLOWANCE_MARK = "allowance"
+SHARE_MARK = "schedule_share"  # the share of the calls left the schedules may spend a day
+
+
+def share_of(repository: Repository) -> float:
+    """The share chosen in the app's Schedule dialog (the watcher spends the same)."""
+    kept = repository.marks.get(SHARE_MARK)
+    return float(kept) if isinstance(kept, (int, float)) and 0 < kept <= 1 else DEFAULT_SHARE
 
 
 @dataclass(frozen=True)

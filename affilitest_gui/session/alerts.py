@@ -109,6 +109,10 @@ class AlertsSession(QObject):
     def log(self) -> list[AlertLogEntry]:
         return self._repository.alerts.log()
 
+    def waiting(self) -> int:
+        """Alerts in the outbox, not delivered yet."""
+        return self._repository.alerts.waiting()
+
     # --- posting and delivering ----------------------------------------------------
 
     def post(self, compose: Compose) -> list[str]:

@@ -18,9 +18,9 @@ from affilitest_gui.history.lease import APP, Lease, holder_name
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.model import Offer
-from affilitest_gui.offers.schedule import DEFAULT_SHARE, Schedule, next_run
+from affilitest_gui.offers.schedule import Schedule, next_run
 from affilitest_gui.runs.alerting import budget_check, run_ended, send_daily_summary, summary_due
-from affilitest_gui.runs.scheduled import choose_scheduled
+from affilitest_gui.runs.scheduled import SHARE_MARK, choose_scheduled, share_of
 from affilitest_gui.session.alerts import AlertsSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.progress import BatchSummary
@@ -71,7 +71,6 @@ class Scheduler(QObject):
         self._clock = clock
         self._holder = holder_name(APP)
         self._holding = False
-        self.share = DEFAULT_SHARE
         self.paused = False
         self._run: list[Schedule] | None = None
         self._run_offers: dict[int, Offer] = {}  # the offers of the run, by id
@@ -81,6 +80,16 @@ class Scheduler(QObject):
         self._timer.timeout.connect(self.tick)
         batches.finished.connect(self._run_finished)
         batches.account.changed.connect(lambda _state: self.tick())
+
+    @property
+    def share(self) -> float:
+        """The share of the calls left the schedules may spend a day (kept in the
+        history, so the watcher spends the same)."""
+        return share_of(self._repository)
+
+    @share.setter
+    def share(self, share: float) -> None:
+        self._repository.marks.set(SHARE_MARK, share)
 
     def now(self) -> datetime:
         return self._clock()
@@ -152,8 +161,9 @@ class Scheduler(QObject):
         return run.waiting
 
     def _daily_summary(self) -> None:
-        now = self._clock()
-        if summary_due(self._repository, now, SCHEDULE_TIMING.daily_summary_hour):
+        """Once a day; not of the sandbox's demo offers."""
+        now, hour = self._clock(), SCHEDULE_TIMING.daily_summary_hour
+        if not self._sandbox and summary_due(self._repository, now, hour):
             send_daily_summary(self._repository, self._alerts.channels(),
                                self._batches.account.state.calls_left, now,
                                sandbox=self._sandbox)  # fmt: skip
@@ -182,9 +192,10 @@ class Scheduler(QObject):
         note = self._turns(offers, batch)
         if note is not None:
             self.notify.emit(note)
-        calls_left = self._batches.account.state.calls_left
-        budget_check(self._repository, self._alerts.channels(), calls_left, now,
-                     sandbox=self._sandbox)  # fmt: skip
+        if not self._sandbox:  # the sandbox's calls cost nothing
+            calls_left = self._batches.account.state.calls_left
+            budget_check(self._repository, self._alerts.channels(), calls_left, now,
+                         sandbox=False)  # fmt: skip
         self._alerts.deliver()
         self.tick()
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from affilitest_gui.session.offers import OffersSession
     from affilitest_gui.session.scheduler import Scheduler
     from affilitest_gui.ui.account_ui import AccountUi
+    from affilitest_gui.ui.alerts_dialog import AlertsDialog
     from affilitest_gui.ui.app_info_panel import AppInfoPanel
     from affilitest_gui.ui.checks_ui import ChecksUi
     from affilitest_gui.ui.error_dialog import ErrorDialog
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.open_url = open_url
         self.read_only: str | None = None
         self._attached = False
+        self.alerts_dialog: AlertsDialog | None = None
 
         self.banner = QLabel("SANDBOX: offline demo server on this computer. Results are not real.")
         self.banner.setObjectName("sandboxBanner")
@@ -249,6 +251,8 @@ class MainWindow(QMainWindow):
         self.sandbox_action.setCheckable(True)
         self._action(account, "&Refresh calls left",
                      lambda: self.account.refresh_calls_left(), "F5")  # noqa: PLW0108 - not yet attached
+        settings = self.menuBar().addMenu("&Settings")
+        self._action(settings, "&Alerts\u2026", self.show_alerts_dialog, "Ctrl+Shift+A")
         view = self.menuBar().addMenu("&View")
         self._action(view, "&Results log", lambda: self.views.setCurrentWidget(self.results),
                      "Ctrl+1")  # fmt: skip
@@ -256,6 +260,18 @@ class MainWindow(QMainWindow):
                      "Ctrl+2")  # fmt: skip
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About", self.show_about)
+
+    def show_alerts_dialog(self) -> None:
+        """Settings -> Alerts: Slack, Teams, email, and the alert log (one at a time)."""
+        if self.alerts_dialog is not None and self.alerts_dialog.isVisible():
+            self.alerts_dialog.raise_()
+            self.alerts_dialog.activateWindow()
+            return
+        from affilitest_gui.ui.alerts_dialog import AlertsDialog
+
+        self.alerts_dialog = AlertsDialog(self.alerts, self)
+        self.alerts_dialog.destroyed.connect(lambda: setattr(self, "alerts_dialog", None))
+        self.alerts_dialog.show()
 
     def _action(
         self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: object = None
