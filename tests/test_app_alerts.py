@@ -5,6 +5,7 @@ the alert log; and the app idle while the watcher holds the schedules' lease."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 
@@ -176,3 +177,35 @@ def test_the_app_stays_idle_while_the_watcher_holds_the_lease_then_takes_over(
     lease = store.lease.take(watcher, WATCHER, clock(), for_s=120)
     assert lease.holder.startswith("app:")  # the app holds it now; the watcher waits
     store.close()
+
+
+def test_the_app_and_a_watcher_started_together_check_each_due_offer_once(
+    make_window, aloop, memory_keyring, sandbox, tmp_path
+):
+    """Real processes, the real clock: whichever takes the lease first runs the due
+    offers; the other waits; nothing is checked twice."""
+    import time
+
+    from tests.test_watcher import start_watch
+
+    offers = add_offers(tmp_path, sandbox)
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    store.offers.set_schedule([offer.id for offer in offers], 4, NOON)  # overdue
+    store.close()
+    watcher = start_watch(tmp_path, sandbox)
+    try:
+        window = signed_in_window(make_window, memory_keyring, sandbox)
+        run_until(aloop, lambda: window.store.count() == 2, timeout=60)
+        settle = time.monotonic() + 3  # past the first look of both: nothing more is sent
+        run_until(aloop, lambda: time.monotonic() > settle)
+        assert sent(sandbox) == 2 and window.store.count() == 2
+        said = window.schedules.status.text()
+        assert said.startswith(("Next run", "Schedules are run by the watcher")), said
+        assert watcher.poll() is None  # it was there all along, waiting or done
+    finally:
+        watcher.terminate()
+        out, _ = watcher.communicate(timeout=30)
+    lines = [json.loads(line) for line in out.splitlines()]
+    waited = [line for line in lines if "lease" in line]
+    ran = [line for line in lines if line.get("answered")]
+    assert bool(waited) != bool(ran)  # one of the two: it waited, or it ran them
