@@ -210,3 +210,52 @@ def test_the_service_recipes_start_the_watcher(kind):
         assert parsed["EnvironmentVariables"] == {DATA_DIR_VARIABLE: "/srv/affilitest data"}
     else:
         assert "schtasks /Create" in text and "watch --once" in text
+
+
+def test_the_watcher_syncs_a_due_platform_pauses_by_rule_and_says_so_and_a_failed_sync_once(
+    data_dir, make_sandbox, receiver
+):
+    from dataclasses import replace
+
+    from affilitest_gui.sandbox.platforms import KEYS
+
+    server = make_sandbox(platform_offers=10, limit=10_000)
+    key = KEYS["everflow"]
+    env = {"AFFILITEST_API_KEY": server.keys["valid"], "AFFILITEST_NETWORK_KEY": key,
+           "AFFILITEST_SLACK_WEBHOOK": receiver.url}  # fmt: skip
+    status = run(["sync", "everflow", "--base-url", server.base_url], stdout=io.StringIO(),
+                 stderr=io.StringIO(), environ=env, network_keystores=no_secrets)  # fmt: skip
+    assert status == 0
+    store = history(data_dir)
+    connection = store.platforms.connection("everflow")
+    store.platforms.save_connection(replace(connection, sync_every_h=1))
+    store.platforms.mark_synced("everflow", "2026-01-01T00:00:00+00:00")  # long due
+    store.close()
+    schedule_all(data_dir, every_h=1)
+    run(["auto-pause", "--on", "--after", "1", "--daily-cap", "2"], stdout=io.StringIO(),
+        stderr=io.StringIO(), environ={})  # fmt: skip
+    store = history(data_dir)
+    store.alerts.save_choice("slack", EVERY_KIND - {AlertKind.DAILY_SUMMARY})
+    store.close()
+
+    status, lines, _ = watch("--once", "--base-url", server.base_url, "--limit", "10000", **env)
+    assert lines[0] == {"synced": "everflow", "summary": lines[0]["summary"]}
+    [paused] = [line["auto_paused"] for line in lines if "auto_paused" in line]
+    assert [p["result"] for p in paused].count("paused") == 2  # the daily cap
+    titles = [body["blocks"][0]["text"]["text"] for body in receiver.bodies]
+    assert titles[0].endswith("broke") and titles[1] == "2 offers auto-paused"
+    assert status == 1
+
+    store = history(data_dir)
+    store.platforms.mark_synced("everflow", "2026-01-01T00:00:00+00:00")
+    store.close()
+    wrong = {**env, "AFFILITEST_NETWORK_KEY": "wrong"}
+    for _ in range(2):
+        _, lines, _ = watch("--once", "--base-url", server.base_url, **wrong)
+        assert "sync_failed" in lines[0] and "wrong" not in lines[0]["problem"]
+        store = history(data_dir)
+        store.platforms.mark_synced("everflow", "2026-01-01T00:00:00+00:00")
+        store.close()
+    failed = [title for title in (body["blocks"][0]["text"]["text"] for body in receiver.bodies)
+              if title == "Sync from Everflow failed"]  # fmt: skip
+    assert len(failed) == 1  # said once, until a sync works again
