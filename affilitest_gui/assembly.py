@@ -29,7 +29,7 @@ from affilitest_gui.history.store import (
     NewerDatabaseError,
     set_aside,
 )
-from affilitest_gui.keystore import KeyStore
+from affilitest_gui.keystore import KeyStore, KeyStoreFor, keystore_for
 from affilitest_gui.paths import HISTORY_NAME, NetworkFolderError, history_path
 from affilitest_gui.paths import data_dir as user_data_dir
 from affilitest_gui.runs.planner import RunPlanner
@@ -71,6 +71,7 @@ def build_window(
     clock: Callable[[], datetime] = utc_now,
     read_only: ReadableCopy | None = None,
     environ: Mapping[str, str] | None = None,
+    keystores: KeyStoreFor = keystore_for,
     **worker_options: Any,
 ) -> MainWindow:
     """The app's window: `window` (already on screen, the app's start) or a new one,
@@ -78,7 +79,8 @@ def build_window(
     benchmarks) the history and the settings live there instead of the user's data
     folder; `clock` is the schedules' (tests move it); `read_only`: show this copy of a
     history that could not be opened, and change nothing; `environ`: where alert secrets
-    may come from (the process's environment by default)."""
+    may come from (the process's environment by default); `keystores`: where the
+    platforms' keys and the alert channels' secrets are kept (the OS keyring)."""
     history = history_file(data_dir)
     store = HistoryStore(history if read_only is None else read_only.path)
     if window is None:
@@ -99,8 +101,8 @@ def build_window(
     )
     batches = BatchCoordinator(controller, planner, account)
     watch_list = OffersSession(store.offers, account, platforms=store.platforms)
-    alerts = AlertsSession(controller, store, environ=environ)
-    networks = NetworksSession(controller, store, watch_list, alerts)
+    alerts = AlertsSession(controller, store, environ=environ, keystores=keystores)
+    networks = NetworksSession(controller, store, watch_list, alerts, keystores=keystores)
     scheduler = Scheduler(batches, store, alerts, clock=clock, hold=networks.hold_checks)
     watch_list.changed.connect(scheduler.tick)  # a schedule set, an offer gone, a sync
     networks.synced.connect(lambda _said: scheduler.tick())

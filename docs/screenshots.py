@@ -4,7 +4,8 @@
 
 Writes docs/main-window.png, docs/offers-view.png, docs/import-dialog.png,
 docs/schedule-dialog.png, docs/notification.png, docs/chain-explained.png,
-docs/compare-dialog.png,
+docs/compare-dialog.png, docs/alerts-settings.png, docs/slack-message.png (the scheduled
+run's alert as Slack draws it, from the payload a webhook on this computer got),
 docs/key-dialog.png and docs/error-dialog.png. Under xvfb-run with a tray
 (`trayer &`), the notification is Qt's tray balloon, captured from the screen; there,
 SCREEN_CAPTURE=FILE.png also captures the whole screen with the error dialog open.
@@ -15,18 +16,24 @@ dark mode), named *-dark.png.
 from __future__ import annotations
 
 import asyncio
+import html
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import keyring.backends.fail
 import qasync
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QMessageBox, QWidget
 
 from affilitest_gui.app import make_application
 from affilitest_gui.assembly import build_window
@@ -143,6 +150,91 @@ async def shoot_schedules(window: MainWindow) -> None:
     window.views.setCurrentWidget(window.results)
 
 
+class LocalWebhook:
+    """A Slack-like webhook on this computer: answers "ok", keeps what it got."""
+
+    def __init__(self) -> None:
+        bodies = self.bodies = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T0/B0/demo"
+
+
+def _mrkdwn(text: str) -> str:
+    """Slack's mrkdwn as the client shows it: the circle emoji, *bold*."""
+    text = html.escape(text)
+    text = text.replace(":red_circle:", "<span style='color:#e01e5a'>\u25cf</span>")
+    text = text.replace(":large_green_circle:", "<span style='color:#2eb67d'>\u25cf</span>")
+    return re.sub(r"\*([^*]+)\*", r"<b>\1</b>", text)
+
+
+def slack_message(payload: dict) -> QWidget:
+    """A Slack message as the client draws one, from the payload the webhook got."""
+    parts = []
+    for block in payload["blocks"]:
+        if block["type"] == "header":
+            parts.append(f"<p style='font-size:15px'><b>{html.escape(block['text']['text'])}"
+                         "</b></p>")  # fmt: skip
+        elif block["type"] == "section":
+            parts.append(f"<p>{_mrkdwn(block['text']['text'])}</p>")
+        elif block["type"] == "context":
+            words = " ".join(e["text"] for e in block["elements"])
+            parts.append(f"<p style='color:#616061;font-size:11px'>{_mrkdwn(words)}</p>")
+    frame = QFrame()
+    frame.setStyleSheet("QFrame { background: white; } QLabel { color: #1d1c1d; }")
+    icon = QLabel()
+    icon.setPixmap(QPixmap(str(ROOT / "resources" / "icon-256.png")).scaled(
+        36, 36, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+    body = QLabel("<p><b>AffiliTest GUI</b> <span style='background:#e8e8e8;color:#616061;"
+                  "font-size:10px'>&nbsp;APP&nbsp;</span> <span style='color:#616061;"
+                  "font-size:11px'>9:12 AM</span></p>" + "".join(parts))  # fmt: skip
+    body.setWordWrap(True)
+    body.setFixedWidth(560)
+    row = QHBoxLayout(frame)
+    row.setContentsMargins(16, 12, 16, 12)
+    row.addWidget(icon)
+    row.addWidget(body, 1)
+    frame.adjustSize()
+    return frame
+
+
+async def shoot_alerts(window: MainWindow) -> None:
+    """Settings -> Alerts with Slack set up (a webhook on this computer) and tested; then
+    the scheduled run's alert as Slack shows it, drawn from the payload it got."""
+    hook = LocalWebhook()
+    window.show_alerts_dialog()
+    dialog = window.alerts_dialog
+    slack = dialog.pages["slack"]
+    slack.url.setText(hook.url)
+    slack.test_button.click()
+    await until(lambda: slack.status.text().startswith("Sent"))
+    slack.save_button.click()
+    slack.test_button.click()
+    await until(lambda: slack.status.text().startswith("Sent"))
+    save(dialog, "alerts-settings.png")
+    note = window.schedules.last_notification
+    window.alerts.post(lambda _kinds: note)
+    await until(lambda: len(hook.bodies) == 3)
+    message = slack_message(hook.bodies[-1])
+    message.show()
+    save(message, "slack-message.png")
+    message.close()
+    dialog.close()
+    hook.server.shutdown()
+
+
 async def shoot_networks(window: MainWindow, demo: RunningSandbox) -> None:
     """Account -> Networks in sandbox mode: the fake Everflow, a sync's preview after an
     offer was renamed and another paused over there."""
@@ -166,8 +258,11 @@ async def shoot_networks(window: MainWindow, demo: RunningSandbox) -> None:
 async def shoot(tmp: Path) -> None:
     # "live" is a second sandbox, so nothing leaves this computer; the key stays in memory.
     with start_sandbox() as demo, start_sandbox() as live:
-        window = build_window(live.base_url, data_dir=tmp, sandbox=lambda: demo,
-                              keystore=KeyStore(keyring.backends.fail.Keyring()))  # fmt: skip
+        no_keyring = keyring.backends.fail.Keyring()
+        window = build_window(
+            live.base_url, data_dir=tmp, sandbox=lambda: demo, keystore=KeyStore(no_keyring),
+            environ={}, keystores=lambda name: KeyStore(no_keyring, account=name),
+        )  # fmt: skip
         window.open_url = print
         store = window.store
         window.resize(1400, 860)
@@ -189,6 +284,7 @@ async def shoot(tmp: Path) -> None:
         await shoot_chain(window, demo)
         await shoot_offers(window, demo, tmp)
         await shoot_schedules(window)
+        await shoot_alerts(window)
         await shoot_networks(window, demo)
 
         window.accounts.show_key_dialog()

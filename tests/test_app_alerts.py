@@ -22,7 +22,7 @@ from tests.alert_receivers import WebhookReceiver
 from tests.app_steps import idle, signed_in_window
 from tests.conftest import run_until
 from tests.person import button_in, click, message_box, press, type_into, visible
-from tests.test_app_schedules import NOON, FakeClock, add_offers, sent
+from tests.schedule_steps import NOON, FakeClock, add_offers, sent, start_watch
 
 
 @pytest.fixture
@@ -185,8 +185,6 @@ def test_the_app_and_a_watcher_started_together_check_each_due_offer_once(
     """Real processes, the real clock: whichever takes the lease first runs the due
     offers; the other waits; nothing is checked twice."""
     import time
-
-    from tests.test_watcher import start_watch
 
     offers = add_offers(tmp_path, sandbox)
     store = HistoryStore(tmp_path / "history.sqlite3")

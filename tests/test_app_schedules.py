@@ -3,7 +3,7 @@ interval later, overdue offers once on start, one notification per run, the tray
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,48 +11,13 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 
 from affilitest_gui.history.store import HistoryStore
-from affilitest_gui.judging.expectations import Expectation, ExpectKind
-from affilitest_gui.offers.model import Offer
 from affilitest_gui.session.scheduler import SchedulerState
 from affilitest_gui.ui.schedule_dialog import ScheduleDialog
 from affilitest_gui.ui.tray import Tray
 from tests.app_steps import idle, signed_in_window
 from tests.conftest import run_until
 from tests.person import button_in, click, message_box, press, type_into, visible
-
-NOON = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
-TEST_PATH = "/api/v1/test"
-
-
-class FakeClock:
-    """The scheduler's clock: it moves only when the test says so."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-def add_offers(tmp_path, server) -> list[Offer]:
-    store = HistoryStore(tmp_path / "history.sqlite3")
-    game = Expectation(ExpectKind.PLAY, "com.example.game")
-    offers = [
-        store.offers.save(Offer(f"{server.base_url}/demo/offer/game", ("us",), ("android",),
-                                offer_id="1", name="Game", expects=(game,))),
-        store.offers.save(Offer(f"{server.base_url}/demo/offer/wrongapp", ("us",),
-                                ("android",), offer_id="2", name="Wrong app",
-                                expects=(game,))),
-    ]  # fmt: skip
-    store.close()
-    return offers
-
-
-def sent(server) -> int:
-    return len(server.server.stats.requests(TEST_PATH))
+from tests.schedule_steps import NOON, TEST_PATH, FakeClock, add_offers, sent
 
 
 def test_a_schedule_runs_now_then_every_interval_and_says_what_broke_once(

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
-import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -24,6 +22,7 @@ from affilitest_gui.paths import DATA_DIR_VARIABLE
 from tests.alert_receivers import WebhookReceiver
 from tests.fakes import no_secrets
 from tests.offers_runs import TEST_PATH, import_demo_offers, logged, pending
+from tests.schedule_steps import start_watch
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
 
@@ -156,16 +155,6 @@ def test_the_outbox_is_claimed_so_two_processes_never_send_an_alert_twice(tmp_pa
     assert len(take_due(second.alerts, NOW + timedelta(minutes=6))) == 1  # it died: due again
     first.close()
     second.close()
-
-
-def start_watch(data_dir: Path, server, *args: str) -> subprocess.Popen:
-    env = {**os.environ, DATA_DIR_VARIABLE: str(data_dir),
-           "AFFILITEST_API_KEY": server.keys["valid"]}  # fmt: skip
-    code = "from affilitest_gui.offers_cli import main; main()"
-    return subprocess.Popen(
-        [sys.executable, "-c", code, "watch", "--base-url", server.base_url, *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -78,6 +79,7 @@ class ChannelPage(QWidget):
         self.alerts = alerts
         self.channel = channel
         self.setObjectName(f"alerts-{channel}")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         form = QFormLayout()
         self.source_note = _note()
         form.addRow(self.source_note)
@@ -95,8 +97,8 @@ class ChannelPage(QWidget):
         self.field_error = _note("", Tone.ERROR)
         self.field_error.setObjectName("fieldError")
         self.field_error.hide()  # shown with a problem, next to the fields
-        form.addRow("", self.field_error)
-        form.addRow("", _note(HINTS[channel]))
+        hint = _note(HINTS[channel])  # below the form: a wrapped label in a form row gets
+        # the height of a narrower one, and a blank band above it
 
         self.kind_boxes: dict[AlertKind, QCheckBox] = {}
         kinds_box = QGroupBox("What it gets")
@@ -124,11 +126,14 @@ class ChannelPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.field_error)
+        layout.addWidget(hint)
         layout.addWidget(kinds_box)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.load()
+        self.setFocusProxy(self._fields[0])  # a tab shown: its first field takes the keys
 
     def _email_fields(self, form: QFormLayout) -> None:
         self.host = QLineEdit()
@@ -368,3 +373,7 @@ class AlertsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         self.resize(720, 560)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.tabs.currentWidget().setFocus()  # the channel's first field, ready for typing
