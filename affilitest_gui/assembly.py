@@ -100,7 +100,8 @@ def build_window(
         controller, keystore or KeyStore(), live_base_url=base_url, start_sandbox=sandbox
     )
     batches = BatchCoordinator(controller, planner, account)
-    watch_list = OffersSession(store.offers, account, platforms=store.platforms)
+    watch_list = OffersSession(store.offers, account, platforms=store.platforms,
+                               timeline=store.timeline)  # fmt: skip
     alerts = AlertsSession(controller, store, environ=environ, keystores=keystores)
     networks = NetworksSession(controller, store, watch_list, alerts, keystores=keystores)
     scheduler = Scheduler(batches, store, alerts, clock=clock, hold=networks.hold_checks)

@@ -56,10 +56,11 @@ from affilitest_gui.history.problems import (
     problem_sentence,
     storage_problem,
 )
-from affilitest_gui.history.repository import Repository
+from affilitest_gui.history.repository import Repository, TimelineRepository
 from affilitest_gui.history.rescue import NothingReadableError, readable_copy
 from affilitest_gui.history.store import HistoryStore, NewerDatabaseError
 from affilitest_gui.judging.expectations import expectations_text
+from affilitest_gui.judging.health import Health
 from affilitest_gui.keystore import KeyStore, KeyStoreFor, keystore_for
 from affilitest_gui.offers.choice import OFFER_FILTERS, OfferChoice
 from affilitest_gui.offers.importing import (
@@ -120,8 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def offer_line(status: OfferStatus) -> dict[str, Any]:
+def offer_line(status: OfferStatus, timeline: TimelineRepository) -> dict[str, Any]:
+    """An offer as `list` prints it; `since_ok`: what changed since its first broken cell
+    last worked (null when nothing is broken, or it never worked)."""
     offer, health = status.offer, status.health
+    broken = sorted(cell for cell, result in status.latest.items()
+                    if result.health is Health.BROKEN)  # fmt: skip
+    found = timeline.since_ok_of(offer.id, broken) if broken and offer.id is not None else None
     return {
         "id": offer.id,
         "offer_id": offer.offer_id,
@@ -135,6 +141,7 @@ def offer_line(status: OfferStatus) -> dict[str, Any]:
         "last_checked": status.last_checked or None,
         "source": offer.source or None,
         "platform_status": offer.platform_status or None,
+        "since_ok": found.as_json() if found else None,
     }
 
 
@@ -247,7 +254,7 @@ def _command(args: argparse.Namespace, store: Repository, stdout: IO[str], stder
         return EXIT_OK
     if args.command == "list":
         for status in store.offers.statuses():
-            stdout.write(json.dumps(offer_line(status)) + "\n")
+            stdout.write(json.dumps(offer_line(status, store.timeline)) + "\n")
         return EXIT_OK
     if args.command == "export":
         return export_command(store, args.file, OfferChoice(args.only), stdout)

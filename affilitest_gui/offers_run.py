@@ -101,6 +101,14 @@ class RunOutput:
             self._write(checked, record, offer)  # one line per offer (identical: one call)
         self.out.flush()
 
+    def _since_ok(self, record: HistoryRecord) -> dict[str, object] | None:
+        """For a broken cell that worked before: what changed (after it was stored)."""
+        if record.health is not Health.BROKEN or record.offer_ref is None or record.id is None:
+            return None
+        found = self.planner.repository.timeline.since_ok(record.offer_ref, record.country,
+                                                          record.device)  # fmt: skip
+        return found.as_json() if found else None
+
     def _write(self, checked: dict[str, Any], record: HistoryRecord, offer: Offer | None) -> None:
         before = self._before.get((record.offer_ref, (record.country, record.device)))
         changed = before is not None and (
@@ -114,6 +122,7 @@ class RunOutput:
             "reasons": list(record.reasons),
             "changed": changed,
             "sends": record.sends,
+            "since_ok": self._since_ok(record),
         }
         self.out.write(json.dumps(line) + "\n")
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from affilitest_gui.ui.networks_dialog import NetworksDialog
 from affilitest_gui.ui.offer_dialog import OfferDialog
+from affilitest_gui.ui.offers_model import OFFER_COLUMNS
 from tests.conftest import run_until
 from tests.person import (
     button_in,
@@ -128,7 +129,8 @@ def test_pause_two_offers_in_the_platform_then_undo_one(qtbot, make_window, aloo
                                  for box in visible(QMessageBox)))  # fmt: skip
     fake = demo.server.platforms.offers["everflow"]
     assert [fake[int(o.source.split(":")[1])].status for o in chosen] == ["paused", "paused"]
-    run_until(aloop, lambda: "Everflow: paused" in [table.model().index(r, 11).data()
+    platform = [column.header for column in OFFER_COLUMNS].index("Platform")
+    run_until(aloop, lambda: "Everflow: paused" in [table.model().index(r, platform).data()
                                                       for r in range(2)])  # fmt: skip
     table.selectRow(0)
     undo = view.selected_offers()[0]

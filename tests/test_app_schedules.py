@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 
 from affilitest_gui.history.store import HistoryStore
 from affilitest_gui.session.scheduler import SchedulerState
+from affilitest_gui.ui.offers_model import SCHEDULE_COLUMN
 from affilitest_gui.ui.schedule_dialog import ScheduleDialog
 from affilitest_gui.ui.tray import Tray
 from tests.app_steps import idle, signed_in_window
@@ -46,7 +47,7 @@ def test_a_schedule_runs_now_then_every_interval_and_says_what_broke_once(
     assert box.text() == "1 offer broke: 2 \u00b7 Wrong app (US: Android phone)."
     click(qtbot, button_in(box, "OK"))
     shown = view.table.model()
-    run_until(aloop, lambda: "every 4 h" in [shown.index(r, 7).data()
+    run_until(aloop, lambda: "every 4 h" in [shown.index(r, SCHEDULE_COLUMN).data()
                                              for r in range(shown.rowCount())])  # fmt: skip
     assert window.schedules.status.text() == "Next run: " + (
         NOON + timedelta(hours=4)).astimezone().strftime("%a %H:%M")  # fmt: skip

@@ -162,12 +162,18 @@ def test_sigterm_mid_run_stops_the_watcher_and_loses_no_check(data_dir, sandbox)
     cells = import_demo_offers(data_dir, sandbox, countries="US GB DE FR IT ES")  # 24 cells
     schedule_all(data_dir)
     watcher = start_watch(data_dir, sandbox, "--limit", "2", "--window", "1")  # slow on purpose
-    deadline = time.monotonic() + 60
-    while sent(sandbox) < 3:
-        assert time.monotonic() < deadline and watcher.poll() is None
-        time.sleep(0.02)
-    watcher.send_signal(signal.SIGTERM)
-    _, err = watcher.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 60
+        while sent(sandbox) < 3:
+            assert watcher.poll() is None, watcher.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        watcher.send_signal(signal.SIGTERM)
+        _, err = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.communicate()
     assert watcher.returncode == 143, err
     assert "stopped:" in err and "kept in the queue" in err
     answered = logged(data_dir, settled=False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 from affilitest_gui.chains.parties import Role, party_of
-from affilitest_gui.chains.places import place
+from affilitest_gui.chains.places import place, store_of
 
 Hop = tuple[str, int | None]
 
@@ -23,7 +23,7 @@ class Comparison:
 def _same(a: Hop | None, b: Hop | None) -> bool:
     if a is None or b is None:
         return a is b
-    return place(a[0]) == place(b[0]) and a[1] == b[1]
+    return place(a[0]) == place(b[0]) and a[1] == b[1] and store_of(a[0]) == store_of(b[0])
 
 
 def _destination(hops: Sequence[Hop]) -> tuple[bool, str]:
@@ -50,9 +50,14 @@ def _through(hops: Sequence[Hop], row: int) -> str:
     return f"goes through {party.name}" if party else f"goes through {place(url)}"
 
 
+def first_difference(a: Sequence[Hop], b: Sequence[Hop]) -> int | None:
+    """The 0-based hop where two chains part (place or status), None when alike."""
+    return next((n for n, (x, y) in enumerate(zip_longest(a, b)) if not _same(x, y)), None)
+
+
 def compare(a: Sequence[Hop], b: Sequence[Hop], a_label: str, b_label: str) -> Comparison:
     rows = tuple(zip_longest(a, b))
-    first = next((n for n, (x, y) in enumerate(rows) if not _same(x, y)), None)
+    first = first_difference(a, b)
     if first is None:
         words = f"{a_label} and {b_label} follow the same chain."
     elif _ending(a) != _ending(b):

@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 
@@ -111,13 +112,20 @@ class CheckQueue:
 
     def sending(self, request: CheckRequest) -> None:
         """Just before a request leaves: committed, so a crash after it knows it left.
-        `sends` counts the runs that sent it, not the retries of one run."""
+        `sends` counts the runs that sent it, not the retries of one run; the day's
+        calls count every attempt (each is a call the account pays for)."""
         if request.ref is None:
             return
+        today = datetime.now(timezone.utc).date().isoformat()
         with self._lock, self._db:
             self._db.execute(
                 "UPDATE pending SET sends = sends + (state = ?), state = ? WHERE id = ?",
                 (QUEUED, SENT, request.ref),
+            )
+            self._db.execute(
+                "INSERT INTO call_days (day, sandbox, calls) SELECT ?, sandbox, 1 FROM pending "
+                "WHERE id = ? ON CONFLICT (day, sandbox) DO UPDATE SET calls = calls + 1",
+                (today, request.ref),
             )
 
     def claim(self, checks: Iterable[PendingCheck]) -> list[PendingCheck]:

@@ -7,16 +7,18 @@ planner or the command-line twins. Errors are the history's own (`history.proble
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from affilitest_gui.api.models import CheckRequest
+from affilitest_gui.chains.since_ok import SinceOk
 from affilitest_gui.history.alert_book import AlertLogEntry, WaitingAlert
 from affilitest_gui.history.lease import Lease
 from affilitest_gui.history.offer_book import MergeCounts, OfferStatus
 from affilitest_gui.history.platform_book import AuditEntry
 from affilitest_gui.history.queue import PendingCheck
+from affilitest_gui.history.timeline import STRIP_RUNS, RunMark
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.networks.connections import Connection
 from affilitest_gui.offers.alerts import AlertKind, AlertState, Notification
@@ -163,6 +165,20 @@ class LeaseRepository(Protocol):
     def release(self, holder: str) -> None: ...
 
 
+class TimelineRepository(Protocol):
+    """An offer's past: why a cell broke, its recent runs, the calls per day."""
+
+    def since_ok(self, offer_ref: int, country: str, device: str) -> SinceOk | None: ...
+
+    def since_ok_of(self, offer_ref: int, cells: list[tuple[str, str]]) -> SinceOk | None: ...
+
+    def strip(
+        self, offer_ref: int, *, cells: int = 1, runs: int = STRIP_RUNS
+    ) -> list[RunMark]: ...
+
+    def calls_per_day(self, days: int, today: date, *, sandbox: bool) -> dict[date, int]: ...
+
+
 class Repository(Protocol):
     """One history: the results log, and its watch list, queue, platforms and alerts."""
 
@@ -172,6 +188,7 @@ class Repository(Protocol):
     platforms: PlatformRepository
     alerts: AlertRepository
     marks: MarkRepository
+    timeline: TimelineRepository
 
     @property
     def lease(self) -> LeaseRepository: ...

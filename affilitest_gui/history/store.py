@@ -22,6 +22,7 @@ from affilitest_gui.history.marks import Marks
 from affilitest_gui.history.offer_book import OfferBook
 from affilitest_gui.history.platform_book import PlatformBook
 from affilitest_gui.history.queue import CheckQueue
+from affilitest_gui.history.timeline import Timeline
 from affilitest_gui.judging.records import HistoryRecord, judge_stored
 from affilitest_gui.paths import check_local, make_private_file, make_private_folder
 
@@ -246,6 +247,15 @@ CREATE TABLE marks (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+-- The calls sent per day (UTC), each attempt counted as it leaves (the Schedule dialog's
+-- chart); and the checks of an offer by time (its strip of recent runs).
+CREATE TABLE call_days (
+    day     TEXT NOT NULL,
+    sandbox INTEGER NOT NULL,
+    calls   INTEGER NOT NULL,
+    PRIMARY KEY (day, sandbox)
+) WITHOUT ROWID;
+CREATE INDEX checks_offer_time ON checks(offer_ref, id);
 -- Who runs the schedules of this data folder (the app or the watcher), until when.
 CREATE TABLE scheduler_lease (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
@@ -367,6 +377,7 @@ class HistoryStore:
             self.platforms = PlatformBook(self._db)
             self.alerts = AlertBook(self._db)
             self.marks = Marks(self._db)
+            self.timeline = Timeline(self._db)
             self._lease: SchedulerLease | None = None
             return
         check_local(path.parent)  # a network drive: refused before anything is written
@@ -391,6 +402,7 @@ class HistoryStore:
         self.platforms = PlatformBook(self._db)
         self.alerts = AlertBook(self._db)
         self.marks = Marks(self._db)
+        self.timeline = Timeline(self._db)
         self.queue = CheckQueue(path)
         self._lease = None
 
@@ -432,7 +444,7 @@ class HistoryStore:
         self._db.execute(f"SELECT {SELECT} FROM checks LIMIT 1").fetchall()
         for table in ("offers", "offer_cells", "pending", "schedules", "alerts", "connections",
                       "audit", "pause_rule", "pause_streaks", "outbox", "alert_log",
-                      "alert_choices", "marks", "scheduler_lease"):  # fmt: skip
+                      "alert_choices", "marks", "scheduler_lease", "call_days"):  # fmt: skip
             self._db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
 
     def _upgrade(self, version: int) -> None:

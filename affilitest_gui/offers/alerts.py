@@ -76,10 +76,13 @@ def advance(state: AlertState, health: Health | None) -> tuple[AlertState, Alert
 
 @dataclass(frozen=True)
 class Change:
-    """One offer in a notification: its name and the cells that are broken now."""
+    """One offer in a notification: its name, the cells that are broken now and, when
+    it worked before, what changed since ("Broke since Dec 1, 09:00: hop 3 ...")."""
 
     label: str
     broken_cells: Sequence[tuple[str, str]] = ()
+    ref: int | None = None  # the offer's id in the watch list
+    why: str = ""
 
     @property
     def text(self) -> str:
@@ -116,6 +119,8 @@ def summary(broke: Sequence[Change], recovered: Sequence[Change]) -> Notificatio
     lines = []
     if broke:
         lines.append(f"{plural(len(broke), 'offer')} broke: {_names(broke)}.")
+        lines += [f"{c.label}: {c.why[:1].lower()}{c.why[1:]}" for c in broke[:NAMED_IN_SUMMARY]
+                  if c.why]  # fmt: skip
     if recovered:
         lines.append(f"{plural(len(recovered), 'offer')} recovered: {_names(recovered)}.")
     title = lines[0].split(":")[0]  # "3 offers broke", else "1 offer recovered"
@@ -156,7 +161,7 @@ def run_turns(
         updated[ref] = state
         if said is AlertKind.BROKE:
             broken = sorted(cell for cell, health in cells.items() if health is Health.BROKEN)
-            broke.append(Change(labels[ref], broken))
+            broke.append(Change(labels[ref], broken, ref))
         elif said is AlertKind.RECOVERED:
-            recovered.append(Change(labels[ref]))
+            recovered.append(Change(labels[ref], ref=ref))
     return updated, RunTurns(broke, recovered)

@@ -8,7 +8,7 @@ scheduler and the headless watcher call the same functions. Pure Python, no Qt.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from affilitest_gui.history.repository import Repository
@@ -60,7 +60,13 @@ def run_ended(repository: Repository, offers: Iterable[Offer],
     labels = {offer.id: offer.label for offer in offers if offer.id is not None}
     states, turns = run_turns(labels, answers, repository.offers.alert_states())
     repository.offers.save_alert_states(states)
-    return turns
+    broke = []
+    for change in turns.broke:  # each with what changed since it last worked
+        found = None
+        if change.ref is not None:
+            found = repository.timeline.since_ok_of(change.ref, list(change.broken_cells))
+        broke.append(replace(change, why=found.sentence if found else ""))
+    return replace(turns, broke=broke)
 
 
 def auto_paused_note(changes: Sequence[StatusChange]) -> Notification | None:

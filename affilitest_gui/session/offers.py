@@ -11,9 +11,15 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
+from affilitest_gui.chains.since_ok import SinceOk
 from affilitest_gui.history.offer_book import MergeCounts, OfferStatus
 from affilitest_gui.history.platform_book import AuditEntry
-from affilitest_gui.history.repository import OfferRepository, PlatformRepository
+from affilitest_gui.history.repository import (
+    OfferRepository,
+    PlatformRepository,
+    TimelineRepository,
+)
+from affilitest_gui.history.timeline import RunMark
 from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.offers.importing import Field
 from affilitest_gui.offers.model import Offer
@@ -33,12 +39,15 @@ class OffersSession(QObject):
         parent: QObject | None = None,
         *,
         platforms: PlatformRepository | None = None,
+        timeline: TimelineRepository | None = None,
     ) -> None:
         """`account`: follow its mode (none: the live offers, as a benchmark reads them);
-        `platforms`: where the audit log of platform writes is read."""
+        `platforms`: where the audit log of platform writes is read; `timeline`: the
+        offers' past (their recent runs, what changed since a cell last worked)."""
         super().__init__(parent)
         self._book = book
         self._platforms = platforms
+        self._timeline = timeline
         self.sandbox = account.state.sandbox if account is not None else False
         if account is not None:
             account.changed.connect(self._on_account_changed)
@@ -62,6 +71,18 @@ class OffersSession(QObject):
     def record(self, check_id: int) -> HistoryRecord | None:
         """One check of an offer's cell, its whole chain."""
         return self._book.record(check_id)
+
+    def strip(self, offer: Offer) -> list[RunMark]:
+        """The offer's last runs, oldest first."""
+        if self._timeline is None or offer.id is None:
+            return []
+        return self._timeline.strip(offer.id, cells=offer.check_count)
+
+    def since_ok(self, offer: Offer, cells: list[tuple[str, str]]) -> SinceOk | None:
+        """What changed since the first of `cells` that is broken last worked."""
+        if self._timeline is None or offer.id is None:
+            return None
+        return self._timeline.since_ok_of(offer.id, cells)
 
     def audit(self, offer: Offer) -> list[AuditEntry]:
         """The writes to a platform made for `offer`, oldest first."""

@@ -17,13 +17,16 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from affilitest_gui.history.offer_book import OfferStatus
+from affilitest_gui.history.timeline import RunMark
 from affilitest_gui.judging.expectations import expectations_text
 from affilitest_gui.judging.health import Health
 from affilitest_gui.networks.connections import PLATFORM_NAMES
 from affilitest_gui.offers.choice import OfferChoice
+from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import Schedule
 from affilitest_gui.runs.planner import calls_for
 from affilitest_gui.ui.results_model import health_brush, local_time
+from affilitest_gui.ui.run_strip import STRIP_ROLE, strip_words
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,6 +62,7 @@ OFFER_COLUMNS: tuple[OfferColumn, ...] = (
     OfferColumn("Offer", lambda s: s.offer.label, lambda s: s.offer.label.lower(), 200),
     OfferColumn("Health", _health_text,
                 lambda s: s.health.severity if s.health else -1, 95),
+    OfferColumn("Recent runs", lambda s: "", lambda s: 0, 200),  # painted from the timeline
     OfferColumn("Changed", lambda s: "Changed" if s.changed else "", lambda s: s.changed, 75),
     OfferColumn("OK", _count(Health.OK), lambda s: s.counts[Health.OK], 40),
     OfferColumn("Warning", _count(Health.WARNING), lambda s: s.counts[Health.WARNING], 65),
@@ -74,7 +78,8 @@ OFFER_COLUMNS: tuple[OfferColumn, ...] = (
     OfferColumn("Platform", platform_text, platform_text, 150),
 )  # fmt: skip
 HEALTH_COLUMN = 1
-SCHEDULE_COLUMN = 7
+STRIP_COLUMN = 2
+SCHEDULE_COLUMN = 8
 
 
 @dataclass(frozen=True)
@@ -98,18 +103,28 @@ class ListCost:
 class OffersModel(QAbstractTableModel):
     """The statuses of the current mode's offers, as the book gives them."""
 
-    def __init__(self) -> None:
+    def __init__(self, strips: Callable[[Offer], list[RunMark]] = lambda _offer: []) -> None:
+        """`strips`: an offer's recent runs, read when its row is first painted."""
         super().__init__()
         self._statuses: list[OfferStatus] = []
         self.cost = ListCost()
         self.schedules: dict[int, Schedule] = {}
+        self._strips = strips
+        self._strip_cache: dict[int | None, list[RunMark]] = {}
 
     def set_statuses(self, statuses: list[OfferStatus], schedules: dict[int, Schedule]) -> None:
         self.beginResetModel()
         self._statuses = statuses
         self.schedules = schedules
         self.cost = ListCost.of(statuses)  # once a read, not on every selection change
+        self._strip_cache = {}
         self.endResetModel()
+
+    def strip(self, status: OfferStatus) -> list[RunMark]:
+        """The offer's recent runs (for the rows on screen only: read once a read)."""
+        if status.offer.id not in self._strip_cache:
+            self._strip_cache[status.offer.id] = self._strips(status.offer)
+        return self._strip_cache[status.offer.id]
 
     def status(self, row: int) -> OfferStatus:
         return self._statuses[row]
@@ -141,6 +156,12 @@ class OffersModel(QAbstractTableModel):
                 return f"every {schedule.every_h} h" if schedule else ""
             if role == Qt.ItemDataRole.ToolTipRole and schedule:
                 return f"Next: {local_time(schedule.next_due.isoformat())}"
+            return None
+        if index.column() == STRIP_COLUMN:
+            if role == STRIP_ROLE:
+                return self.strip(status)
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return strip_words(self.strip(status))
             return None
         column = OFFER_COLUMNS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):

@@ -7,6 +7,7 @@ by health and saying its verdict), and a click on a cell shows that check's chai
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,9 +43,16 @@ from affilitest_gui.ui.compare_dialog import CompareDialog
 from affilitest_gui.ui.import_dialog import ImportDialog
 from affilitest_gui.ui.msgbox import say_cannot_write, show_message
 from affilitest_gui.ui.offer_dialog import OfferDialog
-from affilitest_gui.ui.offers_model import NOT_YET, OFFER_COLUMNS, OffersFilter, OffersModel
+from affilitest_gui.ui.offers_model import (
+    NOT_YET,
+    OFFER_COLUMNS,
+    STRIP_COLUMN,
+    OffersFilter,
+    OffersModel,
+)
 from affilitest_gui.ui.results_panel import detail_html
-from affilitest_gui.ui.style import Tone, set_tone, tint, tone_color
+from affilitest_gui.ui.run_strip import RunStripDelegate
+from affilitest_gui.ui.style import Tone, set_tone, tint, tone_color, tone_style
 from affilitest_gui.ui.widgets import (
     CLICK_MODIFIER,
     data_table,
@@ -75,7 +83,7 @@ class OffersView(QWidget):
         self.read_only = False
         self.dialog: QWidget | None = None
         self._shortcuts: dict[QPushButton, QShortcut] = {}
-        self.model = OffersModel()
+        self.model = OffersModel(strips=watch_list.strip)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_EVERY_MS)
@@ -132,6 +140,8 @@ class OffersView(QWidget):
         self.table = data_table("offersTable", self.proxy, [c.width for c in OFFER_COLUMNS],
                                 (1, Qt.SortOrder.DescendingOrder))  # the worst first  # fmt: skip
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.strip_delegate = RunStripDelegate(self.table)
+        self.table.setItemDelegateForColumn(STRIP_COLUMN, self.strip_delegate)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.read_only or self.show_edit())
         for signal in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted,
@@ -152,6 +162,12 @@ class OffersView(QWidget):
         self.matrix.currentCellChanged.connect(lambda row, column, *_: self._show_cell(row, column))
         self.matrix.itemSelectionChanged.connect(self._matrix_selection_changed)
         self.compare_dialog: CompareDialog | None = None
+        self.why = QLabel("")
+        self.why.setObjectName("sinceOk")
+        self.why.setWordWrap(True)
+        self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_tone(self.why, Tone.BROKEN)
+        self.why.hide()
         self.chain = QTextBrowser()
         self.chain.setObjectName("offerChain")
         self.chain.setPlaceholderText("Click a cell to see that check's chain hop by hop.")
@@ -189,9 +205,14 @@ class OffersView(QWidget):
         bottom.addWidget(self.matrix)
         bottom.addWidget(self.chain)
         bottom.setSizes([520, 380])
+        detail = QWidget()
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addWidget(self.why)
+        detail_layout.addWidget(bottom, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(bottom)
+        split.addWidget(detail)
         split.setSizes([360, 260])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -326,6 +347,7 @@ class OffersView(QWidget):
         self.matrix.clear()
         self._matrix_cells = {}
         self.chain.clear()
+        self._show_why(status)
         if status is None:
             self.matrix.setRowCount(0)
             self.matrix.setColumnCount(0)
@@ -343,6 +365,14 @@ class OffersView(QWidget):
                                                        status.changed_cells))  # fmt: skip
                 if result is not None:
                     self._matrix_cells[(row, column)] = result
+
+    def _show_why(self, status: OfferStatus | None) -> None:
+        """Above the matrix: what changed since the offer's first broken cell worked."""
+        broken = sorted(cell for cell, result in (status.latest.items() if status else ())
+                        if result.health is Health.BROKEN)  # fmt: skip
+        found = self.watch_list.since_ok(status.offer, broken) if status and broken else None
+        self.why.setText(found.sentence if found else "")
+        self.why.setVisible(found is not None)
 
     def _cell_menu(self, point: QPoint) -> None:
         """Right-click on a cell: check that one country x device again (one call)."""
@@ -377,7 +407,15 @@ class OffersView(QWidget):
     def _show_cell(self, row: int, column: int) -> None:
         result = self._matrix_cells.get((row, column))
         record = self.watch_list.record(result.id) if result else None
-        self.chain.setHtml(detail_html(record) if record else "")
+        if record is None or self._matrix_offer is None:
+            self.chain.setHtml("")
+            return
+        found = None
+        if record.health is Health.BROKEN:
+            found = self.watch_list.since_ok(self._matrix_offer, [(record.country, record.device)])
+        why = (f"<p style='{tone_style(Tone.BROKEN)}'><b>{escape(found.sentence)}</b></p>"
+               if found else "")  # fmt: skip
+        self.chain.setHtml(why + detail_html(record))
 
     # --- actions ---------------------------------------------------------------------
 
