@@ -36,8 +36,11 @@ WHEN = f"{BROKE_AT.astimezone():%b} {BROKE_AT.astimezone().day}, {BROKE_AT.astim
      "Play Store: com.example.game."),
     (((TRACKER, 200),), 1,
      "hop 1 (track.example/click) now ends there; it used to go on to the Play Store."),
-    (((TRACKER, 302), (MMP, 302)), 3, "hop 3 (Play Store) now stops after hop 2; it used to "
-     "end at Play Store: com.example.game."),
+    (((TRACKER, 302), (MMP, 302)), 3, "the chain now stops after hop 2 (AppsFlyer, HTTP 302); "
+     "it used to go on to the Play Store."),
+    (((TRACKER.replace("track", "new"), 302), ("https://new.example/gone", 404)), 1,
+     "hop 1 now goes to new.example/click instead of track.example/click, and ends on a 404 "
+     "at new.example/gone; it used to go on to the Play Store."),
 ])  # fmt: skip
 def test_the_first_difference_is_said_in_one_sentence(now, hop, said):
     found = since_ok(WORKED, now, BROKE_AT.isoformat())

@@ -43,22 +43,41 @@ def _destination(hops: Sequence[Hop]) -> str:
     return store_of(url) or place(url)
 
 
-def _now(hops: Sequence[Hop], index: int) -> str:
+def _end(hops: Sequence[Hop]) -> str:
+    """How a broken chain ends: "on a 404 at host/path", or "at <store app or page>"."""
+    url, code = hops[-1]
+    if code is not None and code >= 400:
+        return f"on a {code} at {place(url)}"
+    return f"at {store_of(url) or place(url)}"
+
+
+def _same_place(was: Sequence[Hop], now: Sequence[Hop], index: int) -> bool:
+    return index < len(was) and place(was[index][0]) == place(now[index][0])
+
+
+def _what(was: Sequence[Hop], now: Sequence[Hop], index: int) -> str:
     """What the broken chain does at the hop where the two part."""
-    if index >= len(hops):
-        return f"now stops after hop {index}"
-    url, code = hops[index]
-    last = index == len(hops) - 1
+    if index >= len(now):
+        url, code = now[-1]
+        return f"the chain now stops after hop {index} ({_who(url)}, HTTP {code})"
+    url, code = now[index]
+    last = index == len(now) - 1
+    if not _same_place(was, now, index):
+        if last:
+            return f"hop {index + 1} now ends {_end(now)}"
+        return (f"hop {index + 1} now goes to {_who(url)} instead of {_who(was[index][0])}, "
+                f"and ends {_end(now)}") if index < len(was) else (
+                f"hop {index + 1} now goes on to {_who(url)}, and ends {_end(now)}")  # fmt: skip
     if last and code is not None and code >= 400:
-        return f"now ends on a {code}"
+        return f"hop {index + 1} ({_who(url)}) now ends on a {code}"
     if last:
         store = store_of(url)
-        return f"now ends at {store}" if store else "now ends there"
-    return f"now goes to {place(url)}"
+        return f"hop {index + 1} ({_who(url)}) now ends {'at ' + store if store else 'there'}"
+    return f"hop {index + 1} ({_who(url)}) now answers {code}, and ends {_end(now)}"
 
 
-def _was(hops: Sequence[Hop], index: int) -> str:
-    if index >= len(hops) - 1:  # it ended at that very hop: say which app or page
+def _was(hops: Sequence[Hop], index: int, now_length: int) -> str:
+    if index == len(hops) - 1 and index < now_length:  # it ended at that very hop
         return f"it used to end at {store_of(hops[-1][0]) or place(hops[-1][0])}"
     return f"it used to go on to {_destination(hops)}"
 
@@ -82,6 +101,8 @@ def since_ok(was: Sequence[Hop], now: Sequence[Hop], broke_at: str) -> SinceOk:
                        "of it (or a rule) changed.")  # fmt: skip
     was_url = was[index][0] if index < len(was) else ""
     now_url = now[index][0] if index < len(now) else ""
-    who = _who(now_url or was_url)
-    sentence = f"{since}: hop {index + 1} ({who}) {_now(now, index)}; {_was(was, index)}."
+    if not now:
+        said = f"{since}: the link now gives no chain; it used to go on to {_destination(was)}."
+        return SinceOk(broke_at, 1, was_url, "", said)
+    sentence = f"{since}: {_what(was, now, index)}; {_was(was, index, len(now))}."
     return SinceOk(broke_at, index + 1, was_url, now_url, sentence)

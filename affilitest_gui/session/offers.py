@@ -7,7 +7,7 @@ apart). Views never write the history themselves. Qt core, no widgets.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, timezone
 
 from PySide6.QtCore import QObject, Signal
 
@@ -77,6 +77,13 @@ class OffersSession(QObject):
         if self._timeline is None or offer.id is None:
             return []
         return self._timeline.strip(offer.id, cells=offer.check_count)
+
+    def calls_per_day(self, days: int = 30) -> dict[date, int]:
+        """The calls sent each of the last `days` days (UTC), in this mode."""
+        if self._timeline is None:
+            return {}
+        today = datetime.now(timezone.utc).date()
+        return self._timeline.calls_per_day(days, today, sandbox=self.sandbox)
 
     def since_ok(self, offer: Offer, cells: list[tuple[str, str]]) -> SinceOk | None:
         """What changed since the first of `cells` that is broken last worked."""

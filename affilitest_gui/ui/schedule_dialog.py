@@ -4,6 +4,7 @@ the budget schedules may use, and whether the app keeps running in the tray."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import INTERVALS_H, budget_warning, runs_per_day
+from affilitest_gui.ui.calls_chart import CallsChart
 from affilitest_gui.ui.style import Tone, set_tone
 from affilitest_gui.words import plural
 
@@ -52,8 +54,10 @@ class ScheduleDialog(QDialog):
         tray_available: bool,
         tray_asked: bool = True,
         close_to_tray: bool,
+        calls_by_day: dict[date, int] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`calls_by_day`: the calls used each of the last days (the chart)."""
         super().__init__(parent)
         self.setObjectName("scheduleDialog")
         self.setWindowTitle("Schedule checks")
@@ -83,6 +87,9 @@ class ScheduleDialog(QDialog):
         self.warning.setObjectName("scheduleWarning")
         self.warning.setWordWrap(True)
         set_tone(self.warning, Tone.WARNING)
+        self.chart = CallsChart()
+        self._calls_by_day = calls_by_day or {}
+        self.chart.setVisible(bool(self._calls_by_day))
         self.tray = QCheckBox("Keep running in the system tray when the window is closed")
         self.tray.setChecked(close_to_tray)
         self.tray.setVisible(tray_available and tray_asked)  # first, the question is asked
@@ -111,6 +118,7 @@ class ScheduleDialog(QDialog):
         layout.addWidget(share_note)
         layout.addWidget(self.cost)
         layout.addWidget(self.warning)
+        layout.addWidget(self.chart)
         layout.addWidget(self.tray)
         layout.addWidget(no_tray)
         layout.addWidget(buttons)
@@ -128,6 +136,7 @@ class ScheduleDialog(QDialog):
         warning = budget_warning(total, self._calls_left)
         self.warning.setText(warning or "")
         self.warning.setVisible(bool(warning))
+        self.chart.show_days(self._calls_by_day, total, self._calls_left)
 
     def save(self) -> None:
         choice = ScheduleChoice(

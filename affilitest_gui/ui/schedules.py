@@ -116,6 +116,7 @@ class SchedulesUi(QObject):
             share=self.scheduler.share,
             tray_available=self.tray is not None, tray_asked=self.tray_asked,
             close_to_tray=self.close_to_tray,
+            calls_by_day=watch_list.calls_per_day(),
             parent=self.window,
         )
         dialog.chosen.connect(lambda choice: self._save(offers, choice))
