@@ -51,7 +51,8 @@ def test_the_daily_summary_says_what_is_new_since_yesterday_and_the_calls_used(t
     [(channel, title, text)] = posted(store)
     assert channel == "slack" and title == "Daily summary: 1 broken, 0 warning, 1 OK"
     assert text.startswith("2 offers watched: 1 OK, 0 warning, 1 broken (1 new since "
-                           "yesterday: game \u00b7 Game). Calls: 1,000 left.")  # fmt: skip
+                           "yesterday: game \u00b7 Game). game \u00b7 Game, last 1 run: "
+                           "\U0001f7e5. Calls: 1,000 left.")  # fmt: skip
     assert not summary_due(store, MORNING.astimezone(), MORNING.astimezone().hour)  # once
 
     next_day = MORNING + timedelta(days=1)

@@ -23,6 +23,9 @@ from affilitest_gui.words import plural
 # A channel's kinds -> its note, or None when it gets nothing of this.
 Compose = Callable[[frozenset[AlertKind]], Notification | None]
 NAMED = 5  # offers named in an alert; the rest are counted
+# A run on the daily summary's strip, as every channel shows text (oldest first).
+SQUARES: dict[Health | None, str] = {Health.OK: "\U0001f7e9", Health.WARNING: "\U0001f7e8",
+                                     Health.BROKEN: "\U0001f7e5", None: "\u2b1c"}  # fmt: skip
 
 
 def of_kind(kind: AlertKind, note: Notification | None) -> Compose:
@@ -162,6 +165,11 @@ def daily_summary(repository: Repository, calls_left: int | None, now: datetime,
     lines = [f"{plural(len(statuses), 'offer')} watched: {counts[Health.OK]:,} OK, "
              f"{counts[Health.WARNING]:,} warning, {counts[Health.BROKEN]:,} broken"
              + (f" ({len(new)} new since yesterday: {_named(new)})" if new else "") + "."]
+    for status in broken[:NAMED]:  # what broke, at a glance: its last runs
+        marks = repository.timeline.strip(status.offer.id, cells=status.offer.check_count)
+        if marks:
+            squares = "".join(SQUARES.get(mark.health, SQUARES[None]) for mark in marks)
+            lines.append(f"{status.offer.label}, last {plural(len(marks), 'run')}: {squares}.")
     if recovered:
         lines.append(f"Recovered since yesterday: {_named(recovered)}.")
     if calls_left is not None:
