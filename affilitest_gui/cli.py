@@ -290,9 +290,10 @@ def run_batch(
     for at most `drain_s`, then the run ends.
     """
     events: queue.Queue[RunnerEvent] = queue.Queue()
+    throttle = SlidingWindowThrottle(rate, shared=send_log, keeper=send_log)
     runner = BatchRunner(
-        client.check, events.put, throttle=SlidingWindowThrottle(rate, shared=send_log),
-        concurrency=concurrency, before_send=before_send,
+        client.check, events.put, throttle=throttle, concurrency=concurrency,
+        before_send=before_send,
     )  # fmt: skip
     cause: AffiliTestError | None = None
 

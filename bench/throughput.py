@@ -79,7 +79,7 @@ def ours(
         throttle=SlidingWindowThrottle(rate), concurrency=concurrency,
     )  # fmt: skip
     if warm:
-        runner.in_flight.trust()
+        runner.in_flight.trust(at_once=True)
     started = time.monotonic()
     runner.submit(requests_for(sandbox, count))
     runner.wait_idle()

@@ -376,7 +376,7 @@ def test_in_flight_bursts_a_free_window_then_follows_littles_law():
     limit = InFlightLimit(API_RATE_LIMIT, maximum=50)
     assert limit.may_take(0, 0, free_slots=50)
     assert not limit.may_take(1, 0, free_slots=49)  # alone until the account answers
-    limit.trust()
+    limit.trust(at_once=True)  # the calls left answered at sign-in (the app)
     assert limit.may_take(49, 49, free_slots=0)  # nothing measured yet: up to the maximum
     assert not limit.may_take(50, 0, free_slots=50)  # never above it
     limit.observe(3.0)  # Little's law: 50 calls / 31 s x 3 s x 1.5 headroom = 7.3
@@ -387,3 +387,20 @@ def test_in_flight_bursts_a_free_window_then_follows_littles_law():
     assert limit.may_take(3, 3, free_slots=0)  # never below the minimum of 4
     limit.distrust()
     assert not limit.may_take(1, 0, free_slots=50)
+
+
+def test_a_cold_run_ramps_up_after_its_first_answer_instead_of_bursting():
+    """Another computer may be sending on the account: a ramp meets it, not 49 at once."""
+    from affilitest_gui.api.limits import API_RATE_LIMIT
+    from affilitest_gui.engine.adaptive import InFlightLimit
+
+    limit = InFlightLimit(API_RATE_LIMIT, maximum=50)
+    limit.observe(0.3)
+    limit.trust()  # a check answered
+    assert limit.may_take(1, 1, free_slots=49) and not limit.may_take(2, 2, free_slots=48)
+    for answered in range(3, 50):
+        limit.observe(0.3)  # each answer lets one more fly: doubling each round trip
+        assert limit.may_take(answered - 1, 0, free_slots=50)
+        assert not limit.may_take(answered, 0, free_slots=50)
+    limit.observe(0.3)
+    assert limit.may_take(30, 29, free_slots=30)  # ramped up: the window's slots go again

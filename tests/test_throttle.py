@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from affilitest_gui.api.limits import API_RATE_LIMIT, RateLimit
+from affilitest_gui.api.limits import API_RATE_LIMIT, SHARING_LIMITS, RateLimit
 from affilitest_gui.engine.throttle import SlidingWindowThrottle, ThrottleInterrupted
 from tests.fakes import FakeClock
 
@@ -95,7 +95,50 @@ def test_after_slowing_down_sends_keep_their_spacing():
     first = throttle.acquire()
     throttle.slow_down()  # a 429 came below the published limit
     assert throttle.acquire() - first == pytest.approx(0.1)
-    assert throttle.spacing_s == 0.1 and throttle.free_slots() == 48
+    assert throttle.spacing_s == 0.1 and throttle.free_slots() == 25 - 2  # our share: half
+
+
+def test_a_shared_account_halves_our_share_once_a_window_and_gives_it_back_slowly():
+    clock = FakeClock()
+    throttle = SlidingWindowThrottle(API_RATE_LIMIT, clock=clock, sleep=clock.sleep)
+    window = API_RATE_LIMIT.effective_window_s
+    assert throttle.state().share is None
+    throttle.slow_down()
+    throttle.slow_down()  # the same burst's next 429: one signal
+    assert throttle.state().share == 25
+    sends = [throttle.acquire() for _ in range(26)]
+    assert sends[25] - sends[0] >= window  # the 26th waits for the first to leave the window
+    step = SHARING_LIMITS.increase
+    assert throttle.state().share == 25 + step  # a window after the cut, used whole: a step
+    for _ in range(25 + step):
+        throttle.acquire()
+    assert throttle.state().share == 25 + 2 * step
+    throttle.slow_down()  # another computer again
+    assert throttle.state().share == (25 + 2 * step) // 2
+    clock.now += 20 * window  # ten minutes without a 429: the whole limit again
+    assert throttle.state().share is None and throttle.free_slots() == 50
+
+
+def test_the_share_learned_is_where_the_next_run_starts(tmp_path):
+    from affilitest_gui.history.send_log import SharedSendLog
+
+    log = SharedSendLog(tmp_path / "sends.sqlite3", API_RATE_LIMIT)
+    first = SlidingWindowThrottle(API_RATE_LIMIT, shared=log, keeper=log)
+    first.slow_down()
+    assert first.state().share == 25
+    second = SlidingWindowThrottle(API_RATE_LIMIT, shared=log, keeper=log)  # the next run
+    assert second.state().share == 25
+    log.save_share(None)
+    assert SlidingWindowThrottle(API_RATE_LIMIT, keeper=log).state().share is None
+    log.close()
+
+
+def test_without_sharing_a_429_only_spaces_the_sends():
+    clock = FakeClock()
+    throttle = SlidingWindowThrottle(API_RATE_LIMIT, clock=clock, sleep=clock.sleep,
+                                     sharing=None)  # fmt: skip
+    throttle.slow_down()
+    assert throttle.state().share is None and throttle.free_slots() == 50
 
 
 def test_pause_holds_every_send_then_lets_them_go():

@@ -73,6 +73,22 @@ class Timeouts:
         return (self.connect_s, self.read_s)
 
 
+@dataclass(frozen=True)
+class SharingLimits:
+    """One account used from several computers: each sees only its own calls, so a 429
+    while our own log is below the limit means someone else is sending. Then our share is
+    cut to `decrease` of it (at most once a window, never below `floor`) and given back
+    `increase` calls for each window we used it whole without a 429 (multiplicative
+    decrease, additive increase, as TCP shares a link); after `forget_after_windows`
+    windows without a 429 (10 minutes) the whole limit is ours again. Measured in
+    README.md (bench/shared_account.py)."""
+
+    decrease: float = 0.5
+    floor: int = 5
+    increase: int = 3
+    forget_after_windows: int = 20
+
+
 DEFAULT_CONCURRENCY = 50
 """The most calls in flight at once: a whole window's burst. The runner adapts below it
 (`engine/adaptive.py`): the free slots of the current window, else Little's law."""
@@ -80,6 +96,7 @@ MIN_IN_FLIGHT = 4
 
 API_RATE_LIMIT = RateLimit()
 RETRY_LIMITS = RetryLimits()
+SHARING_LIMITS = SharingLimits()
 TIMEOUTS = Timeouts()
 
 

@@ -3,7 +3,11 @@ once the window is used, Little's law on the latency the runner measures (the ca
 sustained rate keeps in flight), within MIN_IN_FLIGHT and the runner's maximum.
 
 Until the account is known to work (a check answered, or calls left above zero) one
-call goes alone: a refused key or an empty budget then costs one call, not a burst."""
+call goes alone: a refused key or an empty budget then costs one call, not a burst.
+Known to work by a check's answer (a run that starts cold, as a command-line run does),
+the calls in flight then grow by one per answer (doubling each round trip, TCP's slow
+start): another computer sending on the same account meets a ramp, not a burst of 50.
+Known to work from the calls left at sign-in (the app), the first window bursts."""
 
 from __future__ import annotations
 
@@ -25,17 +29,24 @@ class InFlightLimit:
         self.minimum = min(MIN_IN_FLIGHT, self.maximum)
         self._latency: float | None = None
         self._trusted = False
+        self._ramp: int | None = None  # calls in flight allowed while starting slowly
         self._lock = threading.Lock()
 
-    def trust(self) -> None:
-        """The account works: bursts may go."""
+    def trust(self, *, at_once: bool = False) -> None:
+        """The account works: from now on bursts may go (`at_once`), or the calls in
+        flight grow from two by one per answer (a check answered a cold run)."""
         with self._lock:
+            if at_once:
+                self._ramp = None
+            elif not self._trusted:
+                self._ramp = min(2, self.maximum)
             self._trusted = True
 
     def distrust(self) -> None:
         """An account error: the next call goes alone again."""
         with self._lock:
             self._trusted = False
+            self._ramp = None
 
     @property
     def latency_s(self) -> float | None:
@@ -43,7 +54,10 @@ class InFlightLimit:
             return self._latency
 
     def observe(self, seconds: float) -> None:
+        """An answer came after `seconds`; while starting slowly, one more may fly."""
         with self._lock:
+            if self._ramp is not None:
+                self._ramp = None if self._ramp + 1 >= self.maximum else self._ramp + 1
             if self._latency is None:
                 self._latency = seconds
             else:
@@ -61,9 +75,11 @@ class InFlightLimit:
         """Whether one more call may start: `sending` are started (`awaiting_slot` of
         them still wait for the throttle), `free_slots` are left in the window."""
         with self._lock:
-            trusted = self._trusted
+            trusted, ramp = self._trusted, self._ramp
         if not trusted:
             return sending < 1
+        if ramp is not None:
+            return sending < ramp
         if sending >= self.maximum:
             return False
         steady = max(self.minimum, min(self.maximum, self.steady()))

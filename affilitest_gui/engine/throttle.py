@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from affilitest_gui.api.limits import API_RATE_LIMIT, RateLimit
+from affilitest_gui.api.limits import API_RATE_LIMIT, SHARING_LIMITS, RateLimit, SharingLimits
+from affilitest_gui.engine.sharing import ShareKeeper, ShareOfLimit
 
 # The smallest wait: keeps float rounding at a window's edge from spinning.
 _MIN_WAIT_S = 1e-6
@@ -34,10 +35,12 @@ class ThrottleState:
     window_s: float
     paused_for_s: float
     waiting: int
+    share: int | None = None  # our share of the limit while another computer sends too
 
     @property
     def at_limit(self) -> bool:
-        return self.waiting > 0 and (self.used >= self.limit or self.paused_for_s > 0)
+        allowed = self.limit if self.share is None else self.share
+        return self.waiting > 0 and (self.used >= allowed or self.paused_for_s > 0)
 
 
 def never_interrupted() -> bool:
@@ -62,9 +65,14 @@ class SlidingWindowThrottle:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] | None = None,
         shared: SharedLimit | None = None,
+        sharing: SharingLimits | None = SHARING_LIMITS,
+        keeper: ShareKeeper | None = None,
     ) -> None:
         """`shared`: the send log of every process of this data folder (one account,
-        one limit), asked after this process's own log allows a send."""
+        one limit), asked after this process's own log allows a send; `sharing`: how our
+        share shrinks and grows back when another computer uses the account (None: never
+        shrinks, for the benchmark's comparison); `keeper`: where the share is kept for
+        the next process of this data folder."""
         self.rate = rate
         self._clock = clock
         self._sleep = sleep
@@ -75,6 +83,8 @@ class SlidingWindowThrottle:
         self._waiting = 0
         self._spacing_s = 0.0 if rate.burst_first else rate.min_spacing_s
         self._shared = shared
+        self._share = None if sharing is None else ShareOfLimit(
+            rate, sharing, now=clock(), wall=time.time() - clock(), keeper=keeper)
 
     def acquire(self, interrupted: Callable[[], bool] = never_interrupted) -> float:
         """Wait for a slot and take it; returns the send time. Raises ThrottleInterrupted."""
@@ -91,6 +101,8 @@ class SlidingWindowThrottle:
                     if delay <= 0:
                         self._sends.append(now)
                         self._last_send = now
+                        if self._share is not None:
+                            self._share.sent(now, len(self._sends))
                         return now
                     self._wait_locked(max(delay, _MIN_WAIT_S))
             finally:
@@ -103,19 +115,27 @@ class SlidingWindowThrottle:
             self._cond.notify_all()
 
     def slow_down(self) -> None:
-        """From now on keep sends `min_spacing_s` apart (a 429 came below the limit)."""
+        """A 429 came while our own log is below our share: someone else uses the account
+        (or the server's limit is finer than it says). From now on sends are kept
+        `min_spacing_s` apart, and our share is cut (`engine.sharing`)."""
         with self._cond:
             self._spacing_s = self.rate.min_spacing_s
+            if self._share is not None:
+                self._share.cut(self._clock())
+
+    def _allowed_locked(self, now: float) -> int:
+        return self.rate.limit if self._share is None else self._share.allowed(now)
 
     @property
     def spacing_s(self) -> float:
         return self._spacing_s
 
     def free_slots(self) -> int:
-        """Sends the current window still allows."""
+        """Sends the current window still allows (within our share)."""
         with self._cond:
-            self._prune_locked(self._clock())
-            return max(0, self.rate.limit - len(self._sends))
+            now = self._clock()
+            self._prune_locked(now)
+            return max(0, self._allowed_locked(now) - len(self._sends))
 
     def wake_all(self) -> None:
         """Make every waiting acquire() look at its `interrupted` callback again."""
@@ -126,12 +146,14 @@ class SlidingWindowThrottle:
         with self._cond:
             now = self._clock()
             self._prune_locked(now)
+            share = self._allowed_locked(now)
             return ThrottleState(
                 used=len(self._sends),
                 limit=self.rate.limit,
                 window_s=self.rate.window_s,
                 paused_for_s=max(0.0, self._paused_until - now),
                 waiting=self._waiting,
+                share=share if share < self.rate.limit else None,
             )
 
     def _prune_locked(self, now: float) -> None:
@@ -142,8 +164,9 @@ class SlidingWindowThrottle:
     def _delay_locked(self, now: float) -> float:
         self._prune_locked(now)
         delay = self._paused_until - now
-        if len(self._sends) >= self.rate.limit:
-            oldest_in_way = self._sends[-self.rate.limit]
+        allowed = self._allowed_locked(now)
+        if len(self._sends) >= allowed:
+            oldest_in_way = self._sends[-allowed]
             delay = max(delay, self.rate.effective_window_s - (now - oldest_in_way))
         if self._last_send is not None:
             delay = max(delay, self._spacing_s - (now - self._last_send))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from affilitest_gui.api.limits import RateLimit
+from affilitest_gui.engine.sharing import ShareMemory
 from affilitest_gui.paths import make_private_folder
 
 SEND_LOG_NAME = "sends.sqlite3"
@@ -41,6 +42,9 @@ class SharedSendLog:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("CREATE TABLE IF NOT EXISTS sends (at REAL NOT NULL)")
                 self._db.execute("CREATE INDEX IF NOT EXISTS sends_at ON sends(at)")
+                self._db.execute("CREATE TABLE IF NOT EXISTS share (id INTEGER PRIMARY KEY "
+                                 "CHECK (id = 1), share REAL NOT NULL, changed_at REAL NOT "
+                                 "NULL, cut_at REAL NOT NULL)")  # fmt: skip
                 return
             except sqlite3.OperationalError:
                 if attempt == SETUP_ATTEMPTS - 1:
@@ -64,6 +68,25 @@ class SharedSendLog:
                 return max(rows[-1][0] + window - now, 1e-3)
             finally:
                 self._db.execute("COMMIT")
+
+    def load_share(self) -> ShareMemory | None:
+        """Our share of the account's limit as the last process here left it."""
+        with self._lock:
+            row = self._db.execute("SELECT share, changed_at, cut_at FROM share").fetchone()
+        return ShareMemory(*row) if row else None
+
+    def save_share(self, memory: ShareMemory | None) -> None:
+        """Keep (or, None, forget) the share for the next process of this data folder."""
+        with self._lock:
+            if memory is None:
+                self._db.execute("DELETE FROM share")
+                return
+            self._db.execute(
+                "INSERT INTO share (id, share, changed_at, cut_at) VALUES (1, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET share = excluded.share, changed_at = "
+                "excluded.changed_at, cut_at = excluded.cut_at",
+                (memory.share, memory.changed_at, memory.cut_at),
+            )
 
     def close(self) -> None:
         with self._lock:

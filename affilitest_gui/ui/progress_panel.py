@@ -68,14 +68,20 @@ def finished_text(summary: BatchSummary, total: int) -> str:
 
 
 def throttle_text(state: ThrottleState, running: bool) -> str:
+    sharing = ""
+    if state.share is not None:
+        sharing = (f"Another computer is using this account: sharing the limit ({state.share} "
+                   f"of {state.limit} per {state.window_s:g} s for us). ")  # fmt: skip
     if state.paused_for_s > 0 and running:
-        return f"AffiliTest asked us to slow down: waiting {math.ceil(state.paused_for_s)} s."
+        wait = math.ceil(state.paused_for_s)
+        if sharing:
+            return sharing + f"Waiting {wait} s."
+        return f"AffiliTest asked us to slow down: waiting {wait} s."
     if state.at_limit and running:
-        return (
-            f"Waiting for the rate limit: {state.used} of {state.limit} calls "
-            f"used in the last {state.window_s:g} s."
-        )
-    return f"Calls in the last {state.window_s:g} s: {state.used} of {state.limit}."
+        allowed = state.limit if state.share is None else state.share
+        return sharing + (f"Waiting for the rate limit: {state.used} of {allowed} calls "
+                          f"used in the last {state.window_s:g} s.")  # fmt: skip
+    return sharing + f"Calls in the last {state.window_s:g} s: {state.used} of {state.limit}."
 
 
 class ProgressPanel(QWidget):

@@ -96,7 +96,7 @@ class ApiWorker(QObject):
         # (and requests with it) is made on first use, after the window is on screen.
         self._client_made_with = (base_url, concurrency + ONE_OFF_THREADS)
         self._client_instance: AffiliTestClient | None = None
-        self.throttle = SlidingWindowThrottle(rate, shared=send_log)
+        self.throttle = SlidingWindowThrottle(rate, shared=send_log, keeper=send_log)
         self._send_log = send_log
         self._policy = RetryPolicy(retry, rate)
         self._runner = BatchRunner(
@@ -227,7 +227,7 @@ class ApiWorker(QObject):
         )
         if isinstance(pending.call, CallsLeft):  # the key works; can it pay?
             if value:
-                self._runner.in_flight.trust()
+                self._runner.in_flight.trust(at_once=True)
             else:  # 0 left: a batch run anyway sends one call, and pauses on its refusal
                 self._runner.in_flight.distrust()
         return value

@@ -1,6 +1,6 @@
-"""The offers view as a person reads an offer's past: the Recent runs strip, painted bar
-by bar (checked on the pixels of a grab), a bar's tooltip on hover, and above the
-matrix what changed since the offer last worked."""
+"""What the app shows at a glance: the Recent runs strip, painted bar by bar (checked
+on the pixels of a grab), a bar's tooltip on hover; above the matrix, what changed since
+the offer last worked; the Schedule dialog's calls per day; and a shared account."""
 
 from __future__ import annotations
 
@@ -107,3 +107,33 @@ def test_the_schedule_dialog_charts_the_calls_of_each_day_against_the_schedules(
     assert bars[-2].height() == 0  # a quiet day
     assert image.pixelColor(chart.width() // 2, chart.planned_y()) == QColor(PLANNED[0])
     assert chart.summary().startswith("122 calls in the last 30 days; the schedules spend 48 a day")
+
+
+def test_a_429_below_our_count_says_another_computer_shares_the_account(
+    qtbot, make_window, aloop, memory_keyring, make_sandbox
+):
+    from affilitest_gui.api.client import AffiliTestClient
+    from affilitest_gui.api.limits import RateLimit
+    from affilitest_gui.api.models import CheckRequest
+    from tests.app_steps import idle
+    from tests.conftest import run_until
+    from tests.person import click, type_into
+
+    server = make_sandbox(limit=10, window_s=10.0)
+    window = signed_in_window(make_window, memory_keyring, server,
+                              rate=RateLimit.scaled(10, 10.0))  # fmt: skip
+    run_until(aloop, lambda: window.account.state.calls_left is not None)
+    with AffiliTestClient(server.base_url, server.keys["valid"]) as other_computer:
+        for n in range(7):  # the same account, from elsewhere: 8 of 10 used with ours
+            other_computer.check(CheckRequest(f"{server.base_url}/demo/landing/x{n}", "us",
+                                              "android"))  # fmt: skip
+    form = window.form
+    type_into(qtbot, form.urls, "\n".join(f"{server.base_url}/demo/landing/{n}"
+                                         for n in range(6)))  # fmt: skip
+    click(qtbot, form.run_button)
+    run_until(aloop, lambda: "Another computer" in window.progress.throttle_label.text(),
+              timeout=60)  # fmt: skip
+    assert window.progress.throttle_label.text().startswith(
+        "Another computer is using this account: sharing the limit (5 of 10 per 10 s for us).")
+    run_until(aloop, lambda: idle(window) and window.store.count() == 6, timeout=60)
+    assert all(record.outcome == "ok" for record in window.store.iter_all())  # nothing lost
