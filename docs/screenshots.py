@@ -4,8 +4,9 @@
 
 Writes docs/main-window.png, docs/offers-view.png, docs/import-dialog.png,
 docs/schedule-dialog.png, docs/notification.png, docs/chain-explained.png,
-docs/compare-dialog.png, docs/alerts-settings.png, docs/slack-message.png (the scheduled
-run's alert as Slack draws it, from the payload a webhook on this computer got),
+docs/compare-dialog.png, docs/offers-history.png, docs/alerts-settings.png,
+docs/slack-message.png (the scheduled run's alert as Slack draws it, from the payload a
+webhook on this computer got),
 docs/key-dialog.png and docs/error-dialog.png. Under xvfb-run with a tray
 (`trayer &`), the notification is Qt's tray balloon, captured from the screen; there,
 SCREEN_CAPTURE=FILE.png also captures the whole screen with the error dialog open.
@@ -19,13 +20,17 @@ import asyncio
 import html
 import json
 import os
+import random
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -37,11 +42,14 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QMessag
 
 from affilitest_gui.app import make_application
 from affilitest_gui.assembly import build_window
+from affilitest_gui.judging.health import Health
+from affilitest_gui.judging.records import HistoryRecord
 from affilitest_gui.keystore import KeyStore
 from affilitest_gui.sandbox import RunningSandbox, start_sandbox
 from affilitest_gui.ui.main_window import MainWindow
 
 DOCS = Path(__file__).parent
+PLAY = "https://play.google.com/store/apps/details?id="
 ROOT = DOCS.parent
 
 
@@ -121,6 +129,49 @@ async def shoot_offers(window: MainWindow, demo: RunningSandbox, tmp: Path) -> N
     view.select(next(s.offer.id for s in view.model.statuses if s.offer.offer_id == "1004"))
     view.matrix.setCurrentCell(0, 0)
     save(window, "offers-view.png")
+    window.views.setCurrentWidget(window.results)
+
+
+async def shoot_history(window: MainWindow, demo: RunningSandbox) -> None:
+    """Recent runs and why an offer broke. The 28 runs before the real one are written
+    into the history as the benchmarks write rows (a month of runs cannot be waited
+    for); the calls of the last days likewise. Then the network changes offer 1002's
+    link, and a real check of it breaks."""
+    store, view = window.store, window.offers_view
+    now = datetime.now(timezone.utc)
+    pick = random.Random(4)
+    rows = []
+    for status in store.offers.statuses(sandbox=True):
+        offer = status.offer
+        for n in range(28):
+            at = (now - timedelta(hours=6 * (28 - n))).isoformat(timespec="seconds")
+            roll = pick.random()
+            health = (Health.OK if roll < 0.8 else Health.WARNING if roll < 0.9
+                      else Health.BROKEN if roll < 0.96 else Health.NOT_CHECKED)  # fmt: skip
+            if offer.offer_id == "1004":
+                health = Health.BROKEN
+            rows += [HistoryRecord(checked_at=at, url=offer.url, country=country, device=device,
+                                   outcome="ok", verdict=health.value, health=health,
+                                   sandbox=True, offer_ref=offer.id,
+                                   hops=((offer.url, 302), (f"{PLAY}com.example.game", 200)))
+                     for country in offer.countries for device in offer.devices]  # fmt: skip
+    store.add_many(rows)
+    with sqlite3.connect(store.path) as db:
+        for n in range(1, 30):
+            day = (now.date() - timedelta(days=n)).isoformat()
+            db.execute("INSERT INTO call_days VALUES (?, 1, ?)", (day, 40 + pick.randint(0, 30)))
+    window.views.setCurrentWidget(view)
+    changed = next(s.offer for s in store.offers.statuses(sandbox=True)
+                   if s.offer.offer_id == "1002")  # fmt: skip
+    window.watch_list.save(replace(changed, url=f"{demo.base_url}/demo/offer/broken"))
+    before = store.count()
+    view.select(changed.id)
+    view.check_selected_button.click()
+    await until(lambda: not window.batches.progress.active and store.count() > before)
+    await asyncio.sleep(1.2)  # the view reads again
+    view.select(changed.id)
+    view.matrix.setCurrentCell(0, 0)
+    save(window, "offers-history.png")
     window.views.setCurrentWidget(window.results)
 
 
@@ -283,6 +334,7 @@ async def shoot(tmp: Path) -> None:
 
         await shoot_chain(window, demo)
         await shoot_offers(window, demo, tmp)
+        await shoot_history(window, demo)
         await shoot_schedules(window)
         await shoot_alerts(window)
         await shoot_networks(window, demo)

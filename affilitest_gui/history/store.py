@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -27,6 +28,7 @@ from affilitest_gui.judging.records import HistoryRecord, judge_stored
 from affilitest_gui.paths import check_local, make_private_file, make_private_folder
 
 SCHEMA_VERSION = 5
+WAL_ATTEMPTS = 20  # about 10 s in all
 # Beside a history file a read failed on: the next opening checks the whole file first.
 DAMAGED_MARK = ".damaged"
 _CREATE_V1 = """
@@ -392,7 +394,7 @@ class HistoryStore:
             self._upgrade(version)
             self._probe()
             # Only once the file is known good: a file refused above keeps every byte.
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
             self._db.close()
@@ -405,6 +407,22 @@ class HistoryStore:
         self.timeline = Timeline(self._db)
         self.queue = CheckQueue(path)
         self._lease = None
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL. The switch needs the file alone for a moment: when
+        other processes open the same new file at once it may find it locked (SQLite
+        does not wait there); it tries again briefly, and a file already switched by
+        another process is left as it is."""
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode.lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     @property
     def lease(self) -> SchedulerLease:
