@@ -6,7 +6,6 @@ user it runs as, or `AFFILITEST_API_KEY` in a file only that user can read."""
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 import sys
@@ -40,10 +39,17 @@ def _arguments(base_url: str, *, once: bool = False) -> list[str]:
     return words
 
 
+def _unit_word(word: str) -> str:
+    """A word of a systemd unit: quoted (systemd reads quotes only at a word's start),
+    its backslashes and quotes escaped, and % (a specifier there) doubled."""
+    escaped = word.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    return f'"{escaped}"' if any(c in word for c in ' \t"\'\\') else escaped
+
+
 def _systemd(base_url: str, environ: Mapping[str, str]) -> str:
-    command = " ".join(shlex.quote(word) for word in _arguments(base_url))
+    command = " ".join(_unit_word(word) for word in _arguments(base_url))
     data = environ.get(DATA_VARIABLE)
-    data_line = f"Environment={DATA_VARIABLE}={shlex.quote(data)}\n" if data else ""
+    data_line = f"Environment={_unit_word(f'{DATA_VARIABLE}={data}')}\n" if data else ""
     return f"""\
 # Save as ~/.config/systemd/user/affilitest-watch.service, then:
 #   systemctl --user daemon-reload

@@ -224,7 +224,7 @@ class LocalWebhook:
 
 def _mrkdwn(text: str) -> str:
     """Slack's mrkdwn as the client shows it: the circle emoji, *bold*."""
-    text = html.escape(text)
+    text = html.escape(html.unescape(text))  # Slack's &lt; &gt; &amp; shown as < > &
     text = text.replace(":red_circle:", "<span style='color:#e01e5a'>\u25cf</span>")
     text = text.replace(":large_green_circle:", "<span style='color:#2eb67d'>\u25cf</span>")
     return re.sub(r"\*([^*]+)\*", r"<b>\1</b>", text)

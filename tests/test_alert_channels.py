@@ -189,3 +189,13 @@ def test_the_command_line_tests_a_channel_and_prints_the_alert_log(tmp_path, mon
         assert set(log[0]) == {"time", "channel", "state", "summary", "answer"}
     finally:
         receiver.stop()
+
+
+def test_an_offer_name_from_an_export_cannot_ping_a_slack_channel_or_make_a_link():
+    note = summary([Change("<!channel> Game & <https://evil.example|Play>", [("us", "android")])],
+                   [])  # fmt: skip
+    payload = slack_payload(note)
+    sections = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+    said = [payload["text"], *sections]
+    assert all("<" not in text and ">" not in text for text in said)
+    assert "&lt;!channel&gt; Game &amp; &lt;https://evil.example|Play&gt;" in payload["text"]

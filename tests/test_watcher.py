@@ -196,7 +196,7 @@ def test_the_service_recipes_start_the_watcher(kind):
     assert "watch" in text and "AFFILITEST_API_KEY" not in text.split("ExecStart")[-1]
     if kind == "systemd":
         assert "\nExecStart=" in text and "SuccessExitStatus=130 143" in text
-        assert "Environment=AFFILITEST_DATA_DIR='/srv/affilitest data'" in text
+        assert 'Environment="AFFILITEST_DATA_DIR=/srv/affilitest data"' in text  # one word
     elif kind == "launchd":
         import plistlib
 

@@ -20,17 +20,24 @@ def _sentences(note: Notification) -> list[str]:
     return [part if part.endswith(".") else f"{part}." for part in parts]
 
 
+def slack_escape(text: str) -> str:
+    """Slack reads <...> as links and mentions ("<!channel>" pings everyone): an offer's
+    name from a network's export is text, so &, < and > are escaped as Slack asks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_payload(note: Notification) -> dict[str, Any]:
     """`text` is the fallback every client shows; the blocks are the message."""
     mark = ":red_circle:" if note.severity is Severity.WARNING else ":large_green_circle:"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": note.title[:150]}},
     ]
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": f"{mark} {line}"}}
+    blocks += [{"type": "section",
+                "text": {"type": "mrkdwn", "text": f"{mark} {slack_escape(line)}"}}
                for line in _sentences(note)]  # fmt: skip
     blocks.append({"type": "context",
                    "elements": [{"type": "mrkdwn", "text": f"Sent by {PRODUCT}"}]})  # fmt: skip
-    return {"text": note.text, "blocks": blocks}  # the text starts with the title
+    return {"text": slack_escape(note.text), "blocks": blocks}  # it starts with the title
 
 
 def teams_payload(note: Notification) -> dict[str, Any]:
