@@ -101,7 +101,9 @@ class AlertBook:
                 (channel, ",".join(sorted(kind.value for kind in kinds))),
             )
 
-    def log(self) -> list[AlertLogEntry]:
+    def log(self, newest: int | None = None) -> list[AlertLogEntry]:
+        """Every attempt's outcome, oldest first (`newest`: only the last so many)."""
         rows = self._db.execute(
-            "SELECT at, channel, state, summary, answer FROM alert_log ORDER BY id")
+            "SELECT at, channel, state, summary, answer FROM (SELECT * FROM alert_log "
+            "ORDER BY id DESC LIMIT ?) ORDER BY id", (-1 if newest is None else newest,))
         return [AlertLogEntry(*row) for row in rows]

@@ -106,8 +106,8 @@ class AlertsSession(QObject):
         """Every channel set up and usable now."""
         return configured(self._environ, self._keystore)
 
-    def log(self) -> list[AlertLogEntry]:
-        return self._repository.alerts.log()
+    def log(self, newest: int | None = None) -> list[AlertLogEntry]:
+        return self._repository.alerts.log(newest)
 
     def waiting(self) -> int:
         """Alerts in the outbox, not delivered yet."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +32,7 @@ from affilitest_gui.alerts.config import CHANNEL_NAMES, CHANNELS, VARIABLES
 from affilitest_gui.alerts.mail import DEFAULT_PORTS, SmtpSettings, smtp_from_url, smtp_url
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.offers.alerts import AlertKind
-from affilitest_gui.ui.style import Tone, set_tone
+from affilitest_gui.ui.style import Tone, set_tone, tone_color
 from affilitest_gui.ui.tasks import spawn
 from affilitest_gui.words import plural
 
@@ -50,6 +50,7 @@ HINTS = {
 }  # fmt: skip
 SECURITY_CHOICES = (("starttls", "STARTTLS (port 587)"), ("tls", "TLS (port 465)"),
                     ("none", "None: a relay with no login (port 25)"))  # fmt: skip
+SHOWN = 500  # the newest attempts the log shows
 STATE_TONES = {"sent": Tone.OK, "late": Tone.WARNING, "waiting": Tone.WARNING,
                "failed": Tone.ERROR, "dropped": Tone.ERROR}  # fmt: skip
 
@@ -324,7 +325,7 @@ class AlertLogPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        entries = list(reversed(self.alerts.log()))
+        entries = list(reversed(self.alerts.log(SHOWN)))
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             when = _local(entry.at)
@@ -333,12 +334,17 @@ class AlertLogPage(QWidget):
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
+                if column == 2 and entry.state in STATE_TONES:  # the state, in its colour
+                    item.setForeground(QColor(tone_color(STATE_TONES[entry.state])))
                 self.table.setItem(row, column, item)
         for column in range(3):
             self.table.resizeColumnToContents(column)
         self.table.setColumnWidth(3, 260)  # the answer takes the rest; each cell's tooltip has all
         waiting = self.alerts.waiting()
         said = f"{plural(len(entries), 'delivery attempt')} logged."
+        if len(entries) == SHOWN:
+            said = (f"The last {SHOWN} delivery attempts (`affilitest-offers alerts log` "
+                    "prints them all).")  # fmt: skip
         if waiting:
             verb = "waits" if waiting == 1 else "wait"
             said += (f" {plural(waiting, 'alert')} {verb} in the outbox: tried again with "
