@@ -25,6 +25,7 @@ from affilitest_gui.keystore import StorageInfo
 from affilitest_gui.session.account import AccountSession
 from affilitest_gui.ui.style import Tone, set_tone
 from affilitest_gui.ui.tasks import spawn
+from affilitest_gui.ui.widgets import NoteLabel
 
 
 class KeyDialog(QDialog):
@@ -52,13 +53,11 @@ class KeyDialog(QDialog):
         self.key_edit.textChanged.connect(self._key_edited)
         self.show_key = QCheckBox("Show key")
         self.show_key.toggled.connect(self._toggle_echo)
-        self.error_label = QLabel("")
+        self.error_label = NoteLabel()
         self.error_label.setObjectName("keyError")
         set_tone(self.error_label, Tone.ERROR)
-        self.error_label.setWordWrap(True)
-        self.status_label = QLabel("")
+        self.status_label = NoteLabel()
         self.status_label.setObjectName("keyStatus")
-        self.status_label.setWordWrap(True)
 
         info = account.key_storage
         self.storage_label = QLabel(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QSize, Qt
 from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -78,6 +78,30 @@ class ElidedLabel(QLabel):
             self._full, Qt.TextElideMode.ElideMiddle, max(self.width(), ELIDED_MIN_WIDTH)
         )
         super().setText(shown)
+
+
+class NoteLabel(QLabel):
+    """A word-wrapped line that says something only sometimes (an error, a status): it
+    takes no room while it says nothing, so no blank band sits in its dialog."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:  # put in its layout: shown if it says
+            self._fit()
+        return super().event(event)
+
+    def _fit(self) -> None:
+        if self.parentWidget() is None and self.text():
+            return  # showing a widget with no parent would open a window of its own
+        self.setVisible(bool(self.text()))
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
