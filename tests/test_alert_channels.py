@@ -199,3 +199,6 @@ def test_an_offer_name_from_an_export_cannot_ping_a_slack_channel_or_make_a_link
     said = [payload["text"], *sections]
     assert all("<" not in text and ">" not in text for text in said)
     assert "&lt;!channel&gt; Game &amp; &lt;https://evil.example|Play&gt;" in payload["text"]
+    card = teams_payload(summary([Change("[Fix now](https://evil.example)")], []))
+    texts = [block["text"] for block in card["attachments"][0]["content"]["body"]]
+    assert not any("](" in text for text in texts)  # no markdown link in Teams either

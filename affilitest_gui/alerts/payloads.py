@@ -40,14 +40,22 @@ def slack_payload(note: Notification) -> dict[str, Any]:
     return {"text": slack_escape(note.text), "blocks": blocks}  # it starts with the title
 
 
+def teams_escape(text: str) -> str:
+    """A TextBlock reads markdown: "[Fix](https://x)" in an offer's name would be a link.
+    An invisible space between "]" and "(" keeps it text."""
+    return text.replace("](", "]\u200b(")
+
+
 def teams_payload(note: Notification) -> dict[str, Any]:
     """The Workflows webhook's envelope around an Adaptive Card."""
     color = "Attention" if note.severity is Severity.WARNING else "Good"
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": note.title, "weight": "Bolder", "size": "Medium",
+        {"type": "TextBlock", "text": teams_escape(note.title), "weight": "Bolder",
+         "size": "Medium",
          "color": color, "wrap": True},
     ]  # fmt: skip
-    body += [{"type": "TextBlock", "text": line, "wrap": True} for line in _sentences(note)]
+    body += [{"type": "TextBlock", "text": teams_escape(line), "wrap": True}
+             for line in _sentences(note)]  # fmt: skip
     body.append({"type": "TextBlock", "text": f"Sent by {PRODUCT}", "isSubtle": True,
                  "size": "Small"})  # fmt: skip
     card = {"type": "AdaptiveCard", "version": CARD_VERSION, "body": body,
