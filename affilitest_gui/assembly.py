@@ -29,6 +29,7 @@ from affilitest_gui.history.store import (
     NewerDatabaseError,
     set_aside,
 )
+from affilitest_gui.judging.records import utc_now
 from affilitest_gui.keystore import KeyStore, KeyStoreFor, keystore_for
 from affilitest_gui.paths import HISTORY_NAME, NetworkFolderError, history_path
 from affilitest_gui.paths import data_dir as user_data_dir
@@ -38,7 +39,7 @@ from affilitest_gui.session.alerts import AlertsSession
 from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.networks import NetworksSession
 from affilitest_gui.session.offers import OffersSession
-from affilitest_gui.session.scheduler import Scheduler, utc_now
+from affilitest_gui.session.scheduler import Scheduler
 from affilitest_gui.ui.history_problem import HistoryChoice, ask_about_history
 from affilitest_gui.ui.main_window import MainWindow
 from affilitest_gui.worker.api_worker import ApiWorker

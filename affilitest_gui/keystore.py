@@ -160,3 +160,17 @@ def keystore_for(account: str) -> KeyStore:
 
 
 KeyStoreFor = Callable[[str], KeyStore]  # a keyring entry's name -> its store
+
+
+class KeptKeyStores:
+    """One store per keyring entry, made once and kept: a secret held in memory (where
+    no secure store works) lasts as long as this does. Called as a KeyStoreFor."""
+
+    def __init__(self, make: KeyStoreFor = keystore_for) -> None:
+        self._make = make
+        self._stores: dict[str, KeyStore] = {}
+
+    def __call__(self, account: str) -> KeyStore:
+        if account not in self._stores:
+            self._stores[account] = self._make(account)
+        return self._stores[account]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from affilitest_gui.alerts.channel import Channel, Delivery, deliver_all
 from affilitest_gui.api.limits import ALERT_LIMITS, AlertLimits
-from affilitest_gui.history.alert_book import CLAIM_S, AlertLogEntry, WaitingAlert
+from affilitest_gui.history.alert_book import AlertLogEntry, WaitingAlert
 from affilitest_gui.history.repository import AlertRepository
 
 # Answers that say trying again may work (the server or the way to it is busy or down).
@@ -21,9 +21,11 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def take_due(outbox: AlertRepository, now: datetime) -> list[WaitingAlert]:
+def take_due(outbox: AlertRepository, now: datetime, *,
+             limits: AlertLimits = ALERT_LIMITS) -> list[WaitingAlert]:  # fmt: skip
     """The alerts due now, claimed for this process while it delivers them."""
-    return outbox.due(_stamp(now), claim_until=_stamp(now + timedelta(seconds=CLAIM_S)))
+    claim_until = now + timedelta(seconds=limits.claim_s)
+    return outbox.due(_stamp(now), claim_until=_stamp(claim_until))
 
 
 def send(alert: WaitingAlert, channels: Mapping[str, Channel]) -> Delivery | None:
@@ -63,7 +65,7 @@ def deliver_waiting(
 ) -> list[AlertLogEntry]:
     """Each alert due now to its channel, on this thread; returns what the log got."""
     logged = []
-    for alert in take_due(outbox, now):
+    for alert in take_due(outbox, now, limits=limits):
         entry = settle(outbox, alert, send(alert, channels), now, limits=limits)
         if entry is not None:
             logged.append(entry)

@@ -128,6 +128,8 @@ class AlertLimits:
     backoff_s: tuple[float, ...] = (30.0, 120.0, 600.0, 1800.0, 3600.0)  # then hourly
     give_up_after_s: float = 86_400.0
     max_retry_after_s: float = 3600.0
+    claim_s: float = 300.0  # an alert being delivered is one process's for this long
+    look_every_s: float = 60.0  # the app looks at the outbox while it is open
 
 
 ALERT_LIMITS = AlertLimits()

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from affilitest_gui.chains.compare import Hop, first_difference
 from affilitest_gui.chains.parties import Role, party_of
 from affilitest_gui.chains.places import place, store_of
+from affilitest_gui.words import short_time
 
 
 @dataclass(frozen=True)
@@ -82,18 +82,10 @@ def _was(hops: Sequence[Hop], index: int, now_length: int) -> str:
     return f"it used to go on to {_destination(hops)}"
 
 
-def _when(stamp: str) -> str:
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
-    except ValueError:
-        return stamp
-    return f"{moment:%b} {moment.day}, {moment:%H:%M}"
-
-
 def since_ok(was: Sequence[Hop], now: Sequence[Hop], broke_at: str) -> SinceOk:
     """`was`: the last chain that worked; `now`: the broken one; `broke_at`: when the
     cell was first seen broken after it."""
-    since = f"Broke since {_when(broke_at)}"
+    since = f"Broke since {short_time(broke_at)}"
     index = first_difference(was, now)
     if index is None:
         return SinceOk(broke_at, None, "", "",

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from affilitest_gui.offers.alerts import EVERY_KIND, AlertKind, Notification, Severity
 
-CLAIM_S = 300  # a claimed alert is another process's for this long (then due again)
-
 
 @dataclass(frozen=True)
 class WaitingAlert:

@@ -75,9 +75,14 @@ class HistoryRecord:
         )
 
 
+def utc_now() -> datetime:
+    """Now, in UTC (the schedules' and the alerts' clock)."""
+    return datetime.now(timezone.utc)
+
+
 def now_text() -> str:
     """Now, in UTC, as the log keeps times."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return utc_now().isoformat(timespec="seconds")
 
 
 def record_for(

@@ -18,7 +18,7 @@ from affilitest_gui.offers.alerts import AlertKind, Notification, RunTurns, Seve
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import calls_per_day, next_run
 from affilitest_gui.runs.network_sync import StatusChange
-from affilitest_gui.words import plural
+from affilitest_gui.words import plural, short_time
 
 # A channel's kinds -> its note, or None when it gets nothing of this.
 Compose = Callable[[frozenset[AlertKind]], Notification | None]
@@ -147,7 +147,6 @@ class DailySummary:
 
     note: Notification
     broken_refs: list[int]
-    calls_left: int | None
 
 
 def daily_summary(repository: Repository, calls_left: int | None, now: datetime, *,
@@ -180,13 +179,12 @@ def daily_summary(repository: Repository, calls_left: int | None, now: datetime,
         lines.append(f"Calls: {calls_left:,} left{used}.")
     upcoming = next_run(repository.offers.schedules(sandbox=sandbox))
     if upcoming is not None:
-        when = max(upcoming, now).astimezone()
-        lines.append(f"Next scheduled run: {when:%b} {when.day}, {when:%H:%M}.")
+        lines.append(f"Next scheduled run: {short_time(max(upcoming, now))}.")
     title = (f"Daily summary: {counts[Health.BROKEN]:,} broken, "
              f"{counts[Health.WARNING]:,} warning, {counts[Health.OK]:,} OK")  # fmt: skip
     severity = Severity.WARNING if broken else Severity.INFORMATION
     refs = [s.offer.id for s in broken if s.offer.id is not None]
-    return DailySummary(Notification(title, " ".join(lines), severity), refs, calls_left)
+    return DailySummary(Notification(title, " ".join(lines), severity), refs)
 
 
 def summary_due(repository: Repository, now: datetime, hour: int) -> bool:
@@ -205,5 +203,5 @@ def send_daily_summary(repository: Repository, channels: Iterable[str], calls_le
         return False  # nothing watched: nothing to sum up
     made = daily_summary(repository, calls_left, now, sandbox=sandbox)
     repository.marks.set("daily_summary", {"broken": made.broken_refs,
-                                           "calls_left": made.calls_left})  # fmt: skip
+                                           "calls_left": calls_left})  # fmt: skip
     return bool(post(repository, channels, of_kind(AlertKind.DAILY_SUMMARY, made.note), now))

@@ -8,27 +8,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from affilitest_gui.alerts.channel import Channel, Delivery
 from affilitest_gui.alerts.config import configured, keyring_entry, make_channel, secret_for
 from affilitest_gui.alerts.outbox import settle, take_due
+from affilitest_gui.api.limits import ALERT_LIMITS
 from affilitest_gui.history.alert_book import AlertLogEntry, WaitingAlert
 from affilitest_gui.history.repository import Repository
-from affilitest_gui.keystore import KeyStore, KeyStoreFor, StorageInfo, keystore_for
+from affilitest_gui.judging.records import utc_now
+from affilitest_gui.keystore import KeptKeyStores, KeyStoreFor, StorageInfo, keystore_for
 from affilitest_gui.offers.alerts import AlertKind
 from affilitest_gui.runs.alerting import Compose, post
 from affilitest_gui.worker.alert_tasks import SendAlerts, SendTest
 from affilitest_gui.worker.calls import CallOutcome
 from affilitest_gui.worker.controller import WorkerController
-
-RETRY_MS = 60_000
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class AlertsSession(QObject):
@@ -50,13 +46,12 @@ class AlertsSession(QObject):
         self._controller = controller
         self._repository = repository
         self._environ = os.environ if environ is None else environ
-        self._make_keystore = keystores
-        self._keystores: dict[str, KeyStore] = {}  # one per entry: a secret in memory lasts
+        self._keystore = KeptKeyStores(keystores)
         self._clock = clock
         self._sending = False
         self._again = False
         self._timer = QTimer(self)
-        self._timer.setInterval(RETRY_MS)
+        self._timer.setInterval(int(ALERT_LIMITS.look_every_s * 1000))
         self._timer.timeout.connect(self.deliver)
 
     def start(self) -> None:
@@ -71,11 +66,6 @@ class AlertsSession(QObject):
         return self._clock()
 
     # --- secrets and choices -------------------------------------------------------
-
-    def _keystore(self, account: str) -> KeyStore:
-        if account not in self._keystores:
-            self._keystores[account] = self._make_keystore(account)
-        return self._keystores[account]
 
     def secret(self, channel: str) -> tuple[str, str]:
         """The channel's secret and where it is: "environment", "keyring", "memory", ""."""

@@ -18,7 +18,7 @@ from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.history.platform_book import export_audit
 from affilitest_gui.history.repository import Repository
 from affilitest_gui.judging.records import HistoryRecord, now_text
-from affilitest_gui.keystore import KeyStore, KeyStoreFor, StorageInfo, keystore_for
+from affilitest_gui.keystore import KeptKeyStores, KeyStoreFor, StorageInfo, keystore_for
 from affilitest_gui.networks.connections import Connection, UnusableConnection
 from affilitest_gui.networks.http import NetworkError
 from affilitest_gui.networks.sync import SyncPlan, plan_sync
@@ -78,20 +78,14 @@ class NetworksSession(QObject):
         self._repository = repository
         self._watch_list = watch_list
         self._alerts = alerts
-        self._make_keystore = keystores
+        self._keystore = KeptKeyStores(keystores)
         self._syncing: set[str] = set()  # platforms whose scheduled sync is on its way
-        self._keystores: dict[str, KeyStore] = {}  # one per entry: a key kept in memory lasts
 
     # --- connections and keys --------------------------------------------------------
 
     def connection(self, platform: str) -> Connection | None:
         """The connection saved for `platform` (no key in it)."""
         return self._repository.platforms.connection(platform)
-
-    def _keystore(self, account: str) -> KeyStore:
-        if account not in self._keystores:
-            self._keystores[account] = self._make_keystore(account)
-        return self._keystores[account]
 
     def has_key(self, connection: Connection) -> bool:
         return self._keystore(connection.keyring_account).get() is not None

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from affilitest_gui.api.limits import SCHEDULE_TIMING
 from affilitest_gui.history.lease import APP, Lease, holder_name
 from affilitest_gui.history.repository import Repository
+from affilitest_gui.judging.records import utc_now
 from affilitest_gui.offers.alerts import Notification
 from affilitest_gui.offers.model import Offer
 from affilitest_gui.offers.schedule import Schedule, next_run
@@ -26,10 +27,6 @@ from affilitest_gui.session.batches import BatchCoordinator
 from affilitest_gui.session.progress import BatchSummary
 
 TICK_MS = int(SCHEDULE_TIMING.tick_s * 1000)
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)

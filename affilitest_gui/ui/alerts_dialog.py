@@ -4,7 +4,6 @@ with the server's answer, and the alert log. Non-modal; the session does the wor
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -32,8 +31,10 @@ from affilitest_gui.alerts.config import CHANNEL_NAMES, CHANNELS, VARIABLES
 from affilitest_gui.alerts.mail import DEFAULT_PORTS, SmtpSettings, smtp_from_url, smtp_url
 from affilitest_gui.api.errors import AffiliTestError
 from affilitest_gui.offers.alerts import AlertKind
+from affilitest_gui.ui.results_model import local_time
 from affilitest_gui.ui.style import Tone, set_tone, tone_color
 from affilitest_gui.ui.tasks import spawn
+from affilitest_gui.ui.widgets import secret_field
 from affilitest_gui.words import plural
 
 if TYPE_CHECKING:
@@ -53,15 +54,6 @@ SECURITY_CHOICES = (("starttls", "STARTTLS (port 587)"), ("tls", "TLS (port 465)
 SHOWN = 500  # the newest attempts the log shows
 STATE_TONES = {"sent": Tone.OK, "late": Tone.WARNING, "waiting": Tone.WARNING,
                "failed": Tone.ERROR, "dropped": Tone.ERROR}  # fmt: skip
-
-
-def _secret_field() -> tuple[QLineEdit, QCheckBox]:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    shown = QCheckBox("Show")
-    shown.toggled.connect(lambda on: field.setEchoMode(
-        QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))  # fmt: skip
-    return field, shown
 
 
 def _note(text: str = "", tone: Tone = Tone.MUTED) -> QLabel:
@@ -87,7 +79,7 @@ class ChannelPage(QWidget):
         if channel == "email":
             self._email_fields(form)
         else:
-            self.url, shown = _secret_field()
+            self.url, shown = secret_field()
             self.url.setPlaceholderText("https://\u2026")
             row = QHBoxLayout()
             row.addWidget(self.url, 1)
@@ -148,7 +140,7 @@ class ChannelPage(QWidget):
         self.security.activated.connect(
             lambda _i: self.port.setValue(DEFAULT_PORTS[self.security.currentData()]))
         self.user = QLineEdit()
-        self.password, shown = _secret_field()
+        self.password, shown = secret_field()
         self.sender = QLineEdit()
         self.sender.setPlaceholderText("alerts@example.com")
         self.recipients = QLineEdit()
@@ -293,14 +285,6 @@ class ChannelPage(QWidget):
         set_tone(self.status, tone)
 
 
-def _local(stamp: str) -> str:
-    """A logged UTC time as this computer's clock shows it."""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
-
-
 class AlertLogPage(QWidget):
     """Every alert's outcome, newest first, with the server's answer."""
 
@@ -328,7 +312,7 @@ class AlertLogPage(QWidget):
         entries = list(reversed(self.alerts.log(SHOWN)))
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
-            when = _local(entry.at)
+            when = local_time(entry.at)
             values = (when, CHANNEL_NAMES.get(entry.channel, entry.channel), entry.state,
                       entry.summary, entry.answer)  # fmt: skip
             for column, value in enumerate(values):

@@ -33,6 +33,7 @@ from affilitest_gui.session.networks import NETWORK_FAILURES
 from affilitest_gui.ui.msgbox import say_cannot_write
 from affilitest_gui.ui.style import Tone, set_tone
 from affilitest_gui.ui.tasks import spawn
+from affilitest_gui.ui.widgets import secret_field
 from affilitest_gui.words import plural
 
 if TYPE_CHECKING:
@@ -75,11 +76,7 @@ class NetworksDialog(QDialog):
             self.platform.addItem(PLATFORM_NAMES[platform], platform)
         self.address = QLineEdit()
         self.network_id = QLineEdit()
-        self.key = QLineEdit()
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.show_key = QCheckBox("Show key")
-        self.show_key.toggled.connect(lambda on: self.key.setEchoMode(
-            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))  # fmt: skip
+        self.key, self.show_key = secret_field("Show key")
         self.partner = QLineEdit()
         self.partner.setPlaceholderText("optional: an affiliate ID whose link is checked")
         self.tracking_domain = QLineEdit()

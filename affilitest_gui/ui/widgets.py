@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractItemModel, QEvent, QSize, Qt
 from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFrame,
     QHeaderView,
     QLabel,
@@ -78,6 +79,17 @@ class ElidedLabel(QLabel):
             self._full, Qt.TextElideMode.ElideMiddle, max(self.width(), ELIDED_MIN_WIDTH)
         )
         super().setText(shown)
+
+
+def secret_field(shown_text: str = "Show") -> tuple[QLineEdit, QCheckBox]:
+    """A field whose text is hidden (a key, a password, a webhook address) and the check
+    box that shows it."""
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    shown = QCheckBox(shown_text)
+    shown.toggled.connect(lambda on: field.setEchoMode(
+        QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))  # fmt: skip
+    return field, shown
 
 
 class NoteLabel(QLabel):
