@@ -141,8 +141,9 @@ def open_window(
     except DatabaseError as error:  # damaged, or locked by another program
         problem = error
     path = history_file(options.get("data_dir"))
-    if storage_problem(problem) in (StorageProblem.READ_ONLY, StorageProblem.FULL):
-        return _refuse(problem_sentence(storage_problem(problem), path, problem), interactive)
+    kind = storage_problem(problem, path.parent)
+    if kind in (StorageProblem.READ_ONLY, StorageProblem.FULL):
+        return _refuse(problem_sentence(kind, path, problem), interactive)
     text = f"The history file {path} cannot be read ({problem}). It was not changed."
     sys.stderr.write(text + "\n")
     if isinstance(problem, DamagedHistoryError):

@@ -385,8 +385,9 @@ def say_stopped(prog: str, cause: AffiliTestError, not_checked: list[CheckReques
     err.write(
         f"{prog}: stopped: {explained.title}. {explained.explanation}\n"
         f"  What to do: {explained.advice}\n"
-        f"  Not checked ({len(not_checked)}):\n"
     )
+    if not_checked:  # a watcher's look can stop before it queued anything
+        err.write(f"  Not checked ({len(not_checked)}):\n")
     for request in not_checked:
         err.write(f"    {request.url} {request.country} {request.device}\n")
 

@@ -199,7 +199,7 @@ def run(
         stderr.write(f"{PROG}: nothing in the history file {path} can be read.\n")
         return EXIT_STOPPED
     except STORAGE_ERRORS as error:  # damaged, locked, or a folder not writable
-        problem = storage_problem(error)
+        problem = storage_problem(error, path.parent)
         if problem in (StorageProblem.READ_ONLY, StorageProblem.FULL) or not isinstance(
             error, DatabaseError
         ):

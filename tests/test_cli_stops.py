@@ -161,3 +161,23 @@ def test_a_device_typo_is_refused_with_the_closest_name_and_costs_no_call(sandbo
     assert status == 2 and hint in err.getvalue()
     assert sandbox.server.stats.requests(TEST_PATH) == []
 
+
+
+def test_a_disk_too_full_to_open_the_history_is_said_as_full_not_as_damage(
+    tmp_path, monkeypatch
+):
+    """SQLite says only "disk I/O error" when a full disk refuses its shared-memory file
+    (seen on a full tmpfs with `affilitest-offers watch --once`)."""
+    import shutil
+    import sqlite3
+
+    from affilitest_gui.history import problems
+
+    refused = sqlite3.OperationalError("disk I/O error")
+    refused.sqlite_errorcode = sqlite3.SQLITE_IOERR
+    room = shutil.disk_usage(tmp_path)
+    assert problems.storage_problem(refused, tmp_path) is problems.StorageProblem.OTHER
+    monkeypatch.setattr(problems.shutil, "disk_usage",
+                        lambda _folder: room._replace(free=4096))  # fmt: skip
+    assert problems.storage_problem(refused, tmp_path) is problems.StorageProblem.FULL
+    assert problems.storage_problem(refused) is problems.StorageProblem.OTHER  # no folder

@@ -5,6 +5,7 @@ be written each get their own sentence, and only real damage marks the file dama
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from enum import Enum
 from pathlib import Path
@@ -16,6 +17,9 @@ from affilitest_gui.paths import FolderNotMadeError
 StorageError = sqlite3.Error
 DatabaseError = sqlite3.DatabaseError
 STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+
+
+NO_ROOM_BYTES = 256 * 1024  # less free than this: a write that failed failed for room
 
 
 class StorageProblem(Enum):
@@ -46,10 +50,14 @@ _BY_ERRNO = {
 }
 
 
-def storage_problem(error: BaseException) -> StorageProblem:
-    """Which problem an error of SQLite or of the file system is."""
+def storage_problem(error: BaseException, folder: Path | None = None) -> StorageProblem:
+    """Which problem an error of SQLite or of the file system is. `folder`: where the
+    file is; SQLite says only "disk I/O error" when a full disk refuses its shared-memory
+    file, so then the folder's free space decides."""
     if isinstance(error, sqlite3.Error):
         code = getattr(error, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF == sqlite3.SQLITE_IOERR and _no_room(folder):
+            return StorageProblem.FULL
         if code is not None:
             return _BY_SQLITE_CODE.get(code & 0xFF, StorageProblem.OTHER)
         text = str(error)
@@ -67,6 +75,16 @@ def storage_problem(error: BaseException) -> StorageProblem:
     if isinstance(error, OSError):
         return _BY_ERRNO.get(error.errno or 0, StorageProblem.OTHER)
     return StorageProblem.OTHER
+
+
+def _no_room(folder: Path | None) -> bool:
+    """The disk holding `folder` has (almost) no space left."""
+    if folder is None:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < NO_ROOM_BYTES
+    except OSError:
+        return False
 
 
 def problem_sentence(problem: StorageProblem, path: Path, error: BaseException) -> str:
