@@ -326,6 +326,9 @@ class AlertLogPage(QWidget):
         self.table.setColumnWidth(3, 260)  # the answer takes the rest; each cell's tooltip has all
         waiting = self.alerts.waiting()
         said = f"{plural(len(entries), 'delivery attempt')} logged."
+        if not entries:
+            said = ("Nothing sent yet: alerts go out after scheduled runs, and each "
+                    "attempt is logged here with the server's answer.")  # fmt: skip
         if len(entries) == SHOWN:
             said = (f"The last {SHOWN} delivery attempts (`affilitest-offers alerts log` "
                     "prints them all).")  # fmt: skip
